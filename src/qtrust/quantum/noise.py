@@ -1,0 +1,245 @@
+"""Noise channels and the noise model that says where they act.
+
+Channels follow PennyLane's parameter conventions, named here once so adapters can convert:
+
+* ``depolarizing`` p: ρ → (1−p)ρ + p/3 (XρX + YρY + ZρZ)  (PennyLane ``DepolarizingChannel(p)``; equals
+  Qiskit ``depolarizing_error(λ, 1)`` with λ = 4p/3);
+* ``amplitude_damping`` γ, ``phase_damping`` γ (PennyLane ``AmplitudeDamping`` / ``PhaseDamping``);
+* ``bit_flip`` p, ``phase_flip`` p;
+* ``readout`` p: the measured bit is flipped with probability p (classical; asymmetric rates via
+  :class:`ReadoutError`). It is folded into the measurement effect, so it costs nothing to simulate.
+
+A :class:`NoiseModel` applies each channel after every gate it matches, on each wire of that gate — the
+placement of PennyLane's ``qml.transforms.insert(..., position="all")``. For simulation, a gate and the
+channels after it are fused into one superoperator on the gate's wires.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from qtrust.errors import InputError
+from qtrust.quantum.circuit import Operation
+
+_I = np.eye(2, dtype=complex)
+_X = np.array([[0, 1], [1, 0]], dtype=complex)
+_Y = np.array([[0, -1j], [1j, 0]], dtype=complex)
+_Z = np.diag([1.0, -1.0]).astype(complex)
+
+
+def _depolarizing(p: float) -> list[np.ndarray]:
+    return [np.sqrt(1 - p) * _I, np.sqrt(p / 3) * _X, np.sqrt(p / 3) * _Y, np.sqrt(p / 3) * _Z]
+
+
+def _amplitude_damping(g: float) -> list[np.ndarray]:
+    return [
+        np.array([[1, 0], [0, np.sqrt(1 - g)]], dtype=complex),
+        np.array([[0, np.sqrt(g)], [0, 0]], dtype=complex),
+    ]
+
+
+def _phase_damping(g: float) -> list[np.ndarray]:
+    return [
+        np.array([[1, 0], [0, np.sqrt(1 - g)]], dtype=complex),
+        np.array([[0, 0], [0, np.sqrt(g)]], dtype=complex),
+    ]
+
+
+def _bit_flip(p: float) -> list[np.ndarray]:
+    return [np.sqrt(1 - p) * _I, np.sqrt(p) * _X]
+
+
+def _phase_flip(p: float) -> list[np.ndarray]:
+    return [np.sqrt(1 - p) * _I, np.sqrt(p) * _Z]
+
+
+@dataclass(frozen=True)
+class ChannelKind:
+    name: str
+    kraus: Callable[[float], list[np.ndarray]]
+    max_level: float
+    description: str
+
+
+CHANNEL_KINDS: dict[str, ChannelKind] = {
+    k.name: k
+    for k in [
+        ChannelKind("depolarizing", _depolarizing, 1.0, "each Pauli error X, Y, Z with probability p/3"),
+        ChannelKind(
+            "amplitude_damping", _amplitude_damping, 1.0, "energy relaxation |1>→|0> with probability γ"
+        ),
+        ChannelKind("phase_damping", _phase_damping, 1.0, "loss of phase coherence with strength γ"),
+        ChannelKind("bit_flip", _bit_flip, 1.0, "X error with probability p"),
+        ChannelKind("phase_flip", _phase_flip, 1.0, "Z error with probability p"),
+    ]
+}
+READOUT = "readout"
+NOISE_KINDS: tuple[str, ...] = (*CHANNEL_KINDS, READOUT)
+
+
+def _unknown_kind(kind: str, where: str) -> InputError:
+    return InputError(
+        f"unknown noise channel {kind!r}", where=where, fix=f"use one of: {', '.join(NOISE_KINDS)}"
+    )
+
+
+def _check_level(kind: str, level: float, where: str, maximum: float = 1.0) -> float:
+    level = float(level)
+    if not 0.0 <= level <= maximum:
+        raise InputError(
+            f"{kind} strength {level} is outside [0, {maximum:g}]",
+            where=where,
+            fix="use a probability in [0, 1]",
+        )
+    return level
+
+
+@dataclass(frozen=True)
+class NoiseChannel:
+    """A channel applied after every matching gate, on each of the gate's wires.
+
+    ``gates`` restricts it to some gate names (``None``: all gates); ``qubits`` to some wires; ``sections``
+    to the encoding and/or trainable section.
+    """
+
+    kind: str
+    level: float
+    gates: tuple[str, ...] | None = None
+    qubits: tuple[int, ...] | None = None
+    sections: tuple[str, ...] = ("encoding", "trainable")
+
+    def __post_init__(self) -> None:
+        if self.kind not in CHANNEL_KINDS:
+            raise _unknown_kind(self.kind, "noise.channels")
+        _check_level(self.kind, self.level, "noise.channels")
+
+    def kraus(self) -> list[np.ndarray]:
+        return CHANNEL_KINDS[self.kind].kraus(self.level)
+
+    def applies_to(self, op: Operation, wire: int) -> bool:
+        return (
+            self.level > 0
+            and op.section in self.sections
+            and (self.gates is None or op.gate in self.gates)
+            and (self.qubits is None or wire in self.qubits)
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "level": self.level,
+            "gates": list(self.gates) if self.gates is not None else None,
+            "qubits": list(self.qubits) if self.qubits is not None else None,
+            "sections": list(self.sections),
+        }
+
+
+@dataclass(frozen=True)
+class ReadoutError:
+    """Classical measurement error: P(read 1 | true 0) = ``p01``, P(read 0 | true 1) = ``p10``."""
+
+    p01: float
+    p10: float
+    qubits: tuple[int, ...] | None = None
+
+    def __post_init__(self) -> None:
+        _check_level(READOUT, self.p01, "noise.readout", 0.5)
+        _check_level(READOUT, self.p10, "noise.readout", 0.5)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"p01": self.p01, "p10": self.p10, "qubits": list(self.qubits) if self.qubits else None}
+
+
+@dataclass(frozen=True)
+class NoiseModel:
+    """Where and how strongly noise acts; the empty model is noiseless."""
+
+    channels: tuple[NoiseChannel, ...] = ()
+    readout: ReadoutError | None = None
+    label: str = ""
+
+    @classmethod
+    def single(cls, kind: str, level: float, **where: Any) -> NoiseModel:
+        """One channel type at one level, on every gate (the unit of a noise sweep)."""
+        label = f"{kind}={level:g}"
+        if kind == READOUT:
+            level = _check_level(kind, level, "noise", 0.5)
+            return cls(readout=ReadoutError(level, level, where.get("qubits")), label=label)
+        if kind not in CHANNEL_KINDS:
+            raise _unknown_kind(kind, "noise")
+        return cls(channels=(NoiseChannel(kind, level, **where),), label=label)
+
+    @property
+    def is_noiseless(self) -> bool:
+        return not self.has_channels and not self.has_readout_error
+
+    @property
+    def has_channels(self) -> bool:
+        return any(c.level > 0 for c in self.channels)
+
+    @property
+    def has_readout_error(self) -> bool:
+        return self.readout is not None and (self.readout.p01 > 0 or self.readout.p10 > 0)
+
+    def readout_for(self, measured: Iterable[int]) -> tuple[tuple[float, float], ...] | None:
+        """Per measured qubit (p01, p10), as the measurement effect wants it."""
+        if not self.has_readout_error:
+            return None
+        r = self.readout
+        assert r is not None
+        return tuple((r.p01, r.p10) if r.qubits is None or q in r.qubits else (0.0, 0.0) for q in measured)
+
+    def channels_after(self, op: Operation) -> list[tuple[int, list[np.ndarray]]]:
+        """The (wire, Kraus operators) pairs that act right after ``op``, in application order."""
+        return [(w, c.kraus()) for c in self.channels for w in op.wires if c.applies_to(op, w)]
+
+    def acts_on_two_qubits_in(self, ops: Iterable[Operation]) -> bool:
+        """Whether any channel follows a two-qubit gate among ``ops`` (it then correlates their wires)."""
+        return any(len(op.wires) == 2 and self.channels_after(op) for op in ops)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "label": self.label or ("noiseless" if self.is_noiseless else "custom"),
+            "depolarizing_convention": "pennylane: rho -> (1-p) rho + p/3 (X rho X + Y rho Y + Z rho Z)",
+            "placement": "after every matching gate, on each of its wires",
+            "channels": [c.to_dict() for c in self.channels],
+            "readout": self.readout.to_dict() if self.readout else None,
+        }
+
+
+NOISELESS = NoiseModel(label="noiseless")
+
+
+def kraus_superop(kraus: list[np.ndarray]) -> np.ndarray:
+    """The superoperator Σ K ⊗ K̄ acting on row-major vec(ρ)."""
+    return sum(np.kron(k, k.conj()) for k in kraus)  # type: ignore[return-value]
+
+
+def embed(matrix: np.ndarray, position: int, n_wires: int) -> np.ndarray:
+    """A single-qubit matrix acting on wire ``position`` of an ``n_wires``-qubit block."""
+    out = np.ones((1, 1), dtype=complex)
+    for w in range(n_wires):
+        out = np.kron(out, matrix if w == position else np.eye(2))
+    return out
+
+
+@dataclass
+class NoiseCache:
+    """Per-operation channel superoperators, computed once per (noise model, circuit)."""
+
+    model: NoiseModel
+    _cache: dict[int, np.ndarray | None] = field(default_factory=dict)
+
+    def superop_after(self, index: int, op: Operation) -> np.ndarray | None:
+        if index not in self._cache:
+            total: np.ndarray | None = None
+            for wire, kraus in self.model.channels_after(op):
+                pos = op.wires.index(wire)
+                s = kraus_superop([embed(k, pos, len(op.wires)) for k in kraus])
+                total = s if total is None else s @ total
+            self._cache[index] = total
+        return self._cache[index]
