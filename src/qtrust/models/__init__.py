@@ -1,0 +1,8 @@
+"""Estimators with scikit-learn conventions: quantum classifiers and the classical baselines they face."""
+
+from qtrust.models.base import QuantumModel
+from qtrust.models.baselines import BASELINES, make_baseline
+from qtrust.models.kernel import QuantumKernelClassifier
+from qtrust.models.variational import VariationalClassifier
+
+__all__ = ["BASELINES", "QuantumKernelClassifier", "QuantumModel", "VariationalClassifier", "make_baseline"]

@@ -233,6 +233,21 @@ class NoiseCache:
 
     model: NoiseModel
     _cache: dict[int, np.ndarray | None] = field(default_factory=dict)
+    _per_wire: dict[int, list[tuple[int, np.ndarray]]] = field(default_factory=dict)
+
+    def per_wire(self, index: int, op: Operation) -> list[tuple[int, np.ndarray]]:
+        """The channels after ``op`` as one 4 × 4 superoperator per affected wire, in application order.
+
+        Channels on different wires commute, so a gate's noise is applied one wire at a time (cheap block
+        arithmetic) instead of as a 16 × 16 superoperator on a pair of wires.
+        """
+        if index not in self._per_wire:
+            per_wire: dict[int, np.ndarray] = {}
+            for wire, kraus in self.model.channels_after(op):
+                s = kraus_superop(kraus)
+                per_wire[wire] = s if wire not in per_wire else s @ per_wire[wire]
+            self._per_wire[index] = list(per_wire.items())
+        return self._per_wire[index]
 
     def superop_after(self, index: int, op: Operation) -> np.ndarray | None:
         if index not in self._cache:

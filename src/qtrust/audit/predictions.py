@@ -1,0 +1,52 @@
+"""Every prediction an audit makes, kept as arrays and written once as ``predictions.csv``.
+
+One row per test row × model × noise setting × prediction draw, so an auditor can recompute any metric.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+COLUMNS = ("model", "noise", "shots", "seed", "draw", "row", "group", "y_true", "proba", "y_pred")
+
+
+@dataclass
+class PredictionStore:
+    rows: np.ndarray  # dataset row index of each test row
+    groups: np.ndarray
+    y_true: np.ndarray
+    threshold: float
+    _blocks: list[pd.DataFrame] = field(default_factory=list)
+
+    def add(self, model: str, noise: str, proba: np.ndarray, seeds: list[int], shots: int = 0) -> None:
+        """A (draws, rows) stack; ``seeds[d]`` is the training seed of draw d; ``shots`` 0 means exact."""
+        proba = np.atleast_2d(proba)
+        n_draws, n_rows = proba.shape
+        self._blocks.append(
+            pd.DataFrame(
+                {
+                    "model": model,
+                    "noise": noise,
+                    "shots": shots,
+                    "seed": np.repeat(np.asarray(seeds), n_rows),
+                    "draw": np.repeat(np.arange(n_draws), n_rows),
+                    "row": np.tile(self.rows, n_draws),
+                    "group": np.tile(self.groups, n_draws),
+                    "y_true": np.tile(self.y_true, n_draws),
+                    "proba": proba.reshape(-1),
+                    "y_pred": (proba.reshape(-1) >= self.threshold).astype(int),
+                }
+            )
+        )
+
+    def frame(self) -> pd.DataFrame:
+        if not self._blocks:
+            return pd.DataFrame(columns=list(COLUMNS))
+        return pd.concat(self._blocks, ignore_index=True)[list(COLUMNS)]
+
+    def write(self, path: Path) -> None:
+        self.frame().to_csv(path, index=False, float_format="%.10g")

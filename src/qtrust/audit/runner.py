@@ -1,0 +1,217 @@
+"""The audit: config → data → models → assessments → result → outputs, as one library call.
+
+``run_audit`` returns the typed result and the prediction store; ``write_audit`` writes ``results.json``,
+``predictions.csv``, ``report.html`` and ``model_card.md`` atomically. The CLI is a thin shell over both.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from qtrust import __version__
+from qtrust.assess.comparison import compare_models
+from qtrust.assess.context import AssessmentContext
+from qtrust.assess.fairness import assess_fairness
+from qtrust.assess.findings import derive_findings
+from qtrust.assess.noise import sweep_noise
+from qtrust.assess.reproducibility import assess_reproducibility
+from qtrust.assess.shots import assess_shots
+from qtrust.audit.data_prep import PreparedData, prepare
+from qtrust.audit.environment import describe_environment
+from qtrust.audit.outputs import write_atomically
+from qtrust.audit.predictions import PredictionStore
+from qtrust.audit.progress import NullProgress, Progress
+from qtrust.audit.training import FittedModel, fit_all, training_seed
+from qtrust.config.schema import AuditConfig
+from qtrust.data import Dataset
+from qtrust.metrics import METRIC_INFO
+from qtrust.results.schema import AuditResult, DatasetRecord, GroupRecord, ModelFit, ModelRecord
+
+
+@dataclass
+class AuditRun:
+    result: AuditResult
+    predictions: PredictionStore
+
+
+def _dataset_record(config: AuditConfig, data: PreparedData) -> DatasetRecord:
+    ds = data.dataset
+    groups = []
+    for g in sorted(set(data.groups_test) | set(data.groups_train)):
+        tr, te = data.groups_train == g, data.groups_test == g
+        groups.append(
+            GroupRecord(
+                group=str(g),
+                n_train=int(tr.sum()),
+                n_test=int(te.sum()),
+                favourable_rate_train=float(data.y_train[tr].mean()) if tr.any() else float("nan"),
+                favourable_rate_test=float(data.y_test[te].mean()),
+            )
+        )
+    return DatasetRecord(
+        name=ds.name,
+        digest=ds.digest(),
+        provenance=ds.provenance.to_dict(),
+        n_rows=ds.n_rows,
+        n_train=len(data.train_idx),
+        n_test=len(data.test_idx),
+        label_name=ds.label_name,
+        positive_label=str(ds.positive_label),
+        sensitive=ds.sensitive,
+        sensitive_source_columns=list(ds.sensitive_source_columns),
+        model_features=[str(c) for c in data.preprocessor.feature_names_in_],
+        groups=groups,
+        split={
+            "test_size": config.data.test_size,
+            "seed": data.split_seed,
+            "stratified_by": "label x group",
+            "test_rows": data.test_idx.tolist(),
+        },
+        preprocessing=data.preprocessor.describe(),
+    )
+
+
+def _describe_fit(fit: Any) -> dict[str, Any]:
+    if hasattr(fit, "describe"):
+        return fit.describe()
+    estimator = fit.steps[-1][1] if hasattr(fit, "steps") else fit
+    out: dict[str, Any] = {"estimator": type(estimator).__name__}
+    for attr in ("coef_", "intercept_", "n_iter_"):
+        if hasattr(estimator, attr):
+            value = getattr(estimator, attr)
+            out[attr.rstrip("_")] = value.tolist() if hasattr(value, "tolist") else value
+    return out
+
+
+def _model_record(model: FittedModel, seeds: list[int], config: AuditConfig) -> ModelRecord:
+    first = model.fits[seeds[0]]
+    circuit = first.circuit_.describe() if model.quantum else None
+    simulation = None
+    if model.quantum:
+        simulation = {
+            "path": str(getattr(first, "simulation_path_", "")),
+            "reason": str(getattr(first, "simulation_reason_", "")),
+        }
+    return ModelRecord(
+        name=model.name,
+        family=model.family,  # type: ignore[arg-type]
+        role=model.role,  # type: ignore[arg-type]
+        kind=model.kind,
+        params=model.params,
+        fits=[
+            ModelFit(
+                seed=s,
+                train_seconds=round(model.train_seconds[s], 4),
+                description=_describe_fit(model.fits[s]),
+            )
+            for s in seeds
+        ],
+        circuit=circuit,
+        simulation=simulation,
+    )
+
+
+def run_audit(
+    config: AuditConfig,
+    *,
+    dataset: Dataset | None = None,
+    progress: Progress | None = None,
+    config_source: str | None = None,
+) -> AuditRun:
+    """Run every assessment the config asks for and return the typed result with all predictions."""
+    progress = progress or NullProgress()
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+
+    def lap(name: str, since: float) -> float:
+        now = time.perf_counter()
+        timings[name] = round(now - since, 3)
+        return now
+
+    t = time.perf_counter()
+    progress.stage("loading data", 1)
+    data = prepare(config, dataset)
+    progress.advance()
+    t = lap("data", t)
+
+    seeds = list(config.reproducibility.seeds)
+    models = fit_all(config, data.X_train, data.y_train, seeds, progress)
+    t = lap("training", t)
+
+    store = PredictionStore(
+        rows=data.test_idx, groups=data.groups_test, y_true=data.y_test, threshold=config.statistics.threshold
+    )
+    ctx = AssessmentContext(
+        config=config, data=data, models=models, seeds=seeds, store=store, progress=progress
+    )
+    for model in models:
+        ctx.clean[model.name] = model.clean_probabilities(data.X_test, seeds)
+        store.add(model.name, "none", ctx.clean[model.name], seeds)
+    t = lap("clean_predictions", t)
+
+    fairness, summaries = assess_fairness(ctx)
+    t = lap("fairness", t)
+    sweeps = sweep_noise(ctx, summaries)
+    t = lap("noise", t)
+    shots, reference_draws = assess_shots(ctx)
+    t = lap("shots", t)
+    reproducibility = assess_reproducibility(ctx, reference_draws)
+    t = lap("reproducibility", t)
+    comparisons = compare_models(ctx)
+    t = lap("comparison", t)
+    findings = derive_findings(ctx, fairness, comparisons, sweeps, shots, reproducibility)
+    lap("findings", t)
+
+    result = AuditResult(
+        qtrust_version=__version__,
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        duration_seconds=round(time.perf_counter() - started, 3),
+        config=json.loads(config.model_dump_json()) | ({"source": config_source} if config_source else {}),
+        environment=describe_environment(),
+        seeds={
+            "root": config.seed,
+            "training_seeds": seeds,
+            "random_state_per_training_seed": {str(s): training_seed(config, s) for s in seeds},
+            "split": data.split_seed,
+            "derivation": "sha256 of a label path ('train/3', 'shots/vqc/3/1000', 'bootstrap/...') as the "
+            "spawn key of numpy SeedSequence(root)",
+        },
+        dataset=_dataset_record(config, data),
+        models=[_model_record(m, seeds, config) for m in models],
+        fairness=fairness,
+        noise=sweeps,
+        shots=shots,
+        reproducibility=reproducibility,
+        comparisons=comparisons,
+        findings=findings,
+        metric_info={key: info.to_dict() for key, info in METRIC_INFO.items()},
+        timings=timings,
+    )
+    return AuditRun(result=result, predictions=store)
+
+
+def write_audit(run: AuditRun, out: str | Path) -> dict[str, str]:
+    """Write results.json, predictions.csv, report.html and model_card.md into ``out`` atomically."""
+    from qtrust.report.html import render_report
+    from qtrust.report.model_card import render_model_card
+
+    result = run.result
+
+    def write_results(path: Path, digests: dict[str, str]) -> None:
+        final = result.model_copy(update={"outputs": {name: f"sha256:{d}" for name, d in digests.items()}})
+        path.write_text(final.model_dump_json(indent=2), encoding="utf-8")
+
+    return write_atomically(
+        Path(out),
+        {
+            "predictions.csv": run.predictions.write,
+            "report.html": lambda p: p.write_text(render_report(result), encoding="utf-8"),
+            "model_card.md": lambda p: p.write_text(render_model_card(result), encoding="utf-8"),
+        },
+        ("results.json", write_results),
+    )

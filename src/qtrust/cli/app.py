@@ -1,0 +1,197 @@
+"""The ``qtrust`` command: a thin shell over the library.
+
+Exit codes: 0 the command did its job; 1 an unexpected internal error (a bug: please report it);
+2 bad input (the one-line message says what, where and how to fix it). Findings in an audit do not change
+the exit code; release gating on them is ``qtrust gate``'s job.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from qtrust import __version__
+from qtrust.errors import InputError
+
+app = typer.Typer(
+    name="qtrust",
+    help="Audit quantum machine-learning models: noise, shots, fairness, reproducibility, classical baselines.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+SEVERITY_STYLE = {"fail": "bold red", "warn": "yellow", "pass": "green", "info": "cyan"}
+
+
+class RichProgress:
+    """The audit's progress protocol on a rich progress bar (one bar, re-labelled per stage)."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self._task = progress.add_task("starting", total=1)
+
+    def stage(self, name: str, total: int) -> None:
+        self._progress.update(self._task, description=name, total=max(total, 1), completed=0)
+
+    def advance(self, units: int = 1) -> None:
+        self._progress.advance(self._task, units)
+
+
+def _fail(error: InputError) -> None:
+    console.print(f"[bold red]error:[/] {error.one_line()}", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"qtrust {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """qtrust: make AI systems built on quantum computing safe to ship."""
+
+
+@app.command()
+def audit(
+    config: Annotated[
+        Path | None, typer.Argument(help="YAML config (see `qtrust init`); default: German Credit.")
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path("qtrust-out"),
+    data: Annotated[
+        Path | None, typer.Option("--data", help="Audit this CSV instead of the configured data.")
+    ] = None,
+    label: Annotated[str | None, typer.Option("--label", help="Label column of --data.")] = None,
+    sensitive: Annotated[
+        str | None, typer.Option("--sensitive", help="Sensitive-attribute column of --data.")
+    ] = None,
+    positive: Annotated[
+        str | None, typer.Option("--positive", help="Label value of the favourable outcome.")
+    ] = None,
+    sensitive_threshold: Annotated[
+        float | None,
+        typer.Option("--sensitive-threshold", help="Split a numeric sensitive column at this value."),
+    ] = None,
+    quick: Annotated[
+        bool, typer.Option("--quick", help="Fewer seeds, levels and replicates: a first look.")
+    ] = False,
+    seed: Annotated[int | None, typer.Option("--seed", help="Override the root seed.")] = None,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
+) -> None:
+    """Audit a quantum classifier: noise sweep, shots, seeds, fairness, and the classical baselines."""
+    from qtrust.audit import run_audit, write_audit
+    from qtrust.audit.outputs import check_target
+    from qtrust.config import AuditConfig, load_config
+
+    try:
+        cfg = load_config(config) if config is not None else AuditConfig()
+        if data is not None:
+            missing = [
+                flag for flag, value in (("--label", label), ("--sensitive", sensitive)) if value is None
+            ]
+            if missing:
+                raise InputError(
+                    f"--data needs {' and '.join(missing)}",
+                    where="command line",
+                    fix="name the label and sensitive columns",
+                )
+            cfg = cfg.model_copy(
+                update={
+                    "data": cfg.data.model_copy(
+                        update={
+                            "source": "csv",
+                            "path": str(data),
+                            "label": label,
+                            "sensitive": sensitive,
+                            "positive": positive,
+                            "sensitive_threshold": sensitive_threshold,
+                        }
+                    )
+                }
+            )
+        elif label or sensitive or positive:
+            raise InputError(
+                "--label/--sensitive/--positive need --data", where="command line", fix="add --data FILE"
+            )
+        if seed is not None:
+            cfg = cfg.model_copy(update={"seed": seed})
+        if quick:
+            cfg = cfg.quick()
+        target = check_target(out)
+        with Progress(
+            TextColumn("[bold]{task.description:<22}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            disable=not progress,
+            transient=True,
+        ) as bar:
+            run = run_audit(
+                cfg, progress=RichProgress(bar), config_source=str(config) if config else "built-in default"
+            )
+        write_audit(run, target)
+    except InputError as error:
+        _fail(error)
+    result = run.result
+    _print_summary(result, target)
+
+
+def _print_summary(result, target: Path) -> None:
+    table = Table(
+        title=f"qtrust audit — {result.dataset.name}, sensitive: {result.dataset.sensitive}", show_lines=False
+    )
+    table.add_column("verdict")
+    table.add_column("model")
+    table.add_column("finding")
+    for finding in result.findings:
+        table.add_row(
+            f"[{SEVERITY_STYLE[finding.severity]}]{finding.severity}[/]", finding.model or "—", finding.title
+        )
+    Console().print(table)
+    counts = {s: sum(f.severity == s for f in result.findings) for s in ("fail", "warn", "pass", "info")}
+    Console().print(
+        f"{counts['fail']} fail, {counts['warn']} warn, {counts['pass']} pass, {counts['info']} info · "
+        f"{result.duration_seconds:.1f} s\n"
+        f"Report: {target / 'report.html'}\nResults: {target / 'results.json'} · predictions.csv · model_card.md",
+        highlight=False,
+    )
+
+
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write the config.")] = Path("qtrust.yaml"),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented default audit configuration."""
+    from qtrust.config import default_config_yaml
+
+    if path.exists() and not force:
+        _fail(InputError(f"{path} already exists", where="PATH", fix="choose another path or pass --force"))
+    path.write_text(default_config_yaml(), encoding="utf-8")
+    Console().print(f"Wrote {path}. Edit it, then run: qtrust audit {path}", highlight=False)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of results.json."""
+    from qtrust.results import json_schema
+
+    sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")
+
+
+def main() -> None:
+    app()

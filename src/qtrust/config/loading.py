@@ -1,0 +1,104 @@
+"""Load an audit configuration from YAML, turning every validation problem into one actionable line."""
+
+from __future__ import annotations
+
+import difflib
+import typing
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from qtrust.config.schema import (
+    AuditConfig,
+    LogisticSpec,
+    MLPSpec,
+    NoEntanglementSpec,
+    QuantumKernelSpec,
+    SVMSpec,
+    VariationalSpec,
+)
+from qtrust.errors import InputError
+
+_TAGGED: dict[str, type[BaseModel]] = {
+    cls.model_fields["kind"].default: cls
+    for cls in (VariationalSpec, QuantumKernelSpec, LogisticSpec, SVMSpec, MLPSpec, NoEntanglementSpec)
+}
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The configuration section that owns the last key of ``loc`` (for listing its valid keys)."""
+    current: type[BaseModel] | None = AuditConfig
+    for part in loc[:-1]:
+        if isinstance(part, str) and part in _TAGGED:
+            current = _TAGGED[part]
+            continue
+        if isinstance(part, int) or current is None:
+            continue
+        field = current.model_fields.get(part)
+        if field is None:
+            return None
+        annotation = field.annotation
+        candidates = [annotation, *typing.get_args(annotation)]
+        current = next(
+            (c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)),
+            None,
+        )
+        if current is None and typing.get_origin(annotation) is list:
+            current = None  # a tagged list; the tag comes next in loc
+    return current
+
+
+def _describe_error(error: dict[str, Any]) -> InputError:
+    loc = tuple(error["loc"])
+    path = ".".join(str(p) for p in loc if not (isinstance(p, str) and p in _TAGGED)) or "config"
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        owner = _model_at(loc)
+        known = sorted(owner.model_fields) if owner else []
+        close = difflib.get_close_matches(str(loc[-1]), known, n=1)
+        fix = f"did you mean '{close[0]}'? " if close else ""
+        fix += f"valid keys here: {', '.join(known)}" if known else "remove it"
+        return InputError(f"unknown config key '{loc[-1]}'", where=path, fix=fix)
+    if kind == "union_tag_invalid":
+        return InputError(
+            f"unknown kind {error.get('input', {}).get('kind') if isinstance(error.get('input'), dict) else ''!r}",
+            where=path,
+            fix=f"use kind: one of {', '.join(_TAGGED)}",
+        )
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return InputError(message, where=path, fix="see `qtrust init` for a commented example of every key")
+
+
+def config_from_dict(data: dict[str, Any] | None, source: str = "config") -> AuditConfig:
+    """Validate a mapping into an :class:`AuditConfig`; the first problem is raised as an InputError."""
+    try:
+        return AuditConfig.model_validate(data or {})
+    except ValidationError as exc:
+        first = _describe_error(exc.errors()[0])
+        more = len(exc.errors()) - 1
+        problem = first.problem + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else "")
+        raise InputError(problem, where=f"{source}: {first.where}", fix=first.fix) from None
+
+
+def load_config(path: str | Path) -> AuditConfig:
+    """Read and validate a YAML audit configuration."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(
+            f"config file {str(path)!r} not found", where="CONFIG", fix="check the path or run `qtrust init`"
+        )
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        raise InputError(
+            f"not valid YAML ({getattr(exc, 'problem', exc)})", where=where, fix="fix the YAML syntax"
+        ) from None
+    if data is not None and not isinstance(data, dict):
+        raise InputError(
+            "the top level must be a mapping of sections", where=str(path), fix="see `qtrust init`"
+        )
+    return config_from_dict(data, str(path))

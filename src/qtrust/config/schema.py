@@ -1,0 +1,288 @@
+"""The audit configuration: typed, validated, with defaults that audit German Credit out of the box.
+
+Every section forbids unknown keys, so a misspelt option fails loudly instead of being ignored, and every
+field documents itself (``qtrust init`` writes these descriptions as comments).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from qtrust.quantum.noise import NOISE_KINDS
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SyntheticConfig(Section):
+    n_rows: int = Field(1000, ge=50, description="rows to generate")
+    n_features: int = Field(6, ge=2, description="feature columns")
+    group_bias: float = Field(
+        0.2, ge=-0.9, le=0.9, description="difference of the positive rate between groups"
+    )
+    proxy_strength: float = Field(0.5, ge=0, le=1, description="how strongly one feature leaks the group")
+    minority_fraction: float = Field(0.3, gt=0, lt=1, description="share of the unprivileged group")
+    label_noise: float = Field(0.05, ge=0, lt=0.5, description="share of flipped labels")
+
+
+class DataConfig(Section):
+    source: Literal["german_credit", "csv", "synthetic"] = Field(
+        "german_credit", description="built-in German Credit data, any CSV file, or synthetic data"
+    )
+    sensitive: str | None = Field(
+        None,
+        description="sensitive attribute: 'sex' or 'age' for German Credit (default sex); a column for CSV",
+    )
+    path: str | None = Field(None, description="CSV file (source: csv)")
+    label: str | None = Field(None, description="label column (source: csv)")
+    positive: str | None = Field(None, description="label value of the favourable outcome (source: csv)")
+    sensitive_threshold: float | None = Field(
+        None, description="split a numeric sensitive column at this value"
+    )
+    drop_sensitive: bool = Field(True, description="keep the sensitive column(s) out of the model inputs")
+    test_size: float = Field(
+        0.3, gt=0.05, lt=0.95, description="held-out share, stratified by label and group"
+    )
+    synthetic: SyntheticConfig = Field(default_factory=SyntheticConfig)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_sensitive(cls, data: object) -> object:
+        if isinstance(data, dict) and data.get("source", "german_credit") == "german_credit":
+            return {**data, "sensitive": data.get("sensitive") or "sex"}
+        return data
+
+    @model_validator(mode="after")
+    def _csv_needs_columns(self) -> DataConfig:
+        if self.source == "csv":
+            missing = [name for name in ("path", "label", "sensitive") if getattr(self, name) is None]
+            if missing:
+                raise ValueError(f"source 'csv' needs {', '.join('data.' + m for m in missing)}")
+        if self.source == "german_credit" and self.sensitive not in (None, "sex", "age"):
+            raise ValueError(f"German Credit's sensitive attribute is 'sex' or 'age', not {self.sensitive!r}")
+        return self
+
+
+class EncodingConfig(Section):
+    n_qubits: int = Field(6, ge=1, le=20, description="qubits = input dimensions after reduction")
+    reduction: Literal["pls", "pca", "none"] = Field(
+        "pls", description="pls (supervised, train labels only), pca, or none"
+    )
+    angle_range: tuple[float, float] = Field(
+        (0.0, math.pi), description="rotation angles the inputs are scaled to"
+    )
+
+
+class NoiseSpec(Section):
+    """One channel at one strength, applied after every gate (used for noise-aware training)."""
+
+    kind: str = Field(description=f"one of: {', '.join(NOISE_KINDS)}")
+    level: float = Field(ge=0, le=1)
+
+    @field_validator("kind")
+    @classmethod
+    def _known(cls, kind: str) -> str:
+        if kind not in NOISE_KINDS:
+            raise ValueError(f"unknown noise channel {kind!r}; use one of: {', '.join(NOISE_KINDS)}")
+        return kind
+
+
+class VariationalSpec(Section):
+    kind: Literal["variational"] = "variational"
+    name: str = "vqc"
+    n_layers: int = Field(2, ge=0, le=20)
+    encoding: Literal["angle", "iqp"] = "angle"
+    encoding_reps: int = Field(2, ge=1, le=5)
+    topology: Literal["ring", "linear", "full", "none"] = "ring"
+    rotations: tuple[str, ...] = ("RY", "RZ")
+    readout: Literal["mean", "parity", "first"] = "mean"
+    reupload: bool = False
+    gradient: Literal["analytic", "parameter-shift"] = "analytic"
+    max_iter: int = Field(150, ge=1)
+    l2: float = Field(0.0, ge=0)
+    train_noise: NoiseSpec | None = None
+
+
+class QuantumKernelSpec(Section):
+    kind: Literal["quantum_kernel"] = "quantum_kernel"
+    name: str = "qkernel"
+    kernel: Literal["fidelity", "projected"] = "fidelity"
+    encoding: Literal["angle", "iqp"] = "iqp"
+    encoding_reps: int = Field(2, ge=1, le=5)
+    topology: Literal["ring", "linear", "full", "none"] = "linear"
+    bandwidth: float = Field(0.1, gt=0, le=10)
+    gamma: float | Literal["scale"] = "scale"
+    C: float = Field(1.0, gt=0)
+    train_noise: NoiseSpec | None = None
+
+
+QuantumSpec = Annotated[VariationalSpec | QuantumKernelSpec, Field(discriminator="kind")]
+
+
+class LogisticSpec(Section):
+    kind: Literal["logistic_regression"] = "logistic_regression"
+    name: str = "logistic"
+    C: float = Field(1.0, gt=0)
+
+
+class SVMSpec(Section):
+    kind: Literal["rbf_svm"] = "rbf_svm"
+    name: str = "rbf_svm"
+    C: float = Field(1.0, gt=0)
+
+
+class MLPSpec(Section):
+    kind: Literal["mlp"] = "mlp"
+    name: str = "mlp"
+    hidden: tuple[int, ...] = (16,)
+    alpha: float = Field(1e-3, ge=0)
+
+
+class NoEntanglementSpec(Section):
+    kind: Literal["no_entanglement"] = "no_entanglement"
+    name: str = "no_entanglement"
+    control_of: str | None = Field(None, description="the variational model to copy (default: the first one)")
+
+
+BaselineSpec = Annotated[LogisticSpec | SVMSpec | MLPSpec | NoEntanglementSpec, Field(discriminator="kind")]
+
+
+def _default_models() -> list:
+    return [VariationalSpec(), QuantumKernelSpec()]
+
+
+def _default_baselines() -> list:
+    return [LogisticSpec(), SVMSpec(), MLPSpec(), NoEntanglementSpec()]
+
+
+class NoiseSweepConfig(Section):
+    channels: tuple[str, ...] = Field(
+        ("depolarizing", "amplitude_damping", "phase_damping", "bit_flip", "phase_flip", "readout"),
+        description="channel types to sweep, each on its own",
+    )
+    levels: tuple[float, ...] = Field(
+        (0.0, 1e-4, 1e-3, 1e-2, 3e-2), description="strengths; 0 is the noiseless reference"
+    )
+
+    @field_validator("channels")
+    @classmethod
+    def _known(cls, channels: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [c for c in channels if c not in NOISE_KINDS]
+        if unknown:
+            raise ValueError(f"unknown noise channel(s) {unknown}; use any of: {', '.join(NOISE_KINDS)}")
+        return channels
+
+    @field_validator("levels")
+    @classmethod
+    def _levels(cls, levels: tuple[float, ...]) -> tuple[float, ...]:
+        if not levels or any(not 0 <= level <= 0.5 for level in levels):
+            raise ValueError("noise levels must lie in [0, 0.5]")
+        return tuple(sorted(set(levels)))
+
+
+class ShotsConfig(Section):
+    budgets: tuple[int, ...] = Field((100, 1000, 10000), description="shots per prediction")
+    repeats: int = Field(30, ge=2, le=1000, description="independent shot draws per seed and budget")
+    reference: int = Field(1000, ge=1, description="budget used for the seed/shot/data variance split")
+
+    @field_validator("budgets")
+    @classmethod
+    def _positive(cls, budgets: tuple[int, ...]) -> tuple[int, ...]:
+        if not budgets or any(b < 1 for b in budgets):
+            raise ValueError("shot budgets must be positive integers")
+        return tuple(sorted(set(budgets)))
+
+
+class ReproducibilityConfig(Section):
+    seeds: tuple[int, ...] = Field(
+        (0, 1, 2, 3, 4), description="training seeds (at least 5 for a meaningful sd)"
+    )
+
+    @field_validator("seeds")
+    @classmethod
+    def _enough(cls, seeds: tuple[int, ...]) -> tuple[int, ...]:
+        if len(set(seeds)) < 2:
+            raise ValueError("need at least 2 distinct training seeds (5 or more recommended)")
+        return tuple(dict.fromkeys(seeds))
+
+
+class StatisticsConfig(Section):
+    threshold: float = Field(0.5, gt=0, lt=1, description="decision threshold on P(favourable)")
+    confidence: float = Field(0.95, gt=0.5, lt=1)
+    n_boot: int = Field(1000, ge=50, description="bootstrap replicates (rows and prediction draws)")
+    n_permutations: int = Field(
+        2000, ge=100, description="permutations of the paired quantum-vs-classical test"
+    )
+
+
+class VerdictConfig(Section):
+    """Thresholds behind the report's plain-language verdicts (formal release gates come with `qtrust gate`)."""
+
+    max_equalized_odds_difference: float = Field(0.10, description="upper 95% bound must stay below this")
+    max_demographic_parity_difference: float = Field(0.10)
+    min_disparate_impact_ratio: float = Field(0.80, description="the four-fifths rule")
+    max_accuracy_drop: float = Field(0.02, description="tolerated accuracy loss under noise")
+    max_seed_sd: float = Field(0.02, description="tolerated sd of accuracy across training seeds")
+    max_flip_rate: float = Field(0.01, description="tolerated share of predictions flipped by shot noise")
+    min_group_test_rows: int = Field(
+        30, description="below this a group's metrics are too uncertain to trust"
+    )
+
+
+class AuditConfig(Section):
+    """Everything an audit needs; the defaults audit the built-in German Credit data."""
+
+    seed: int = Field(0, description="root seed: every random draw derives from it by name")
+    data: DataConfig = Field(default_factory=lambda: DataConfig.model_validate({}))
+    encoding: EncodingConfig = Field(default_factory=EncodingConfig)
+    models: list[QuantumSpec] = Field(default_factory=_default_models, min_length=1)
+    baselines: list[BaselineSpec] = Field(default_factory=_default_baselines)
+    noise: NoiseSweepConfig = Field(default_factory=NoiseSweepConfig)
+    shots: ShotsConfig = Field(default_factory=ShotsConfig)
+    reproducibility: ReproducibilityConfig = Field(default_factory=ReproducibilityConfig)
+    statistics: StatisticsConfig = Field(default_factory=StatisticsConfig)
+    verdicts: VerdictConfig = Field(default_factory=VerdictConfig)
+
+    @model_validator(mode="after")
+    def _names(self) -> AuditConfig:
+        names = [m.name for m in self.models] + [b.name for b in self.baselines]
+        duplicated = sorted({n for n in names if names.count(n) > 1})
+        if duplicated:
+            raise ValueError(f"model names must be unique; repeated: {duplicated}")
+        variational = [m.name for m in self.models if m.kind == "variational"]
+        for b in self.baselines:
+            if b.kind == "no_entanglement":
+                if not variational:
+                    raise ValueError("a no_entanglement control needs a variational model to copy")
+                if b.control_of is not None and b.control_of not in variational:
+                    raise ValueError(
+                        f"control_of {b.control_of!r} is not a variational model ({variational})"
+                    )
+        return self
+
+    def quick(self) -> AuditConfig:
+        """A smaller audit for a first look or CI smoke runs: 3 seeds, fewer levels, shots and replicates."""
+        return self.model_copy(
+            update={
+                "reproducibility": ReproducibilityConfig(seeds=self.reproducibility.seeds[:3]),
+                "noise": NoiseSweepConfig(
+                    channels=tuple(
+                        c
+                        for c in self.noise.channels
+                        if c in ("depolarizing", "amplitude_damping", "readout")
+                    ),
+                    levels=tuple(level for level in self.noise.levels if level in (0.0, 1e-3, 1e-2, 3e-2))
+                    or (0.0,),
+                ),
+                "shots": ShotsConfig(budgets=self.shots.budgets, repeats=10, reference=self.shots.reference),
+                "statistics": self.statistics.model_copy(update={"n_boot": 200, "n_permutations": 500}),
+                "models": [
+                    m.model_copy(update={"max_iter": min(m.max_iter, 60)}) if m.kind == "variational" else m
+                    for m in self.models
+                ],
+            }
+        )

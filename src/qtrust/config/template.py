@@ -1,0 +1,89 @@
+"""The commented default configuration that ``qtrust init`` writes."""
+
+from __future__ import annotations
+
+DEFAULT_CONFIG_YAML = """\
+# qtrust audit configuration. Every key is optional: omitted keys take the defaults shown here.
+# Run:  qtrust audit this-file.yaml --out qtrust-out
+
+seed: 0                      # root seed; every random draw (split, training, shots, bootstrap) derives from it by name
+
+data:
+  source: german_credit      # german_credit (built in) | csv | synthetic
+  sensitive: sex             # German Credit: sex (attribute 9) or age (split at 25); CSV: a column name
+  # path: my.csv             # source: csv
+  # label: outcome           # source: csv — the label column
+  # positive: approved       # source: csv — the label value of the favourable outcome
+  # sensitive_threshold: 25  # split a numeric sensitive column into "< t" and ">= t"
+  drop_sensitive: true       # keep the sensitive column(s) out of the model inputs
+  test_size: 0.3             # held-out share, stratified by label x group
+  synthetic:                 # source: synthetic — prototyping without personal data
+    n_rows: 1000
+    n_features: 6
+    group_bias: 0.2          # difference of the favourable base rate between the groups
+    proxy_strength: 0.5      # how strongly one feature leaks group membership
+    minority_fraction: 0.3
+    label_noise: 0.05
+
+encoding:
+  n_qubits: 6                # one input dimension per qubit
+  reduction: pls             # pls (supervised, training labels only) | pca | none
+  angle_range: [0.0, 3.141592653589793]
+
+models:                      # the quantum models under audit
+  - kind: variational        # angle/IQP encoding + hardware-efficient layers, L-BFGS on exact gradients
+    name: vqc
+    n_layers: 2
+    encoding: angle          # angle | iqp
+    topology: ring           # ring | linear | full | none
+    readout: mean            # mean (of all qubits) | parity | first
+    reupload: false          # true: encoding before every layer (density-matrix path under noise)
+    gradient: analytic       # analytic (adjoint) | parameter-shift
+    max_iter: 150
+    # train_noise: {kind: depolarizing, level: 0.001}   # noise-aware training
+  - kind: quantum_kernel     # SVM on a quantum kernel, Platt-scaled probabilities
+    name: qkernel
+    kernel: fidelity         # fidelity | projected
+    encoding: iqp
+    encoding_reps: 2
+    topology: linear
+    bandwidth: 0.1           # inputs are scaled by this before encoding (avoids kernel concentration)
+    C: 1.0
+
+baselines:                   # trained on the same inputs, splits and seeds
+  - {kind: logistic_regression, name: logistic}
+  - {kind: rbf_svm, name: rbf_svm}
+  - {kind: mlp, name: mlp}
+  - {kind: no_entanglement, name: no_entanglement}   # the variational model without entangling gates
+
+noise:                       # deployment noise sweep: each channel on its own, after every gate
+  channels: [depolarizing, amplitude_damping, phase_damping, bit_flip, phase_flip, readout]
+  levels: [0.0, 0.0001, 0.001, 0.01, 0.03]
+
+shots:
+  budgets: [100, 1000, 10000]
+  repeats: 30                # shot draws per seed and budget
+  reference: 1000            # budget for the seed / shot / data variance split
+
+reproducibility:
+  seeds: [0, 1, 2, 3, 4]     # training seeds
+
+statistics:
+  threshold: 0.5             # decision threshold on P(favourable)
+  confidence: 0.95
+  n_boot: 1000               # bootstrap replicates over rows and prediction draws
+  n_permutations: 2000       # paired permutation test, quantum vs classical
+
+verdicts:                    # thresholds behind the report's plain-language verdicts
+  max_equalized_odds_difference: 0.10
+  max_demographic_parity_difference: 0.10
+  min_disparate_impact_ratio: 0.80
+  max_accuracy_drop: 0.02
+  max_seed_sd: 0.02
+  max_flip_rate: 0.01
+  min_group_test_rows: 30
+"""
+
+
+def default_config_yaml() -> str:
+    return DEFAULT_CONFIG_YAML

@@ -1,0 +1,79 @@
+"""What every quantum model offers the assessments, beyond scikit-learn's classifier interface.
+
+Assessments need more than ``predict_proba``: exact probabilities under an arbitrary deployment noise
+model, seeded shot-noise draws of them, and the circuit with its trained parameters for the audit record.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from qtrust.errors import InputError
+from qtrust.quantum.noise import NoiseModel
+
+
+@runtime_checkable
+class QuantumModel(Protocol):
+    """A fitted quantum classifier that can be scored under noise and finite shots."""
+
+    def probabilities(self, X: np.ndarray, noise: NoiseModel | None = None) -> np.ndarray:
+        """Exact P(class 1) per row under ``noise`` (shape (N,))."""
+        ...
+
+    def sample_probabilities(
+        self,
+        X: np.ndarray,
+        shots: int,
+        n_draws: int,
+        rng: np.random.Generator,
+        noise: NoiseModel | None = None,
+    ) -> np.ndarray:
+        """Shot-estimated P(class 1), shape (n_draws, N)."""
+        ...
+
+    def describe(self) -> dict[str, Any]:
+        """Circuit, trained parameters and the simulation path, for the audit record."""
+        ...
+
+
+def binary_targets(y: Any, where: str) -> tuple[np.ndarray, np.ndarray]:
+    """The two classes (sorted, as scikit-learn orders them) and y encoded as 0/1 floats."""
+    y = np.asarray(y)
+    classes = np.unique(y)
+    if len(classes) != 2:
+        raise InputError(
+            f"binary classification needs exactly two classes, got {len(classes)}",
+            where=where,
+            fix="encode the label as two classes",
+        )
+    return classes, (y == classes[1]).astype(float)
+
+
+def balanced_weights(y01: np.ndarray, class_weight: str | None) -> np.ndarray:
+    """scikit-learn's ``class_weight='balanced'``: n / (2 · n_class) per row."""
+    if class_weight is None:
+        return np.ones_like(y01)
+    if class_weight != "balanced":
+        raise InputError(f"unknown class_weight {class_weight!r}", fix="use 'balanced' or None")
+    n1 = y01.sum()
+    n0 = len(y01) - n1
+    return np.where(y01 == 1, len(y01) / (2 * n1), len(y01) / (2 * n0))
+
+
+def check_angles(X: Any, n_features: int | None, where: str) -> np.ndarray:
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2:
+        raise InputError(f"expected a 2-D array of angles, got shape {X.shape}", where=where)
+    if n_features is not None and X.shape[1] != n_features:
+        raise InputError(
+            f"expected {n_features} features (one per qubit), got {X.shape[1]}",
+            where=where,
+            fix="transform the data with the same QubitPreprocessor used for fitting",
+        )
+    if not np.all(np.isfinite(X)):
+        raise InputError(
+            "inputs contain NaN or infinite values", where=where, fix="drop or impute them first"
+        )
+    return X

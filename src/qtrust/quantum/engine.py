@@ -1,0 +1,219 @@
+"""Choose a simulation path, run it in memory-bounded chunks, and say which path ran and why.
+
+Three exact paths:
+
+* ``heisenberg`` — encode-first circuits: M = E†(O) once, then one batched product over all inputs;
+* ``statevector`` — noiseless circuits of any shape (data re-uploading included), batched over inputs;
+* ``density_matrix`` — noisy circuits of any shape, a batch axis over inputs.
+
+``auto`` takes the Heisenberg path whenever the circuit is encode-first (it is the fastest for more than a
+handful of inputs, noisy or not), else the statevector path when there is no channel noise, else the
+density-matrix path. Readout errors are classical and folded into the measurement effect on every path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from qtrust.errors import CapacityError, InputError
+from qtrust.quantum.circuit import Circuit
+from qtrust.quantum.gates import GATES
+from qtrust.quantum.heisenberg import expectation, heisenberg_operator
+from qtrust.quantum.noise import NOISELESS, NoiseCache, NoiseModel
+from qtrust.quantum.states import (
+    EncodedStates,
+    Segment,
+    Shifts,
+    run_density,
+    run_product,
+    run_statevectors,
+    zero_density,
+    zero_statevectors,
+)
+
+Path = Literal["auto", "heisenberg", "statevector", "density_matrix"]
+PATHS: tuple[str, ...] = ("auto", "heisenberg", "statevector", "density_matrix")
+
+#: The largest register each path accepts; beyond it memory or time explodes (a 2^n × 2^n complex operator
+#: for Heisenberg, 4^n complex numbers per input row for density matrices).
+MAX_QUBITS: dict[str, int] = {"heisenberg": 11, "statevector": 20, "density_matrix": 10}
+_CHUNK_BYTES = 2**27  # ~128 MB of states per chunk
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """Class-1 probabilities for each input row, and the path that produced them."""
+
+    probabilities: np.ndarray
+    path: str
+    reason: str
+
+
+def choose_path(circuit: Circuit, noise: NoiseModel, path: Path = "auto") -> tuple[str, str]:
+    """The path to run and a one-line reason, or an :class:`InputError` if the forced path cannot run."""
+    if path not in PATHS:
+        raise InputError(
+            f"unknown simulation path {path!r}", where="path", fix=f"use one of: {', '.join(PATHS)}"
+        )
+    noisy = noise.has_channels
+    if path == "auto":
+        if circuit.is_encode_first:
+            chosen, reason = (
+                "heisenberg",
+                "encode-first circuit: M = E†(O) computed once, inputs scored in one product",
+            )
+        elif not noisy:
+            chosen, reason = (
+                "statevector",
+                "input re-uploaded after trainable gates, no channel noise: batched statevectors",
+            )
+        else:
+            chosen, reason = (
+                "density_matrix",
+                "input re-uploaded after trainable gates, with noise: batched density matrices",
+            )
+    else:
+        chosen, reason = path, "path chosen by the caller"
+        if path == "heisenberg" and not circuit.is_encode_first:
+            raise InputError(
+                "the Heisenberg path needs an encode-first circuit (all input gates before all trainable gates)",
+                where="path",
+                fix="use path='density_matrix' or 'auto' for circuits that re-upload data",
+            )
+        if path == "statevector" and noisy:
+            raise InputError(
+                "the statevector path cannot represent noise channels",
+                where="path",
+                fix="use path='density_matrix', 'heisenberg' or 'auto'",
+            )
+    limit = MAX_QUBITS[chosen]
+    if circuit.n_qubits > limit:
+        raise CapacityError(
+            f"{circuit.n_qubits} qubits exceed the {chosen} path's limit of {limit}",
+            where="n_qubits",
+            fix=f"reduce n_qubits to at most {limit}"
+            + (" or remove channel noise" if chosen != "statevector" else ""),
+        )
+    return chosen, reason
+
+
+def _segments(circuit: Circuit) -> tuple[Segment, Segment]:
+    indexed = list(enumerate(circuit.operations))
+    n_enc = len(circuit.encoding)
+    return indexed[:n_enc], indexed[n_enc:]
+
+
+def _chunks(n_rows: int, bytes_per_row: int):
+    size = max(1, _CHUNK_BYTES // max(bytes_per_row, 1))
+    for start in range(0, n_rows, size):
+        yield slice(start, min(start + size, n_rows))
+
+
+def _effect(circuit: Circuit, noise: NoiseModel) -> np.ndarray:
+    return circuit.measurement.effect(circuit.n_qubits, noise.readout_for(circuit.measurement.qubits))
+
+
+def _check_inputs(
+    circuit: Circuit, X: np.ndarray | None, weights: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    X = np.zeros((1, 0)) if X is None else np.asarray(X, dtype=float)
+    if X.ndim != 2 or X.shape[1] < circuit.n_features:
+        raise InputError(
+            f"inputs of shape {X.shape} do not provide the circuit's {circuit.n_features} features",
+            where="X",
+            fix="pass a 2-D array with one column per feature",
+        )
+    if not np.all(np.isfinite(X)):
+        raise InputError("inputs contain NaN or infinite values", where="X", fix="drop or impute them first")
+    w = np.zeros(0) if weights is None else np.asarray(weights, dtype=float).reshape(-1)
+    if w.size != circuit.n_weights:
+        raise InputError(
+            f"{w.size} weights given, the circuit has {circuit.n_weights}",
+            where="weights",
+            fix="pass one weight per trainable parameter",
+        )
+    return X, w
+
+
+def encode(
+    circuit: Circuit, X: np.ndarray, noise: NoiseModel | None = None, cache: NoiseCache | None = None
+) -> EncodedStates:
+    """The states the encoding section prepares for each row, in the cheapest exact representation.
+
+    Noiseless encodings give statevectors; noisy encodings built from single-qubit gates give per-qubit
+    Pauli vectors (product states); anything else gives density matrices.
+    """
+    noise = noise or NOISELESS
+    cache = cache or NoiseCache(noise)
+    n = circuit.n_qubits
+    encoding, _ = _segments(circuit)
+    noisy = any(noise.channels_after(op) for _, op in encoding)
+    if not noisy:
+        real = all(GATES[op.gate].real for _, op in encoding)
+        psi = run_statevectors(zero_statevectors(X.shape[0], n, real), encoding, n, X, None)
+        return EncodedStates("pure", psi, n)
+    if all(len(op.wires) == 1 for _, op in encoding):
+        return EncodedStates("product", run_product(encoding, n, X, None, cache), n)
+    if n > MAX_QUBITS["density_matrix"]:
+        raise CapacityError(
+            f"a noisy entangling encoding on {n} qubits exceeds the density-matrix limit of "
+            f"{MAX_QUBITS['density_matrix']}",
+            where="n_qubits",
+            fix="reduce n_qubits or keep the encoding noiseless",
+        )
+    rho = np.concatenate(
+        [
+            run_density(zero_density(rows.stop - rows.start, n), encoding, n, X[rows], None, cache)
+            for rows in _chunks(X.shape[0], 16 * 4**n)
+        ]
+    )
+    return EncodedStates("mixed", rho, n)
+
+
+def simulate(
+    circuit: Circuit,
+    X: np.ndarray | None,
+    weights: np.ndarray | None = None,
+    noise: NoiseModel | None = None,
+    *,
+    path: Path = "auto",
+    shifts: Shifts | None = None,
+) -> SimulationResult:
+    """Exact class-1 probabilities of ``circuit`` for every row of ``X`` under ``noise``.
+
+    ``shifts`` adds a constant to the angle of chosen operations (by index); the parameter-shift rule uses it.
+    """
+    noise = noise or NOISELESS
+    X, w = _check_inputs(circuit, X, weights)
+    chosen, reason = choose_path(circuit, noise, path)
+    cache = NoiseCache(noise)
+    n = circuit.n_qubits
+    effect = _effect(circuit, noise)
+    indexed = list(enumerate(circuit.operations))
+    if chosen == "heisenberg":
+        encoding, trainable = _segments(circuit)
+        if shifts and any(i < len(encoding) for i in shifts):
+            raise InputError("angle shifts apply to trainable operations only", where="shifts")
+        m = heisenberg_operator(trainable, n, effect, w, cache, shifts)
+        states = encode(circuit, X, noise, cache)
+        probabilities = expectation(m, states)
+        reason += f" (encoded states: {states.kind})"
+    elif chosen == "statevector":
+        real = all(GATES[op.gate].real for op in circuit.operations)
+        parts = []
+        for rows in _chunks(X.shape[0], 16 * 2**n):
+            psi = run_statevectors(
+                zero_statevectors(rows.stop - rows.start, n, real), indexed, n, X[rows], w, shifts
+            )
+            parts.append((np.abs(psi) ** 2) @ effect)
+        probabilities = np.concatenate(parts)
+    else:
+        parts = []
+        for rows in _chunks(X.shape[0], 16 * 4**n):
+            rho = run_density(zero_density(rows.stop - rows.start, n), indexed, n, X[rows], w, cache, shifts)
+            parts.append(np.real(np.diagonal(rho, axis1=1, axis2=2)) @ effect)
+        probabilities = np.concatenate(parts)
+    return SimulationResult(np.clip(probabilities, 0.0, 1.0), chosen, reason)

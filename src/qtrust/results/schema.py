@@ -1,0 +1,271 @@
+"""The audit result: a versioned, typed record of everything an audit measured and how.
+
+``results.json`` is this model serialised; ``qtrust schema`` prints its JSON Schema. Bump
+``SCHEMA_VERSION`` on any change that breaks a reader (renamed or removed fields, changed meanings); adding
+optional fields is a minor change. Undefined numbers (a TPR for a group with no positives) are ``null``,
+never 0.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+SCHEMA_VERSION = "1.0"
+
+Severity = Literal["pass", "warn", "fail", "info"]
+
+
+def _finite_or_none(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Estimate(Record):
+    """A metric with its uncertainty: point value, confidence interval, spread over prediction draws."""
+
+    value: float | None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    confidence: float = 0.95
+    sd: float | None = Field(None, description="standard deviation over prediction draws (seeds / shots)")
+    n_draws: int = 1
+    n_boot: int = 0
+    n_undefined: int = Field(0, description="bootstrap replicates where the metric was undefined")
+    method: str = ""
+
+    _finite = field_validator("value", "ci_low", "ci_high", "sd", mode="before")(_finite_or_none)
+
+    @classmethod
+    def of(cls, estimate: Any) -> Estimate:
+        """From a :class:`qtrust.metrics.Estimate` (or anything with ``to_dict``)."""
+        return cls(**estimate.to_dict())
+
+
+class GroupMetrics(Record):
+    group: str
+    n_test: int
+    metrics: dict[str, Estimate]
+
+
+class FairnessResult(Record):
+    """Performance and fairness of one model on clean (noiseless, exact) predictions, over its seeds."""
+
+    model: str
+    n_draws: int
+    overall: dict[str, Estimate]
+    by_group: list[GroupMetrics]
+
+
+class NoisePoint(Record):
+    channel: str
+    level: float
+    label: str
+    path: str = Field(description="simulation path that produced the probabilities")
+    metrics: dict[str, Estimate]
+    change: dict[str, float | None] = Field(description="metric value minus the noiseless value")
+
+    _finite = field_validator("change", mode="before")(
+        lambda v: {k: _finite_or_none(x) for k, x in v.items()} if isinstance(v, dict) else v
+    )
+
+
+class NoiseSweepResult(Record):
+    model: str
+    channels: list[str]
+    levels: list[float]
+    reference: dict[str, Estimate] = Field(description="noiseless metrics")
+    points: list[NoisePoint]
+
+
+class ShotPoint(Record):
+    shots: int
+    n_draws: int
+    flip_rate: Estimate = Field(
+        description="share of predictions that differ from the exact-probability prediction"
+    )
+    metrics: dict[str, Estimate]
+    shot_sd: dict[str, float | None] = Field(
+        description="sd of each metric over shot draws, averaged over seeds"
+    )
+
+    _finite = field_validator("shot_sd", mode="before")(
+        lambda v: {k: _finite_or_none(x) for k, x in v.items()} if isinstance(v, dict) else v
+    )
+
+
+class ShotsResult(Record):
+    model: str
+    repeats: int
+    exact: dict[str, Estimate]
+    points: list[ShotPoint]
+
+
+class SeedSummary(Record):
+    metric: str
+    values: list[float | None]
+    mean: float | None
+    sd: float | None
+    ci_low: float | None
+    ci_high: float | None
+
+    _finite = field_validator("mean", "sd", "ci_low", "ci_high", mode="before")(_finite_or_none)
+    _values = field_validator("values", mode="before")(
+        lambda v: [_finite_or_none(float(x)) for x in v] if isinstance(v, list | tuple) else v
+    )
+
+
+class VarianceSplit(Record):
+    metric: str
+    shots: int
+    mean: float | None
+    seed: float | None
+    shot: float | None
+    data: float | None
+    total: float | None
+    fraction_seed: float | None
+    fraction_shot: float | None
+    fraction_data: float | None
+
+    _finite = field_validator(
+        "mean",
+        "seed",
+        "shot",
+        "data",
+        "total",
+        "fraction_seed",
+        "fraction_shot",
+        "fraction_data",
+        mode="before",
+    )(_finite_or_none)
+
+
+class ReproducibilityResult(Record):
+    model: str
+    seeds: list[int]
+    metrics: list[SeedSummary]
+    variance: list[VarianceSplit] = Field(default_factory=list)
+
+
+class PairedMetric(Record):
+    metric: str
+    quantum: float | None
+    classical: float | None
+    difference: float | None = Field(description="quantum minus classical")
+    ci_low: float | None
+    ci_high: float | None
+    p_value: float | None
+    favours: Literal["quantum", "classical"] | None
+
+    _finite = field_validator(
+        "quantum", "classical", "difference", "ci_low", "ci_high", "p_value", mode="before"
+    )(_finite_or_none)
+
+
+class McNemar(Record):
+    quantum_only_correct: int
+    classical_only_correct: int
+    p_value: float
+
+
+class ComparisonResult(Record):
+    quantum_model: str
+    baseline: str
+    n_seeds: int
+    metrics: list[PairedMetric]
+    mcnemar: McNemar
+
+
+class Finding(Record):
+    """A verdict in plain language, with the numbers it rests on."""
+
+    id: str
+    severity: Severity
+    topic: Literal["performance", "fairness", "noise", "shots", "reproducibility", "data"]
+    model: str | None = None
+    title: str
+    detail: str
+    evidence: dict[str, Any] = Field(default_factory=dict)
+
+
+class ModelFit(Record):
+    seed: int
+    train_seconds: float
+    description: dict[str, Any]
+
+
+class ModelRecord(Record):
+    name: str
+    family: Literal["quantum", "classical"]
+    role: Literal["candidate", "baseline", "control"]
+    kind: str
+    params: dict[str, Any]
+    fits: list[ModelFit]
+    circuit: dict[str, Any] | None = None
+    simulation: dict[str, str] | None = None
+
+
+class GroupRecord(Record):
+    group: str
+    n_train: int
+    n_test: int
+    favourable_rate_train: float
+    favourable_rate_test: float
+
+
+class DatasetRecord(Record):
+    name: str
+    digest: str = Field(description="sha256 of the decoded content (features, label, group)")
+    provenance: dict[str, Any]
+    n_rows: int
+    n_train: int
+    n_test: int
+    label_name: str
+    positive_label: str
+    sensitive: str
+    sensitive_source_columns: list[str]
+    model_features: list[str]
+    groups: list[GroupRecord]
+    split: dict[str, Any]
+    preprocessing: dict[str, Any]
+
+
+class AuditResult(Record):
+    """Everything one ``qtrust audit`` run measured, and what is needed to re-run it."""
+
+    schema_version: Literal["1.0"] = SCHEMA_VERSION
+    qtrust_version: str
+    created_at: str
+    duration_seconds: float
+    config: dict[str, Any]
+    environment: dict[str, Any]
+    seeds: dict[str, Any]
+    dataset: DatasetRecord
+    models: list[ModelRecord]
+    fairness: list[FairnessResult]
+    noise: list[NoiseSweepResult]
+    shots: list[ShotsResult]
+    reproducibility: list[ReproducibilityResult]
+    comparisons: list[ComparisonResult]
+    findings: list[Finding]
+    metric_info: dict[str, dict[str, Any]]
+    timings: dict[str, float]
+    outputs: dict[str, str] = Field(default_factory=dict)
+
+    def model_record(self, name: str) -> ModelRecord:
+        return next(m for m in self.models if m.name == name)
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of ``results.json``."""
+    schema = AuditResult.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = f"https://qtrust.dev/schemas/results/{SCHEMA_VERSION}.json"
+    return schema

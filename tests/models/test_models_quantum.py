@@ -1,0 +1,78 @@
+"""The quantum estimators follow scikit-learn's conventions and score consistently with the engine."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from qtrust.models import QuantumKernelClassifier, VariationalClassifier
+from qtrust.quantum import NoiseModel, simulate
+
+
+@pytest.fixture(scope="module")
+def toy():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(0, np.pi, (120, 3))
+    y = np.where(np.cos(X[:, 0]) + 0.5 * np.cos(X[:, 1]) + 0.2 * rng.normal(size=120) > 0, "yes", "no")
+    return X, y
+
+
+def test_variational_classifier_learns_and_follows_sklearn_conventions(toy):
+    X, y = toy
+    model = VariationalClassifier(n_layers=1, max_iter=60, random_state=3)
+    assert clone(model).get_params() == model.get_params()
+    model.fit(X, y)
+    assert list(model.classes_) == ["no", "yes"]
+    proba = model.predict_proba(X)
+    assert proba.shape == (120, 2) and np.allclose(proba.sum(axis=1), 1)
+    assert (model.predict(X) == y).mean() > 0.8  # a learnable rule
+    # predictions are the engine's exact probabilities of the fitted circuit
+    direct = simulate(model.circuit_, X, model.weights_).probabilities
+    assert np.allclose(proba[:, 1], direct, atol=1e-12)
+    again = VariationalClassifier(n_layers=1, max_iter=60, random_state=3).fit(X, y)
+    assert np.array_equal(again.weights_, model.weights_)
+
+
+def test_gradient_methods_train_to_the_same_weights(toy):
+    X, y = toy
+    a = VariationalClassifier(n_layers=1, max_iter=15, random_state=1, gradient="analytic").fit(
+        X[:40], y[:40]
+    )
+    b = VariationalClassifier(n_layers=1, max_iter=15, random_state=1, gradient="parameter-shift").fit(
+        X[:40], y[:40]
+    )
+    assert np.allclose(a.weights_, b.weights_, atol=1e-6)
+
+
+def test_noise_changes_scores_and_shots_scatter_around_them(toy):
+    X, y = toy
+    model = VariationalClassifier(n_layers=1, max_iter=40, random_state=0).fit(X, y)
+    clean = model.probabilities(X)
+    noisy = model.probabilities(X, NoiseModel.single("depolarizing", 0.05))
+    assert np.max(np.abs(noisy - 0.5)) < np.max(np.abs(clean - 0.5))  # depolarizing contracts towards 1/2
+    draws = model.sample_probabilities(X, 1000, 200, np.random.default_rng(0))
+    assert np.allclose(draws.mean(axis=0), clean, atol=0.01)
+
+
+def test_no_entanglement_control_has_no_two_qubit_gates(toy):
+    X, y = toy
+    control = VariationalClassifier(n_layers=2, topology="none", max_iter=5, random_state=0).fit(X, y)
+    assert not control.circuit_.has_entanglement
+
+
+def test_kernel_classifier_uses_support_vectors_only(toy):
+    X, y = toy
+    model = QuantumKernelClassifier(bandwidth=0.5, random_state=0).fit(X, y)
+    states_test = model._states(X[:10], None)
+    states_train = model._states(X, None)
+    from qtrust.quantum import fidelity_kernel
+
+    full = fidelity_kernel(states_test, states_train)
+    expected = model.calibrated_.predict_proba(full)[:, 1]
+    assert np.allclose(model.predict_proba(X[:10])[:, 1], expected, atol=1e-12)
+    draws = model.sample_probabilities(X[:10], 200, 5, np.random.default_rng(0))
+    assert draws.shape == (5, 10)
+    noisy = model.probabilities(X[:10], NoiseModel.single("depolarizing", 0.02))
+    assert not np.allclose(noisy, expected)
+    assert model.simulation_path_ == "density_matrix"
