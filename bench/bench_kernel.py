@@ -168,7 +168,8 @@ def main() -> None:
                 diff_fsk,
                 10.0,
                 [
-                    f"full N measured (median of {peer_repeats}); agreement over the whole {n_rows}×{n_rows} matrix"
+                    f"full N measured (median of {peer_repeats}); agreement over the whole "
+                    f"{n_rows}×{n_rows} matrix"
                 ],
             )
         )
@@ -182,7 +183,8 @@ def main() -> None:
         scale = n2_scale(n2_rows, n_rows)
         print(
             f"FidelityQuantumKernel (ComputeUncompute, exact QMLSampler), N={n2_rows}: {t_fqk} -> "
-            f"{t_fqk.median * scale:.4g} s for N={n_rows} (extrapolated ×{scale:.0f}); max |diff| {diff_fqk:.1e}"
+            f"{t_fqk.median * scale:.4g} s for N={n_rows} (extrapolated ×{scale:.0f}); "
+            f"max |diff| {diff_fqk:.1e}"
         )
         results.append(
             Result(
@@ -206,7 +208,8 @@ def main() -> None:
         diff_pl = float(np.max(np.abs(K_pl - K[:n2_rows, :n2_rows])))
         print(
             f"PennyLane default.qubit, U(x)U(x')† + probs per pair, N={n2_rows}: {t_pl} -> "
-            f"{t_pl.median * scale:.4g} s for N={n_rows} (extrapolated ×{scale:.0f}); max |diff| {diff_pl:.1e}"
+            f"{t_pl.median * scale:.4g} s for N={n_rows} (extrapolated ×{scale:.0f}); "
+            f"max |diff| {diff_pl:.1e}"
         )
         results.append(
             Result(

@@ -69,7 +69,8 @@ def _angle(op, x, weights):
     if not angle.depends_on_input:
         return float(angle.evaluate(None, weights))
     ((i, coeff),) = angle.features  # the RY angle encoding: coeff · x[i]
-    assert not angle.feature_products and angle.const == 0.0
+    assert not angle.feature_products
+    assert angle.const == 0.0
     return coeff * (x[..., i])
 
 
@@ -165,7 +166,8 @@ def main() -> None:
 
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     print_environment(
-        f"noisy inference: {N_QUBITS} qubits, {N_LAYERS} layers, RY encoding, depolarizing p={P_DEPOLARIZING:g} "
+        f"noisy inference: {N_QUBITS} qubits, {N_LAYERS} layers, RY encoding, "
+        f"depolarizing p={P_DEPOLARIZING:g} "
         f"after every gate, {n_rows} rows, p = (1 - <Z0>)/2",
         ("pennylane", "qiskit", "qiskit-aer"),
     )
@@ -198,7 +200,8 @@ def main() -> None:
                 diff_pl,
                 1000.0,
                 [
-                    f"extrapolated: median per-row time over {pl_rows} rows × {n_rows}; agreement on those {pl_rows} rows"
+                    f"extrapolated: median per-row time over {pl_rows} rows × {n_rows}; "
+                    f"agreement on those {pl_rows} rows"
                 ],
             )
         )

@@ -34,7 +34,8 @@ def test_encode_first_paths_match_pennylane(seed, noisy):
     for path in paths:
         got = simulate(circuit, X, w, noise, path=path).probabilities
         assert np.max(np.abs(got - expected)) <= TOLERANCE, path
-    assert simulate(circuit, X, w, noise).path == "heisenberg"
+    noiseless = noise is None or not noise.has_channels
+    assert simulate(circuit, X, w, noise).path == ("statevector" if noiseless else "heisenberg")
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -81,7 +82,18 @@ def test_readout_error_only_changes_the_effect():
     noisy = simulate(circuit, X, w, NoiseModel.single("readout", 0.1)).probabilities
     # mean readout: every measured bit flips with probability 0.1 -> p' = 0.9 p + 0.1 (1 - p)
     assert np.allclose(noisy, 0.8 * p + 0.1, atol=1e-12)
-    assert simulate(circuit, X, w, NoiseModel.single("readout", 0.1)).path == "heisenberg"
+    forced = simulate(circuit, X, w, NoiseModel.single("readout", 0.1), path="heisenberg").probabilities
+    assert np.allclose(forced, noisy, atol=1e-12)
+
+
+def test_auto_path_weighs_batch_size_for_noiseless_circuits():
+    circuit = variational_circuit(4, 1)
+    assert choose_path(circuit, NoiseModel(), "auto", n_rows=31)[0] == "statevector"
+    assert choose_path(circuit, NoiseModel(), "auto", n_rows=32)[0] == "heisenberg"
+    assert choose_path(circuit, NoiseModel.single("depolarizing", 1e-3), "auto", n_rows=1)[0] == "heisenberg"
+    assert choose_path(variational_circuit(4, 2, reupload=True), NoiseModel.single("bit_flip", 0.1))[0] == (
+        "density_matrix"
+    )
 
 
 def test_path_limits_and_forced_paths_give_actionable_errors():

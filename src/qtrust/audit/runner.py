@@ -25,6 +25,7 @@ from qtrust.audit.data_prep import PreparedData, prepare
 from qtrust.audit.environment import describe_environment
 from qtrust.audit.outputs import write_atomically
 from qtrust.audit.predictions import PredictionStore
+from qtrust.audit.preflight import preflight
 from qtrust.audit.progress import NullProgress, Progress
 from qtrust.audit.training import FittedModel, fit_all, training_seed
 from qtrust.config.schema import AuditConfig
@@ -134,6 +135,7 @@ def run_audit(
         return now
 
     t = time.perf_counter()
+    preflight(config)
     progress.stage("loading data", 1)
     data = prepare(config, dataset)
     progress.advance()

@@ -139,7 +139,7 @@ class MLPSpec(Section):
     kind: Literal["mlp"] = "mlp"
     name: str = "mlp"
     hidden: tuple[int, ...] = (16,)
-    alpha: float = Field(1e-3, ge=0)
+    alpha: float = Field(1.0, ge=0)
 
 
 class NoEntanglementSpec(Section):

@@ -39,18 +39,15 @@ def rbf_svm(random_state: int, C: float = 1.0, gamma: str | float = "scale") -> 
     )
 
 
-def mlp(random_state: int, hidden: tuple[int, ...] = (16,), alpha: float = 1e-3) -> BaseEstimator:
-    """A small multilayer perceptron (seeded initialisation, early stopping on a seeded validation split)."""
+def mlp(random_state: int, hidden: tuple[int, ...] = (16,), alpha: float = 1.0) -> BaseEstimator:
+    """A small multilayer perceptron with strong L2 regularisation (seeded initialisation).
+
+    On a few hundred rows early stopping made it collapse to one class for some seeds (accuracy sd ≈ 0.19
+    over five seeds on German Credit); L2 with ``alpha=1`` trained stably (sd ≈ 0.01) and scored higher.
+    """
     return make_pipeline(
         StandardScaler(),
-        MLPClassifier(
-            hidden_layer_sizes=hidden,
-            alpha=alpha,
-            max_iter=2000,
-            early_stopping=True,
-            n_iter_no_change=20,
-            random_state=random_state,
-        ),
+        MLPClassifier(hidden_layer_sizes=hidden, alpha=alpha, max_iter=2000, random_state=random_state),
     )
 
 

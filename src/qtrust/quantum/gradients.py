@@ -36,9 +36,9 @@ def weighted_state_sum(states: EncodedStates, coefficients: np.ndarray) -> np.nd
     if states.kind == "pure":
         psi = states.data
         return (psi * coefficients[:, None]).T @ psi.conj()
-    if states.kind == "mixed":
-        return np.tensordot(coefficients, states.data, axes=1)
     n = states.n_qubits
+    if states.kind == "mixed":
+        return pauli_to_matrix(coefficients @ states.data / 2**n, n)
     pauli_sum = np.zeros(4**n)
     chunk = max(1, 2**22 // 4**n)
     for start in range(0, states.n_rows, chunk):

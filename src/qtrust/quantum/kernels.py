@@ -28,9 +28,8 @@ def fidelity_kernel(a: EncodedStates, b: EncodedStates) -> np.ndarray:
         for q in range(a.n_qubits):
             k *= (a.data[:, q, :] @ b.data[:, q, :].T) / 2.0
         return k
-    rho_a = a.density_matrices().reshape(a.n_rows, -1)
-    rho_b = b.density_matrices().reshape(b.n_rows, -1)
-    return np.real(rho_a @ rho_b.conj().T)
+    # Tr(ρ σ) = 2^-n Σ_a c_a(ρ) c_a(σ): one real product of Pauli vectors
+    return (a.pauli_vectors() @ b.pauli_vectors().T) / 2**a.n_qubits
 
 
 def projected_kernel(

@@ -17,7 +17,8 @@ channels after it are fused into one superoperator on the gate's wires.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -227,34 +228,51 @@ def embed(matrix: np.ndarray, position: int, n_wires: int) -> np.ndarray:
     return out
 
 
-@dataclass
+@lru_cache(maxsize=256)
+def _channel_superop(kind: str, level: float) -> np.ndarray:
+    superop = kraus_superop(CHANNEL_KINDS[kind].kraus(level))
+    superop.setflags(write=False)
+    return superop
+
+
+@lru_cache(maxsize=8192)
+def _per_wire(model: NoiseModel, op: Operation) -> tuple[tuple[int, np.ndarray], ...]:
+    per_wire: dict[int, np.ndarray] = {}
+    for channel in model.channels:
+        for wire in op.wires:
+            if channel.applies_to(op, wire):
+                s = _channel_superop(channel.kind, channel.level)
+                per_wire[wire] = s if wire not in per_wire else s @ per_wire[wire]
+    return tuple(per_wire.items())
+
+
+@lru_cache(maxsize=8192)
+def _joint(model: NoiseModel, op: Operation) -> np.ndarray | None:
+    total: np.ndarray | None = None
+    for wire, kraus in model.channels_after(op):
+        pos = op.wires.index(wire)
+        s = kraus_superop([embed(k, pos, len(op.wires)) for k in kraus])
+        total = s if total is None else s @ total
+    return total
+
+
+@dataclass(frozen=True)
 class NoiseCache:
-    """Per-operation channel superoperators, computed once per (noise model, circuit)."""
+    """The channel superoperators after each operation of a circuit under one noise model.
+
+    Memoised per (noise model, operation), so scoring a model under the same noise again, or another
+    circuit with the same gates, costs no Kraus arithmetic.
+    """
 
     model: NoiseModel
-    _cache: dict[int, np.ndarray | None] = field(default_factory=dict)
-    _per_wire: dict[int, list[tuple[int, np.ndarray]]] = field(default_factory=dict)
 
-    def per_wire(self, index: int, op: Operation) -> list[tuple[int, np.ndarray]]:
+    def per_wire(self, index: int, op: Operation) -> tuple[tuple[int, np.ndarray], ...]:
         """The channels after ``op`` as one 4 × 4 superoperator per affected wire, in application order.
 
-        Channels on different wires commute, so a gate's noise is applied one wire at a time (cheap block
-        arithmetic) instead of as a 16 × 16 superoperator on a pair of wires.
+        Channels on different wires commute, so a gate's noise can be applied one wire at a time.
         """
-        if index not in self._per_wire:
-            per_wire: dict[int, np.ndarray] = {}
-            for wire, kraus in self.model.channels_after(op):
-                s = kraus_superop(kraus)
-                per_wire[wire] = s if wire not in per_wire else s @ per_wire[wire]
-            self._per_wire[index] = list(per_wire.items())
-        return self._per_wire[index]
+        return _per_wire(self.model, op) if self.model.has_channels else ()
 
     def superop_after(self, index: int, op: Operation) -> np.ndarray | None:
-        if index not in self._cache:
-            total: np.ndarray | None = None
-            for wire, kraus in self.model.channels_after(op):
-                pos = op.wires.index(wire)
-                s = kraus_superop([embed(k, pos, len(op.wires)) for k in kraus])
-                total = s if total is None else s @ total
-            self._cache[index] = total
-        return self._cache[index]
+        """All channels after ``op`` as one superoperator on the gate's wires (None: noiseless)."""
+        return _joint(self.model, op) if self.model.has_channels else None

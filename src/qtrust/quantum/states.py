@@ -4,8 +4,8 @@ These are the Schrödinger-picture halves of the engine. A segment is a list of 
 ``index`` is the operation's position in its circuit, which keys the fused noise superoperators and the
 angle shifts used by the parameter-shift rule.
 
-State layouts: statevectors (B, 2^n); density matrices (B, 2^n, 2^n); product states (B, n, 4) holding each
-qubit's Pauli vector (1, ⟨X⟩, ⟨Y⟩, ⟨Z⟩). Statevectors stay real while every gate is real (angle encodings
+State layouts: statevectors (B, 2^n); product states (B, n, 4) holding each qubit's Pauli vector
+(1, ⟨X⟩, ⟨Y⟩, ⟨Z⟩); general mixed states as Pauli vectors (B, 4^n) (see :mod:`qtrust.quantum.pauli`). Statevectors stay real while every gate is real (angle encodings
 with RY), which halves the arithmetic of everything downstream.
 """
 
@@ -63,32 +63,65 @@ def zero_statevectors(batch: int, n_qubits: int, real: bool) -> np.ndarray:
     return psi
 
 
+def _diagonal_generator(index: int, op: Operation, n_qubits: int) -> np.ndarray:
+    """The diagonal of the gate's generator, or of −i·log of a fixed diagonal gate, over the register."""
+    spec = GATES[op.gate]
+    local = np.real(np.diag(spec.generator)) if spec.parametric else -np.angle(np.diag(spec.fixed))
+    bits = (np.arange(2**n_qubits)[:, None] >> (n_qubits - 1 - np.array(op.wires))) & 1
+    local_index = bits @ (1 << np.arange(len(op.wires))[::-1])
+    return local[local_index]
+
+
+def _apply_diagonal_run(t, run, n_qubits, X, weights, shifts) -> np.ndarray:
+    """Apply consecutive diagonal gates as one phase: ψ ← exp(−i Σ_g θ_g g_g) ψ (one product, one exp)."""
+    batch = t.shape[0]
+    generators = np.stack([_diagonal_generator(i, op, n_qubits) for i, op in run])  # (G, 2^n)
+    angles = np.ones((batch, len(run)))
+    for column, (index, op) in enumerate(run):
+        if op.angle is not None:
+            angles[:, column] = op.angle.evaluate(X, weights) + shifts.get(index, 0.0)
+    phase = angles @ generators
+    return (t.reshape(batch, -1) * np.exp(-1j * phase)).reshape(t.shape)
+
+
 def run_statevectors(
     psi: np.ndarray, segment: Segment, n_qubits: int, X, weights, shifts: Shifts | None = None
 ) -> np.ndarray:
-    """Apply a noiseless segment to a batch of statevectors (B, 2^n)."""
+    """Apply a noiseless segment to a batch of statevectors (B, 2^n).
+
+    Runs of diagonal gates (RZ, RZZ, CZ, phases — the data-dependent half of IQP feature maps) collapse into
+    one phase per row; other gates act one by one on the batch.
+    """
     shifts = shifts or {}
     batch = psi.shape[0]
     t = psi.reshape((batch,) + (2,) * n_qubits)
-    for index, op in segment:
-        u = gate_matrix(index, op, X, weights, shifts)
-        if np.iscomplexobj(u) and not np.iscomplexobj(t):
-            t = t.astype(complex)
-        t = apply(t, u, op.wires)
+    run: list[tuple[int, Operation]] = []
+    for index, op in [*segment, (-1, None)]:
+        if op is not None and GATES[op.gate].diagonal:
+            run.append((index, op))
+            continue
+        if len(run) > 1:
+            t = _apply_diagonal_run(t, run, n_qubits, X, weights, shifts)
+        elif run:
+            t = _apply_gate(t, *run[0], X, weights, shifts)
+        run = []
+        if op is not None:
+            t = _apply_gate(t, index, op, X, weights, shifts)
     return t.reshape(batch, 2**n_qubits)
 
 
-def zero_density(batch: int, n_qubits: int) -> np.ndarray:
-    rho = np.zeros((batch, 2**n_qubits, 2**n_qubits), dtype=complex)
-    rho[:, 0, 0] = 1.0
-    return rho
+def _apply_gate(t, index, op, X, weights, shifts) -> np.ndarray:
+    u = gate_matrix(index, op, X, weights, shifts)
+    if np.iscomplexobj(u) and not np.iscomplexobj(t):
+        t = t.astype(complex)
+    return apply(t, u, op.wires)
 
 
 def conjugate(t: np.ndarray, u: np.ndarray, wires: Sequence[int], n_qubits: int, adjoint: bool = False):
     """U t U† (or U† t U with ``adjoint``) on a batch of operators shaped (B, 2, …, 2) with 2n axes.
 
     Rows and columns are transformed one side at a time: each side is a contiguous group of axes, so the
-    product runs on a view instead of a transposed copy.
+    product runs on a view instead of a transposed copy (the fast route for a single Heisenberg operator).
     """
     rows, cols = list(wires), [n_qubits + w for w in wires]
     uh = np.swapaxes(u, -1, -2).conj()
@@ -102,21 +135,6 @@ def apply_channels(t: np.ndarray, per_wire, n_qubits: int, adjoint: bool = False
     for wire, superop in reversed(per_wire) if adjoint else per_wire:
         t = apply(t, superop.conj().T if adjoint else superop, [wire, n_qubits + wire])
     return t
-
-
-def run_density(
-    rho: np.ndarray, segment: Segment, n_qubits: int, X, weights, noise: NoiseCache | None, shifts=None
-) -> np.ndarray:
-    """Apply a (noisy) segment to a batch of density matrices (B, 2^n, 2^n)."""
-    shifts = shifts or {}
-    batch = rho.shape[0]
-    t = rho.reshape((batch,) + (2,) * (2 * n_qubits))
-    for index, op in segment:
-        # One fused superoperator (gate, then its noise) per operation: for a batch of density matrices one
-        # pass with a 4^k-wide product beats separate row, column and channel passes.
-        s = fused_superop(index, op, X, weights, noise, shifts)
-        t = apply(t, s, [*op.wires, *(n_qubits + w for w in op.wires)])
-    return t.reshape(batch, 2**n_qubits, 2**n_qubits)
 
 
 def run_product(segment: Segment, n_qubits: int, X, weights, noise: NoiseCache | None, shifts=None):
@@ -145,10 +163,25 @@ class EncodedStates:
     def n_rows(self) -> int:
         return self.data.shape[0]
 
+    def pauli_vectors(self) -> np.ndarray:
+        """Pauli vectors (B, 4^n), c_a = Tr(σ_a ρ), whatever the representation."""
+        if self.kind == "mixed":
+            return self.data
+        if self.kind == "product":
+            c = self.data[:, 0, :]
+            for q in range(1, self.n_qubits):
+                c = (c[:, :, None] * self.data[:, q, None, :]).reshape(self.n_rows, -1)
+            return c
+        from qtrust.quantum.pauli import pauli_vectors_of_pure
+
+        return pauli_vectors_of_pure(self.data, self.n_qubits)
+
     def density_matrices(self) -> np.ndarray:
         """Full density matrices (B, 2^n, 2^n); for tests and small registers."""
         if self.kind == "mixed":
-            return self.data
+            from qtrust.quantum.pauli import density_matrices
+
+            return density_matrices(self.data, self.n_qubits)
         if self.kind == "pure":
             return np.einsum("bi,bj->bij", self.data, self.data.conj())
         rho = np.ones((self.n_rows, 1, 1), dtype=complex)
@@ -170,12 +203,12 @@ class EncodedStates:
                 reduced = np.einsum("bir,bjr->bij", moved, moved.conj())
                 out[:, q, :] = _bloch_of(reduced)
             return out
-        t = self.data.reshape((self.n_rows,) + (2,) * (2 * n))
+        # mixed: a qubit's Bloch vector is its Pauli-vector entry with I on every other qubit
+        t = self.data.reshape((self.n_rows,) + (4,) * n)
         for q in range(n):
-            keep = [1 + q, 1 + n + q]
-            moved = np.moveaxis(t, keep, [1, 2]).reshape(self.n_rows, 2, 2, 2 ** (n - 1), 2 ** (n - 1))
-            reduced = np.einsum("bijkk->bij", moved)
-            out[:, q, :] = _bloch_of(reduced)
+            index = [slice(None)] + [0] * n
+            index[1 + q] = slice(1, 4)
+            out[:, q, :] = t[tuple(index)]
         return out
 
 

@@ -1,0 +1,69 @@
+"""Checks that fail in a second, before minutes of training, on what would otherwise fail late.
+
+A circuit too wide for the simulation path that a noise setting needs is only discovered when that setting
+is scored, after every model has been trained; the preflight builds each quantum model's circuit and asks
+the engine for its path under every configured noise setting first.
+"""
+
+from __future__ import annotations
+
+from qtrust.audit.training import noise_from_spec
+from qtrust.config.schema import AuditConfig, QuantumKernelSpec, VariationalSpec
+from qtrust.errors import CapacityError
+from qtrust.models import VariationalClassifier
+from qtrust.quantum.ansatz import encoding_circuit
+from qtrust.quantum.circuit import Circuit
+from qtrust.quantum.engine import MAX_QUBITS, choose_path
+from qtrust.quantum.noise import NoiseModel
+
+
+def _circuits(config: AuditConfig) -> list[tuple[str, Circuit]]:
+    n = config.encoding.n_qubits
+    out = []
+    for spec in config.models:
+        if isinstance(spec, VariationalSpec):
+            model = VariationalClassifier(
+                n_layers=spec.n_layers,
+                encoding=spec.encoding,
+                encoding_reps=spec.encoding_reps,
+                topology=spec.topology,
+                rotations=tuple(spec.rotations),
+                readout=spec.readout,
+                reupload=spec.reupload,
+            )
+            out.append((spec.name, model.build_circuit(n)))
+        elif isinstance(spec, QuantumKernelSpec):
+            out.append((spec.name, encoding_circuit(n, spec.encoding, spec.encoding_reps, spec.topology)))
+    return out
+
+
+def _noise_settings(config: AuditConfig) -> list[NoiseModel]:
+    settings = [NoiseModel()]
+    levels = [level for level in config.noise.levels if level > 0]
+    if levels:
+        settings += [NoiseModel.single(channel, max(levels)) for channel in config.noise.channels]
+    settings += [noise_from_spec(m.train_noise) for m in config.models if m.train_noise is not None]
+    return settings
+
+
+def preflight(config: AuditConfig) -> None:
+    """Raise the error the audit would hit later, now."""
+    for name, circuit in _circuits(config):
+        for noise in _noise_settings(config):
+            try:
+                choose_path(circuit, noise, "auto", n_rows=1_000)
+            except CapacityError as error:
+                raise CapacityError(
+                    error.problem + f" (model {name!r} under {noise.label or 'no noise'})",
+                    where="encoding.n_qubits",
+                    fix=error.fix,
+                ) from None
+            entangling_encoding = any(len(op.wires) == 2 for op in circuit.encoding)
+            limit = MAX_QUBITS["density_matrix"]
+            if noise.has_channels and entangling_encoding and circuit.n_qubits > limit:
+                raise CapacityError(
+                    f"model {name!r}: a noisy entangling encoding on {circuit.n_qubits} qubits needs the "
+                    f"density-matrix path, which allows at most {limit}",
+                    where="encoding.n_qubits",
+                    fix=f"use n_qubits <= {limit}, an angle encoding, or drop channel noise from the sweep",
+                )

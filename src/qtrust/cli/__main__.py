@@ -1,0 +1,3 @@
+from qtrust.cli.app import main
+
+main()

@@ -1,0 +1,148 @@
+"""Batched density matrices in the Pauli basis: real arithmetic, noise as sparse real maps.
+
+A density matrix on n qubits is stored as its Pauli vector c_a = Tr(σ_a ρ) over the 4^n Pauli strings
+(ρ = 2^-n Σ_a c_a σ_a), shape (B, 4, …, 4) with one axis per qubit. Compared with complex density matrices
+this halves memory and keeps everything real; every gate or channel acts as its Pauli transfer matrix (PTM)
+R[a, b] = Tr(σ_a Λ(σ_b)) / 2^k on its k axes, and the PTMs that noisy circuits are made of are sparse:
+Pauli channels are diagonal, Clifford gates are signed permutations, Z-rotations mix only X and Y. The
+sparse form is applied as a handful of scaled block additions on strided views (no transposed copies);
+probabilities and kernels become dot products of Pauli vectors.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from functools import cache
+
+import numpy as np
+
+from qtrust.quantum.gates import PAULIS
+from qtrust.quantum.noise import NoiseCache
+from qtrust.quantum.states import Segment, Shifts, fused_superop
+
+_ZERO = 1e-15
+
+
+@cache
+def _basis(k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(Q, V): Q @ vec(X) = (Tr(σ_a X))_a and V[:, b] = vec(σ_b), for k-qubit Pauli strings (row-major vec)."""
+    strings = []
+    for labels in itertools.product("IXYZ", repeat=k):
+        m = np.ones((1, 1), dtype=complex)
+        for label in labels:
+            m = np.kron(m, PAULIS[label])
+        strings.append(m)
+    V = np.stack([s.reshape(-1) for s in strings], axis=1)
+    Q = np.stack([s.T.reshape(-1) for s in strings], axis=0)
+    return Q, V
+
+
+def pauli_transfer(superop: np.ndarray, k: int) -> np.ndarray:
+    """The real PTM of a k-qubit superoperator (or a batch of them), with round-off zeros made exact."""
+    Q, V = _basis(k)
+    r = np.real(Q @ superop @ V) / 2**k
+    r[np.abs(r) < _ZERO] = 0.0
+    return r
+
+
+def zero_state(batch: int, n_qubits: int) -> np.ndarray:
+    """Pauli vectors of |0…0⟩: 1 on every string made of I and Z only."""
+    single = np.array([1.0, 0.0, 0.0, 1.0])
+    c = single
+    for _ in range(n_qubits - 1):
+        c = np.multiply.outer(c, single)
+    return np.broadcast_to(c.reshape(-1), (batch, 4**n_qubits)).copy()
+
+
+def _grouped(t: np.ndarray, axes: Sequence[int]) -> tuple[np.ndarray, list[int]]:
+    """A view of ``t`` with the untouched qubit axes merged into long runs, and where ``axes`` now sit.
+
+    Block arithmetic on a (B, 4, 4, …, 4) tensor would iterate over many length-4 inner loops; merging the
+    untouched runs gives a few long, contiguous inner loops instead.
+    """
+    n = t.ndim - 1
+    shape, previous, position = [t.shape[0]], 0, {}
+    for a in sorted(axes):
+        shape += [4 ** (a - previous), 4]
+        position[a] = len(shape) - 1
+        previous = a + 1
+    shape.append(4 ** (n - previous))
+    return t.reshape(shape), [position[a] for a in axes]
+
+
+def apply_transfer(t: np.ndarray, r: np.ndarray, axes: Sequence[int]) -> np.ndarray:
+    """Apply a PTM ((d, d) shared or (B, d, d) per row; d = 4^k) to ``axes`` of a (B, 4, …, 4) tensor."""
+    k = len(axes)
+    batched = r.ndim == 3
+    nonzero = np.any(r != 0, axis=0) if batched else r != 0
+    view, positions = _grouped(t, axes)
+    if not batched and not np.any(nonzero & ~np.eye(4**k, dtype=bool)):
+        # diagonal: one broadcast product
+        shape = [1] * view.ndim
+        for p in positions:
+            shape[p] = 4
+        factors = np.diagonal(r).reshape((4,) * k).transpose(np.argsort(positions))
+        return (view * factors.reshape(shape)).reshape(t.shape)
+    blocks = []
+    for labels in itertools.product(range(4), repeat=k):
+        index: list = [slice(None)] * view.ndim
+        for p, label in zip(positions, labels, strict=True):
+            index[p] = label
+        blocks.append(tuple(index))
+    out = np.empty_like(view)
+    coefficient_shape = (t.shape[0],) + (1,) * (view.ndim - 1 - k)
+    for i, target in enumerate(blocks):
+        o = out[target]
+        first = True
+        for j in np.flatnonzero(nonzero[i]):
+            c = r[:, i, j].reshape(coefficient_shape) if batched else r[i, j]
+            term = view[blocks[j]]
+            if first:
+                np.multiply(term, c, out=o)
+                first = False
+            else:
+                o += c * term
+        if first:
+            o[...] = 0.0
+    return out.reshape(t.shape)
+
+
+def run_pauli(
+    c: np.ndarray,
+    segment: Segment,
+    n_qubits: int,
+    X,
+    weights,
+    noise: NoiseCache | None,
+    shifts: Shifts | None = None,
+) -> np.ndarray:
+    """Apply a (noisy) segment to a batch of Pauli vectors (B, 4^n)."""
+    shifts = shifts or {}
+    batch = c.shape[0]
+    t = c.reshape((batch,) + (4,) * n_qubits)
+    for index, op in segment:
+        r = pauli_transfer(fused_superop(index, op, X, weights, noise, shifts), len(op.wires))
+        t = apply_transfer(t, r, op.wires)
+    return t.reshape(batch, 4**n_qubits)
+
+
+def pauli_vector_of_operator(operator: np.ndarray, n_qubits: int) -> np.ndarray:
+    """(Tr(σ_a O))_a for a 2^n × 2^n operator: so that Tr(O ρ) = 2^-n · pauli_vector(O) · c(ρ)."""
+    from qtrust.quantum.heisenberg import pauli_coefficients
+
+    return pauli_coefficients(operator, n_qubits) * 2**n_qubits
+
+
+def density_matrices(c: np.ndarray, n_qubits: int) -> np.ndarray:
+    """Dense density matrices from Pauli vectors (for tests and small registers)."""
+    from qtrust.quantum.gradients import pauli_to_matrix
+
+    return np.stack([pauli_to_matrix(row / 2**n_qubits, n_qubits) for row in c])
+
+
+def pauli_vectors_of_pure(psi: np.ndarray, n_qubits: int) -> np.ndarray:
+    """Pauli vectors of pure states (B, 2^n): c_a = ⟨ψ|σ_a|ψ⟩ (for mixing representations; small n)."""
+    Q, _ = _basis(n_qubits)
+    rho = np.einsum("bi,bj->bij", psi, psi.conj()).reshape(psi.shape[0], -1)
+    return np.real(rho @ Q.T)

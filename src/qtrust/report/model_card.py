@@ -1,0 +1,315 @@
+"""A model card for one audited model, in the Hugging Face layout.
+
+``render_model_card(result, model=None)`` returns Markdown with YAML front matter (``license``, ``tags``,
+``datasets``, ``metrics`` and a ``model-index`` with the model's test-set results) followed by the usual
+sections — Model Details, Uses, Bias/Risks/Limitations, Training Details, Evaluation — and a
+*Quantum-specific properties* section: circuit size, noise-profile dependence, shot budget and
+reproducibility. The card describes the first quantum candidate unless ``model`` names another.
+
+Every value taken from the result is Markdown-escaped by the template environment; the front matter is
+written with ``yaml.safe_dump``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import yaml
+from markupsafe import Markup
+
+from qtrust.report import _derive as derive
+from qtrust.report import _format as fmt
+from qtrust.report._jinja import markdown_environment
+from qtrust.results.schema import AuditResult, Estimate, FairnessResult, ModelRecord
+
+__all__ = ["HF_METRIC_TYPES", "front_matter", "render_model_card"]
+
+#: qtrust metric key → the metric id the Hugging Face Hub uses, where one exists.
+HF_METRIC_TYPES = {"accuracy": "accuracy", "auc": "roc_auc", "brier": "brier_score"}
+
+#: Order of metrics in the model index and the evaluation table.
+CARD_METRICS = (
+    "accuracy",
+    "auc",
+    "brier",
+    "selection_rate",
+    "tpr",
+    "fpr",
+    "demographic_parity_difference",
+    "disparate_impact_ratio",
+    "equalized_odds_difference",
+    "equal_opportunity_difference",
+)
+
+KIND_TAGS = {"variational": "variational-quantum-classifier", "quantum_kernel": "quantum-kernel"}
+
+KIND_TEXT = {
+    "variational": "variational quantum classifier (parameterised circuit trained by gradient descent)",
+    "quantum_kernel": "quantum kernel classifier (support vector machine on a quantum-circuit kernel)",
+}
+
+
+def _pick_model(result: AuditResult, model: str | None) -> ModelRecord:
+    if model is not None:
+        record = derive.find_model(result, model)
+        if record is None:
+            known = ", ".join(m.name for m in result.models) or "none"
+            raise ValueError(f"no model named {model!r} in this audit; models: {known}")
+        return record
+    candidates = derive.candidates(result)
+    if candidates:
+        return candidates[0]
+    quantum = derive.quantum_models(result)
+    if quantum:
+        return quantum[0]
+    if result.models:
+        return result.models[0]
+    raise ValueError("the audit result has no models to describe")
+
+
+def _fairness(result: AuditResult, name: str) -> FairnessResult | None:
+    return next((f for f in result.fairness if f.model == name), None)
+
+
+def _round(x: float) -> float:
+    return float(f"{x:.4g}") if abs(x) < 1e-3 and x != 0 else round(x, 4)
+
+
+def model_index_metrics(
+    result: AuditResult, record: ModelRecord, info: dict[str, dict[str, Any]]
+) -> list[dict]:
+    """The ``metrics`` list of the model-index entry: one ``{type, value, name}`` per defined metric."""
+    fairness = _fairness(result, record.name)
+    if fairness is None:
+        return []
+    out = []
+    for key in [*CARD_METRICS, *(k for k in fairness.overall if k not in CARD_METRICS)]:
+        est = fairness.overall.get(key)
+        if est is None or not fmt.is_number(est.value):
+            continue
+        name = fmt.metric_name(info, key)
+        if key in fmt.FAIRNESS_KEYS:
+            name = f"{name} ({result.dataset.sensitive})"
+        out.append({"type": HF_METRIC_TYPES.get(key, key), "value": _round(est.value), "name": name})
+    return out
+
+
+def front_matter(result: AuditResult, record: ModelRecord, info: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The card's YAML metadata as a plain dict (Hugging Face model-card keys)."""
+    metrics = model_index_metrics(result, record, info)
+    tags = ["quantum-machine-learning", "fairness-audit", "tabular-classification", "qtrust"]
+    kind_tag = KIND_TAGS.get(record.kind, record.kind.replace("_", "-"))
+    if kind_tag not in tags:
+        tags.append(kind_tag)
+    dataset = result.dataset
+    return {
+        "license": "unknown",
+        "tags": tags,
+        "datasets": [dataset.name],
+        "metrics": list(dict.fromkeys(m["type"] for m in metrics)),
+        "pipeline_tag": "tabular-classification",
+        "model-index": [
+            {
+                "name": record.name,
+                "results": [
+                    {
+                        "task": {"type": "tabular-classification", "name": "Tabular Classification"},
+                        "dataset": {"name": dataset.name, "type": dataset.name, "split": "test"},
+                        "metrics": metrics,
+                    }
+                ],
+            }
+        ],
+    }
+
+
+def _estimate(est: Estimate | None, key: str = "") -> str:
+    if est is None:
+        return fmt.NA
+    ci = fmt.interval(key, est.ci_low, est.ci_high)
+    value = fmt.metric_value(key, est.value)
+    return value if ci == fmt.NA else f"{value} {ci}"
+
+
+def _training(record: ModelRecord) -> dict[str, Any]:
+    """Optimiser facts over the model's fits (quantum variational models record them)."""
+    out: dict[str, Any] = {"optimizer": None, "gradient": None, "iterations": [], "converged": [], "loss": []}
+    for fit in record.fits:
+        training = fit.description.get("training") if isinstance(fit.description, dict) else None
+        if not isinstance(training, dict):
+            continue
+        out["optimizer"] = out["optimizer"] or training.get("optimizer")
+        out["gradient"] = out["gradient"] or training.get("gradient")
+        if training.get("iterations") is not None:
+            out["iterations"].append(training["iterations"])
+        if training.get("converged") is not None:
+            out["converged"].append(bool(training["converged"]))
+        if fmt.is_number(training.get("final_loss")):
+            out["loss"].append(training["final_loss"])
+    return out
+
+
+def _noise_rows(result: AuditResult, name: str) -> list[dict[str, str]]:
+    sweep = next((s for s in result.noise if s.model == name), None)
+    if sweep is None:
+        return []
+    max_drop = derive.threshold(result, "max_accuracy_drop")
+    max_eod = derive.threshold(result, "max_equalized_odds_difference")
+    rows = []
+    for p in derive.channel_profiles(result, sweep):
+        largest = fmt.level(p.max_level)
+        if p.accuracy_break is not None:
+            drop = -(p.accuracy_break.change.get("accuracy") or 0.0)
+            accuracy = (
+                f"drops by {fmt.num(drop)} at {fmt.level(p.accuracy_break.level)} "
+                f"(beyond the {fmt.num(max_drop, 2)} tolerance)"
+            )
+        elif max_drop is None:
+            accuracy = "no tolerance configured"
+        else:
+            worst = min((pt.change.get("accuracy") or 0.0 for pt in p.points), default=0.0)
+            accuracy = f"robust up to {largest} (largest change {fmt.signed(worst)})"
+        if p.fairness_break is not None:
+            eod = p.fairness_break.metrics["equalized_odds_difference"].value
+            fairness = f"equalized odds difference {fmt.num(eod)} at {fmt.level(p.fairness_break.level)} (limit {max_eod:g})"
+        elif max_eod is None:
+            fairness = "no limit configured"
+        else:
+            fairness = f"within {max_eod:g} up to {largest}"
+        if p.robust:
+            verdict = f"robust up to {largest}"
+        elif p.tolerated is not None:
+            verdict = f"tolerated up to {fmt.level(p.tolerated)}"
+        else:
+            verdict = "not tolerated at any tested strength"
+        paths = ", ".join(x if x and x != "unknown" else "not recorded" for x in p.paths)
+        rows.append(
+            {
+                "channel": fmt.humanise(p.channel),
+                "accuracy": accuracy,
+                "fairness": fairness,
+                "verdict": verdict,
+                "paths": paths,
+            }
+        )
+    return rows
+
+
+def _comparison_rows(result: AuditResult, name: str, info: dict[str, dict[str, Any]]) -> list[dict[str, str]]:
+    rows = []
+    for c in result.comparisons:
+        if c.quantum_model != name:
+            continue
+        by_key = {m.metric: m for m in c.metrics}
+        acc, auc = by_key.get("accuracy"), by_key.get("auc")
+        shifts = [
+            f"{fmt.metric_name(info, m.metric)} {fmt.signed(m.difference)} {fmt.interval('', m.ci_low, m.ci_high)}"
+            for m in c.metrics
+            if m.metric in fmt.FAIRNESS_KEYS and derive.significant(m)
+        ]
+        rows.append(
+            {
+                "baseline": c.baseline,
+                "role": derive.role_label(derive.find_model(result, c.baseline)),
+                "accuracy": fmt.num(acc.classical) if acc else fmt.NA,
+                "accuracy_diff": _difference(acc),
+                "p": fmt.p_value(acc.p_value) if acc else fmt.NA,
+                "auc_diff": _difference(auc),
+                "shifts": "; ".join(shifts) or "none",
+            }
+        )
+    return rows
+
+
+def _difference(m: Any) -> str:
+    if m is None or not fmt.is_number(m.difference):
+        return fmt.NA
+    ci = fmt.interval("", m.ci_low, m.ci_high)
+    return fmt.signed(m.difference) + ("" if ci == fmt.NA else f" {ci}")
+
+
+def _findings(result: AuditResult, name: str, topics: tuple[str, ...]) -> list[Any]:
+    return [f for f in result.findings if f.topic in topics and (f.model == name or f.model is None)]
+
+
+def _advantage(result: AuditResult, name: str) -> str:
+    """One sentence on whether the model beats the classical baselines on accuracy."""
+    classical = {m.name for m in result.models if m.family == "classical"}
+    rows = [c for c in result.comparisons if c.quantum_model == name and c.baseline in classical]
+    if not rows:
+        return f"no classical baseline was compared with {name}, so no advantage can be claimed."
+    better, worse = [], []
+    for c in rows:
+        acc = next((m for m in c.metrics if m.metric == "accuracy"), None)
+        if acc is None or not derive.significant(acc):
+            continue
+        (better if (acc.difference or 0) > 0 else worse).append(c.baseline)
+    parts = []
+    if better:
+        parts.append(f"significantly more accurate than {', '.join(better)}")
+    if worse:
+        parts.append(f"significantly less accurate than {', '.join(worse)}")
+    if not parts:
+        return f"{name} is not significantly more or less accurate than any classical baseline tested."
+    return f"{name} is " + " and ".join(parts) + "."
+
+
+def render_model_card(result: AuditResult, model: str | None = None) -> str:
+    """A Hugging Face-style model card (Markdown with YAML front matter) for ``model``.
+
+    ``model`` defaults to the first quantum candidate. Raises ``ValueError`` for an unknown name.
+    """
+    record = _pick_model(result, model)
+    info = derive.metric_info(result)
+    meta = front_matter(result, record, info)
+    yaml_text = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, default_flow_style=False, width=110)
+    fairness = _fairness(result, record.name)
+    repro = next((r for r in result.reproducibility if r.model == record.name), None)
+    shots = next((s for s in result.shots if s.model == record.name), None)
+    circuit = record.circuit or {}
+    dataset = result.dataset
+    features = set(dataset.model_features)
+    excluded = [c for c in dataset.sensitive_source_columns if c not in features]
+    variance = repro.variance if repro else []
+    template = markdown_environment().get_template("model_card.md.j2")
+    return template.render(
+        front_matter=Markup(yaml_text),
+        r=result,
+        m=record,
+        ds=dataset,
+        f=fmt,
+        info=info,
+        kind_text=KIND_TEXT.get(record.kind, fmt.humanise(record.kind)),
+        role=derive.role_label(record),
+        params=", ".join(
+            f"{k}={fmt.short_value(v)}" for k, v in record.params.items() if k not in ("kind", "name")
+        ),
+        circuit=circuit,
+        simulation=record.simulation or {},
+        training=_training(record),
+        fairness=fairness,
+        estimate=_estimate,
+        card_metrics=[k for k in CARD_METRICS if fairness and k in fairness.overall]
+        + [k for k in (fairness.overall if fairness else {}) if k not in CARD_METRICS],
+        fairness_findings=_findings(result, record.name, ("fairness", "data")),
+        other_findings=[
+            f
+            for f in _findings(result, record.name, ("performance", "noise", "shots", "reproducibility"))
+            if f.severity in ("fail", "warn")
+        ],
+        comparisons=_comparison_rows(result, record.name, info),
+        advantage=_advantage(result, record.name),
+        noise_rows=_noise_rows(result, record.name),
+        shots=shots,
+        shot_points=sorted(shots.points, key=lambda p: p.shots) if shots else [],
+        advice=derive.shot_advice(result, shots) if shots else None,
+        repro=repro,
+        seed_summary={s.metric: s for s in repro.metrics} if repro else {},
+        variance=variance,
+        verdicts=derive.verdicts(result),
+        sensitive_excluded=excluded,
+        sqrt=lambda x: math.sqrt(x) if fmt.is_number(x) and x >= 0 else None,
+        is_quantum=record.family == "quantum",
+        train_seconds=[fit.train_seconds for fit in record.fits],
+    )
