@@ -32,11 +32,13 @@ def test_every_assessment_is_present(small_run, small_config):
         (q, b) for q in ("vqc", "qkernel") for b in ("logistic", "no_entanglement")
     }
     vqc = next(x for x in r.reproducibility if x.model == "vqc")
-    assert vqc.seeds == [0, 1] and {v.metric for v in vqc.variance} >= {
+    assert vqc.seeds == [0, 1]
+    assert {v.metric for v in vqc.variance} >= {
         "accuracy",
         "equalized_odds_difference",
     }
-    assert r.findings and all(f.detail for f in r.findings)
+    assert r.findings
+    assert all(f.detail for f in r.findings)
     assert r.models[0].simulation["path"] in {"heisenberg", "statevector"}
 
 

@@ -153,7 +153,8 @@ def test_init_writes_the_defaults_and_refuses_to_overwrite(tmp_path):
     assert runner.invoke(app, ["init", str(path)]).exit_code == 0
     assert load_config(path) == AuditConfig()
     again = runner.invoke(app, ["init", str(path)])
-    assert again.exit_code == 2 and "--force" in again.output
+    assert again.exit_code == 2
+    assert "--force" in again.output
 
 
 def test_schema_prints_the_results_json_schema():

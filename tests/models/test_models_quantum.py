@@ -25,7 +25,8 @@ def test_variational_classifier_learns_and_follows_sklearn_conventions(toy):
     model.fit(X, y)
     assert list(model.classes_) == ["no", "yes"]
     proba = model.predict_proba(X)
-    assert proba.shape == (120, 2) and np.allclose(proba.sum(axis=1), 1)
+    assert proba.shape == (120, 2)
+    assert np.allclose(proba.sum(axis=1), 1)
     assert (model.predict(X) == y).mean() > 0.8  # a learnable rule
     # predictions are the engine's exact probabilities of the fitted circuit
     direct = simulate(model.circuit_, X, model.weights_).probabilities

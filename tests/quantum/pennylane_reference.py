@@ -84,8 +84,5 @@ def readout_effect(circuit: Circuit, noise: NoiseModel | None) -> np.ndarray:
         full = np.kron(full, c)  # full[read_z, true_z]
     bits = (np.arange(2**n)[:, None] >> (n - 1 - np.arange(n))) & 1
     read_bits = bits[:, list(measured)]
-    if circuit.measurement.rule == "parity":
-        value = read_bits.sum(axis=1) % 2
-    else:
-        value = read_bits.mean(axis=1)
+    value = read_bits.sum(axis=1) % 2 if circuit.measurement.rule == "parity" else read_bits.mean(axis=1)
     return full.T @ value  # E[value | true z]

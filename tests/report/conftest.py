@@ -7,6 +7,9 @@ from typing import Any
 
 import pytest
 
+from qtrust.assess.noise import channel_tolerance
+from qtrust.assess.shots import shot_advice
+from qtrust.config.schema import VerdictConfig
 from qtrust.metrics import METRIC_INFO
 from qtrust.results.schema import (
     AuditResult,
@@ -171,7 +174,9 @@ def sweep(name: str, base: float) -> NoiseSweepResult:
         for i, level in enumerate(LEVELS[1:], start=1):
             drop = 0.012 * i if channel == "depolarizing" else 0.0
             metrics = overall(base - drop)
-            metrics["equalized_odds_difference"] = est(0.08 + 0.015 * i)
+            metrics["equalized_odds_difference"] = est(
+                0.08 + (0.015 * i if channel == "depolarizing" else 0.0)
+            )
             change = {k: (metrics[k].value or 0) - (overall(base)[k].value or 0) for k in OVERALL}
             points.append(
                 NoisePoint(
@@ -183,8 +188,16 @@ def sweep(name: str, base: float) -> NoiseSweepResult:
                     change=change,
                 )
             )
+    tolerance = [
+        channel_tolerance(VerdictConfig(), c, [p for p in points if p.channel == c]) for c in CHANNELS
+    ]
     return NoiseSweepResult(
-        model=name, channels=list(CHANNELS), levels=list(LEVELS), reference=overall(base), points=points
+        model=name,
+        channels=list(CHANNELS),
+        levels=list(LEVELS),
+        reference=overall(base),
+        points=points,
+        tolerance=tolerance,
     )
 
 
@@ -199,7 +212,16 @@ def shots(name: str, base: float) -> ShotsResult:
         )
         for budget, rate in ((100, 0.085), (1000, 0.021), (10000, 0.004))
     ]
-    return ShotsResult(model=name, repeats=10, exact=overall(base), points=points)
+    minimum, extrapolated = shot_advice(points, 0.01)
+    return ShotsResult(
+        model=name,
+        repeats=10,
+        exact=overall(base),
+        points=points,
+        flip_limit=0.01,
+        minimum_shots=minimum,
+        extrapolated_shots=extrapolated,
+    )
 
 
 def reproducibility(name: str, base: float, quantum: bool) -> ReproducibilityResult:
@@ -463,7 +485,7 @@ class Tree(HTMLParser):
         return " ".join(" ".join(self.text).split())
 
     def find(self, tag: str, **attrs: str) -> list[dict[str, str | None]]:
-        want = {k.replace("_", "-"): v for k, v in attrs.items()}
+        want = {k.rstrip("_").replace("_", "-"): v for k, v in attrs.items()}
         return [a for t, a in self.elements if t == tag and all(a.get(k) == v for k, v in want.items())]
 
 

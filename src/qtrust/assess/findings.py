@@ -232,92 +232,89 @@ def _metric(c: ComparisonResult, key: str):
 
 
 def noise_findings(ctx: AssessmentContext, sweeps: list[NoiseSweepResult]) -> list[Finding]:
+    """One finding per candidate and channel, read from the recorded :class:`ChannelTolerance`."""
     v = ctx.config.verdicts
     out = []
+    candidates = {m.name for m in ctx.candidates}
     for sweep in sweeps:
-        if sweep.model not in {m.name for m in ctx.candidates}:
+        if sweep.model not in candidates:
             continue
-        for channel in sweep.channels:
-            points = sorted((p for p in sweep.points if p.channel == channel), key=lambda p: p.level)
-            if not points:
-                continue
-            broken = next(
-                (p for p in points if (p.change.get("accuracy") or 0.0) < -v.max_accuracy_drop), None
-            )
-            unfair = next(
-                (
-                    p
-                    for p in points
-                    if (p.metrics["equalized_odds_difference"].value or 0.0) > v.max_equalized_odds_difference
-                ),
-                None,
-            )
-            tolerated = [p.level for p in points if broken is None or p.level < broken.level]
-            fid = f"{sweep.model}.noise.{channel}"
-            if broken is None and unfair is None:
+        for tol in sweep.tolerance:
+            points = {p.level: p for p in sweep.points if p.channel == tol.channel}
+            name = tol.channel.replace("_", " ")
+            fid = f"{sweep.model}.noise.{tol.channel}"
+            evidence = tol.model_dump()
+            if tol.accuracy_break is None and tol.fairness_break is None:
+                worst = min((p.change.get("accuracy") or 0.0) for p in points.values())
                 out.append(
                     Finding(
                         id=fid,
                         severity="pass",
                         topic="noise",
                         model=sweep.model,
-                        title=f"Robust to {channel.replace('_', ' ')} up to {points[-1].level:g}",
+                        title=f"Robust to {name} up to {tol.max_level:g}",
                         detail=(
-                            f"Accuracy changes by at most "
-                            f"{_num(min(p.change.get('accuracy') or 0 for p in points))} and the "
-                            f"equalised-odds gap stays within {v.max_equalized_odds_difference:g} at "
-                            f"every tested strength up to {points[-1].level:g}."
+                            f"Accuracy changes by at most {_num(worst)} and the equalised-odds gap stays within "
+                            f"{v.max_equalized_odds_difference:g} at every tested strength up to {tol.max_level:g}."
                         ),
-                        evidence={"levels": [p.level for p in points]},
+                        evidence=evidence,
                     )
                 )
                 continue
             parts = []
-            if broken is not None:
+            if tol.accuracy_break is not None:
+                drop = -(points[tol.accuracy_break].change.get("accuracy") or 0.0)
                 parts.append(
-                    f"accuracy falls by {_num(-(broken.change.get('accuracy') or 0))} at strength "
-                    f"{broken.level:g} (limit {v.max_accuracy_drop:g})"
+                    f"accuracy falls by {_num(drop)} at strength {tol.accuracy_break:g} (limit {v.max_accuracy_drop:g})"
                 )
-            if unfair is not None:
+            if tol.fairness_break is not None:
+                gap = points[tol.fairness_break].metrics["equalized_odds_difference"].value
                 parts.append(
-                    f"the equalised-odds gap reaches {_num(unfair.metrics['equalized_odds_difference'].value)}"
-                    f" at {unfair.level:g} (limit {v.max_equalized_odds_difference:g})"
+                    f"the equalised-odds gap reaches {_num(gap)} at {tol.fairness_break:g} "
+                    f"(limit {v.max_equalized_odds_difference:g})"
                 )
+            tolerated = (
+                f"Tolerated up to {tol.tolerated_up_to:g}. "
+                if tol.tolerated_up_to is not None
+                else "Not tolerated at any tested strength. "
+            )
             out.append(
                 Finding(
                     id=fid,
                     severity="warn",
                     topic="noise",
                     model=sweep.model,
-                    title=f"Sensitive to {channel.replace('_', ' ')} noise",
-                    detail=(
-                        "Under "
-                        + channel.replace("_", " ")
-                        + " noise "
-                        + " and ".join(parts)
-                        + ". "
-                        + (f"Tolerated up to {max(tolerated):g}. " if tolerated else "")
-                        + "Compare with the error rates of the target device before deployment."
-                    ),
-                    evidence={
-                        "first_accuracy_break": broken.level if broken else None,
-                        "first_fairness_break": unfair.level if unfair else None,
-                    },
+                    title=f"Sensitive to {name} noise",
+                    detail=f"Under {name} noise "
+                    + " and ".join(parts)
+                    + ". "
+                    + tolerated
+                    + "Compare with the error rates of the target device before deployment.",
+                    evidence=evidence,
                 )
             )
     return out
 
 
 def shot_findings(ctx: AssessmentContext, shots: list[ShotsResult]) -> list[Finding]:
-    v = ctx.config.verdicts
     out = []
     for result in shots:
         if result.model not in {m.name for m in ctx.candidates}:
             continue
         points = sorted(result.points, key=lambda p: p.shots)
         rates = ", ".join(f"{p.shots:,} shots: {_pct(p.flip_rate.value)}" for p in points)
-        enough = next((p for p in points if (p.flip_rate.ci_high or 1.0) <= v.max_flip_rate), None)
-        if enough is None:
+        evidence = {
+            "flip_rates": {p.shots: p.flip_rate.value for p in points},
+            "minimum_shots": result.minimum_shots,
+            "extrapolated_shots": result.extrapolated_shots,
+        }
+        if result.minimum_shots is None:
+            more = (
+                f" Extrapolating the 1/√shots trend, about {result.extrapolated_shots:,} shots would be needed "
+                "(verify before relying on it)."
+                if result.extrapolated_shots
+                else ""
+            )
             out.append(
                 Finding(
                     id=f"{result.model}.shots",
@@ -326,11 +323,11 @@ def shot_findings(ctx: AssessmentContext, shots: list[ShotsResult]) -> list[Find
                     model=result.model,
                     title="Shot noise flips decisions at every tested budget",
                     detail=(
-                        f"Share of decisions that differ from the exact-probability decision — {rates}. "
-                        f"None keeps it below {_pct(v.max_flip_rate)}; people near the threshold get a "
-                        "decision that depends on measurement luck."
+                        f"Share of decisions that differ from the exact-probability decision — {rates}. None keeps "
+                        f"its upper bound below {_pct(result.flip_limit)}; people near the threshold get a decision "
+                        "that depends on measurement luck." + more
                     ),
-                    evidence={"flip_rates": {p.shots: p.flip_rate.value for p in points}},
+                    evidence=evidence,
                 )
             )
         else:
@@ -340,15 +337,12 @@ def shot_findings(ctx: AssessmentContext, shots: list[ShotsResult]) -> list[Find
                     severity="pass",
                     topic="shots",
                     model=result.model,
-                    title=f"At least {enough.shots:,} shots keep decisions stable",
+                    title=f"At least {result.minimum_shots:,} shots keep decisions stable",
                     detail=(
-                        f"Share of decisions flipped by shot noise — {rates}. From {enough.shots:,} "
-                        f"shots the upper bound stays below {_pct(v.max_flip_rate)}."
+                        f"Share of decisions flipped by shot noise — {rates}. From {result.minimum_shots:,} shots "
+                        f"the upper bound stays below {_pct(result.flip_limit)}."
                     ),
-                    evidence={
-                        "flip_rates": {p.shots: p.flip_rate.value for p in points},
-                        "minimum_shots": enough.shots,
-                    },
+                    evidence=evidence,
                 )
             )
     return out

@@ -7,6 +7,8 @@ exact-probability decision), every metric over all draws, and each metric's spre
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from qtrust.assess.context import AssessmentContext
@@ -29,6 +31,30 @@ def _flip_rate(draws: np.ndarray, exact: np.ndarray, threshold: float, confidenc
         n_draws=len(rates),
         method="percentile over shot draws",
     )
+
+
+def shot_advice(points: list[ShotPoint], limit: float) -> tuple[int | None, int | None]:
+    """(smallest tested budget whose flip-rate upper bound meets ``limit``, else an extrapolated budget).
+
+    Flips come from rows whose probability lies within about 1/sqrt(shots) of the threshold, so the flip
+    rate falls roughly as 1/sqrt(shots); the extrapolation scales the largest budget by (upper/limit)^2 and
+    rounds up to two significant digits. It is marked as an extrapolation wherever it is shown.
+    """
+    ordered = sorted(points, key=lambda p: p.shots)
+    enough = next(
+        (p for p in ordered if p.flip_rate.ci_high is not None and p.flip_rate.ci_high <= limit), None
+    )
+    if enough is not None:
+        return enough.shots, None
+    if not ordered or limit <= 0:
+        return None, None
+    last = ordered[-1]
+    upper = last.flip_rate.ci_high
+    if upper is None or upper <= 0:
+        return None, None
+    needed = last.shots * (upper / limit) ** 2
+    magnitude = 10 ** max(0, math.floor(math.log10(needed)) - 1)
+    return None, int(math.ceil(needed / magnitude) * magnitude)
 
 
 def assess_shots(ctx: AssessmentContext) -> tuple[list[ShotsResult], dict[str, np.ndarray]]:
@@ -77,12 +103,17 @@ def assess_shots(ctx: AssessmentContext) -> tuple[list[ShotsResult], dict[str, n
                     shot_sd=shot_sd,
                 )
             )
+        limit = ctx.config.verdicts.max_flip_rate
+        minimum, extrapolated = shot_advice(points, limit)
         results.append(
             ShotsResult(
                 model=model.name,
                 repeats=cfg.repeats,
                 exact=estimates(ctx.summarise(exact, "fairness", model.name)),
                 points=points,
+                flip_limit=limit,
+                minimum_shots=minimum,
+                extrapolated_shots=extrapolated,
             )
         )
     return results, reference_draws

@@ -41,7 +41,9 @@ def load_dataset(config: AuditConfig) -> Dataset:
     if data.source == "german_credit":
         return load_german_credit(sensitive=data.sensitive or "sex")  # type: ignore[arg-type]
     if data.source == "csv":
-        assert data.path and data.label and data.sensitive
+        assert data.path
+        assert data.label
+        assert data.sensitive
         return load_csv(
             data.path,
             label=data.label,

@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from qtrust import __version__
 from qtrust.assess.comparison import compare_models
 from qtrust.assess.context import AssessmentContext
@@ -87,6 +89,23 @@ def _describe_fit(fit: Any) -> dict[str, Any]:
             value = getattr(estimator, attr)
             out[attr.rstrip("_")] = value.tolist() if hasattr(value, "tolist") else value
     return out
+
+
+def _model_fit(model: FittedModel, seed: int) -> ModelFit:
+    fit = model.fits[seed]
+    estimator = fit.steps[-1][1] if hasattr(fit, "steps") else fit
+    iterations = getattr(estimator, "n_iter_", None)
+    if iterations is not None and not isinstance(iterations, int):
+        iterations = int(np.max(iterations))
+    loss = getattr(estimator, "loss_", None)
+    return ModelFit(
+        seed=seed,
+        train_seconds=round(model.train_seconds[seed], 4),
+        iterations=iterations,
+        converged=getattr(estimator, "converged_", None),
+        final_loss=float(loss) if loss is not None else None,
+        description=_describe_fit(fit),
+    )
 
 
 def _model_record(model: FittedModel, seeds: list[int], config: AuditConfig) -> ModelRecord:

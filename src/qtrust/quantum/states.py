@@ -1,12 +1,13 @@
-"""Batched simulation of circuit segments: statevectors, density matrices and product (Bloch) states.
+"""Batched simulation of circuit segments: statevectors and product (Bloch) states, plus shared helpers.
 
 These are the Schrödinger-picture halves of the engine. A segment is a list of (index, operation) pairs;
 ``index`` is the operation's position in its circuit, which keys the fused noise superoperators and the
 angle shifts used by the parameter-shift rule.
 
 State layouts: statevectors (B, 2^n); product states (B, n, 4) holding each qubit's Pauli vector
-(1, ⟨X⟩, ⟨Y⟩, ⟨Z⟩); general mixed states as Pauli vectors (B, 4^n) (see :mod:`qtrust.quantum.pauli`). Statevectors stay real while every gate is real (angle encodings
-with RY), which halves the arithmetic of everything downstream.
+(1, ⟨X⟩, ⟨Y⟩, ⟨Z⟩); general mixed states as Pauli vectors (B, 4^n) (see :mod:`qtrust.quantum.pauli`).
+Statevectors stay real while every gate is real (angle encodings with RY), which halves the arithmetic of
+everything downstream.
 """
 
 from __future__ import annotations

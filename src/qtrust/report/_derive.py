@@ -7,7 +7,6 @@ charts. Thresholds come from ``result.config["verdicts"]``; a missing threshold 
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -136,14 +135,7 @@ class ChannelProfile:
     fairness_break: NoisePoint | None
     max_level: float | None
     paths: list[str] = field(default_factory=list)
-
-    @property
-    def tolerated(self) -> float | None:
-        """Largest tested level below the first break of either rule (None: breaks at the first level)."""
-        breaks = [p.level for p in (self.accuracy_break, self.fairness_break) if p is not None]
-        first = min(breaks) if breaks else math.inf
-        ok = [p.level for p in self.points if p.level < first]
-        return max(ok) if ok else None
+    tolerated: float | None = None  # largest tested level below both breaks (None: the first level breaks)
 
     @property
     def robust(self) -> bool:
@@ -151,37 +143,20 @@ class ChannelProfile:
 
 
 def channel_profiles(result: AuditResult, sweep: NoiseSweepResult) -> list[ChannelProfile]:
-    max_drop = threshold(result, "max_accuracy_drop")
-    max_eod = threshold(result, "max_equalized_odds_difference")
-    channels = list(sweep.channels) + sorted({p.channel for p in sweep.points} - set(sweep.channels))
+    """Per channel: its points and the breaks recorded by the audit (``sweep.tolerance``)."""
     out = []
-    for channel in channels:
-        points = sorted((p for p in sweep.points if p.channel == channel), key=lambda p: p.level)
-        if not points:
-            continue
-        acc_break = None
-        if max_drop is not None:
-            acc_break = next(
-                (
-                    p
-                    for p in points
-                    if is_number(p.change.get("accuracy")) and p.change["accuracy"] < -max_drop
-                ),
-                None,
-            )
-        fair_break = None
-        if max_eod is not None:
-            fair_break = next(
-                (p for p in points if _value(p.metrics, "equalized_odds_difference", max_eod)), None
-            )
+    for tol in sweep.tolerance:
+        points = sorted((p for p in sweep.points if p.channel == tol.channel), key=lambda p: p.level)
+        at = {p.level: p for p in points}
         out.append(
             ChannelProfile(
-                channel=channel,
+                channel=tol.channel,
                 points=points,
-                accuracy_break=acc_break,
-                fairness_break=fair_break,
-                max_level=points[-1].level,
+                accuracy_break=at.get(tol.accuracy_break) if tol.accuracy_break is not None else None,
+                fairness_break=at.get(tol.fairness_break) if tol.fairness_break is not None else None,
+                max_level=tol.max_level,
                 paths=sorted({p.path or "" for p in points}),
+                tolerated=tol.tolerated_up_to,
             )
         )
     return out
@@ -222,21 +197,6 @@ class ShotAdvice:
 
 
 def shot_advice(result: AuditResult, shots: ShotsResult) -> ShotAdvice:
-    limit = threshold(result, "max_flip_rate")
-    points = sorted(shots.points, key=lambda p: p.shots)
-    if limit is None or not points:
-        return ShotAdvice(limit, None, None, points[-1].shots if points else None)
-    enough = next(
-        (p for p in points if is_number(p.flip_rate.ci_high) and p.flip_rate.ci_high <= limit), None
-    )
-    if enough is not None:
-        return ShotAdvice(limit, enough.shots, None, points[-1].shots)
-    last = points[-1]
-    upper = last.flip_rate.ci_high
-    extrapolated = None
-    if is_number(upper) and upper > 0 and limit > 0:
-        # flips come from rows whose probability lies within ~1/sqrt(shots) of the threshold
-        needed = last.shots * (upper / limit) ** 2
-        magnitude = 10 ** max(0, math.floor(math.log10(needed)) - 1)
-        extrapolated = int(math.ceil(needed / magnitude) * magnitude)
-    return ShotAdvice(limit, None, extrapolated, last.shots)
+    """The shot budget the audit recorded (``minimum_shots`` or its extrapolation)."""
+    largest = max((p.shots for p in shots.points), default=None)
+    return ShotAdvice(shots.flip_limit, shots.minimum_shots, shots.extrapolated_shots, largest)

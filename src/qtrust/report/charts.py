@@ -120,7 +120,7 @@ def noise_panel(
     axis = NoiseAxis(tuple(s.levels), left, width - right)
     ys = LinearScale(y_domain, (height - bottom, top))
     plot_bottom = height - bottom
-    body = [svg.axis_left(ys, left, ys.ticks(4), fmt=_tick_fmt(y_domain), grid_to=width - right)]
+    body = [svg.axis_left(ys, left, ys.ticks(4), fmt=_tick_fmt(ys.ticks(4)), grid_to=width - right)]
     ticks = axis.ticks()
     labels = ["0" if t == 0 else level(t) for t in ticks]
     body.append(svg.axis_bottom(axis, plot_bottom, ticks, labels=labels, x_range=(left, width - right)))
@@ -174,9 +174,9 @@ def noise_panel(
     return svg.svg(width, height, "".join(body), title=title, cls="chart noise-chart")
 
 
-def _tick_fmt(domain: tuple[float, float]):
-    span = abs(domain[1] - domain[0])
-    digits = 3 if span < 0.05 else 2 if span < 0.6 else 1
+def _tick_fmt(ticks: Sequence[float]):
+    """A formatter with the fewest decimals (at most 3) that shows every tick exactly."""
+    digits = next((d for d in range(4) if all(abs(round(t, d) - t) < 1e-9 for t in ticks)), 3)
 
     def fmt(v: float) -> str:
         return num(v, digits)
@@ -311,7 +311,7 @@ def dot_whisker_chart(
     stripes: list[str] = []
     body = [
         svg.axis_bottom(
-            xs, plot_bottom, xs.ticks(5), fmt=_tick_fmt(domain), x_range=(x0, x1), grid_to=top - 6
+            xs, plot_bottom, xs.ticks(5), fmt=_tick_fmt(xs.ticks(5)), x_range=(x0, x1), grid_to=top - 6
         )
     ]
     for x, label, color in references:
@@ -385,7 +385,11 @@ def seed_strip_chart(
     plot_bottom = height - bottom
     stripes, body = (
         [],
-        [svg.axis_bottom(xs, plot_bottom, xs.ticks(5), fmt=_tick_fmt(domain), x_range=(x0, x1), grid_to=top)],
+        [
+            svg.axis_bottom(
+                xs, plot_bottom, xs.ticks(5), fmt=_tick_fmt(xs.ticks(5)), x_range=(x0, x1), grid_to=top
+            )
+        ],
     )
     for i, row in enumerate(rows):
         cy = top + row_height * (i + 0.5)

@@ -161,9 +161,8 @@ def _noise_rows(result: AuditResult, name: str) -> list[dict[str, str]]:
         largest = fmt.level(p.max_level)
         if p.accuracy_break is not None:
             drop = -(p.accuracy_break.change.get("accuracy") or 0.0)
-            accuracy = (
-                f"drops by {fmt.num(drop)} at {fmt.level(p.accuracy_break.level)} "
-                f"(beyond the {fmt.num(max_drop, 2)} tolerance)"
+            accuracy = f"drops by {fmt.num(drop)} at {fmt.level(p.accuracy_break.level)} " + (
+                f"(beyond the {fmt.num(max_drop, 2)} tolerance)" if max_drop is not None else ""
             )
         elif max_drop is None:
             accuracy = "no tolerance configured"
@@ -172,7 +171,10 @@ def _noise_rows(result: AuditResult, name: str) -> list[dict[str, str]]:
             accuracy = f"robust up to {largest} (largest change {fmt.signed(worst)})"
         if p.fairness_break is not None:
             eod = p.fairness_break.metrics["equalized_odds_difference"].value
-            fairness = f"equalized odds difference {fmt.num(eod)} at {fmt.level(p.fairness_break.level)} (limit {max_eod:g})"
+            limit = f" (limit {max_eod:g})" if max_eod is not None else ""
+            fairness = (
+                f"equalized odds difference {fmt.num(eod)} at {fmt.level(p.fairness_break.level)}{limit}"
+            )
         elif max_eod is None:
             fairness = "no limit configured"
         else:

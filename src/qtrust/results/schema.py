@@ -52,6 +52,8 @@ class Estimate(Record):
 class GroupMetrics(Record):
     group: str
     n_test: int
+    n_positive: int | None = Field(None, description="test rows of this group with the favourable label")
+    n_negative: int | None = None
     metrics: dict[str, Estimate]
 
 
@@ -77,12 +79,32 @@ class NoisePoint(Record):
     )
 
 
+class ChannelTolerance(Record):
+    """How much of one noise channel a model tolerates, by the ``verdicts`` thresholds of the config."""
+
+    channel: str
+    max_level: float = Field(description="largest tested strength")
+    accuracy_break: float | None = Field(
+        description="first strength where accuracy falls by more than allowed"
+    )
+    fairness_break: float | None = Field(
+        description="first strength where the equalised-odds gap exceeds its limit"
+    )
+    tolerated_up_to: float | None = Field(
+        description="largest tested strength below both breaks; null when the first tested strength breaks"
+    )
+
+
 class NoiseSweepResult(Record):
     model: str
     channels: list[str]
     levels: list[float]
     reference: dict[str, Estimate] = Field(description="noiseless metrics")
     points: list[NoisePoint]
+    tolerance: list[ChannelTolerance] = Field(default_factory=list)
+    conventions: dict[str, str] = Field(
+        default_factory=dict, description="what each channel's strength means"
+    )
 
 
 class ShotPoint(Record):
@@ -106,6 +128,15 @@ class ShotsResult(Record):
     repeats: int
     exact: dict[str, Estimate]
     points: list[ShotPoint]
+    flip_limit: float | None = Field(None, description="tolerated flip rate (verdicts.max_flip_rate)")
+    minimum_shots: int | None = Field(
+        None, description="smallest tested budget whose flip-rate upper bound meets the limit"
+    )
+    extrapolated_shots: int | None = Field(
+        None,
+        description="when no tested budget suffices: the budget at which the upper bound would meet the limit "
+        "if it keeps falling as 1/sqrt(shots) — an extrapolation to verify",
+    )
 
 
 class SeedSummary(Record):
@@ -198,6 +229,9 @@ class Finding(Record):
 class ModelFit(Record):
     seed: int
     train_seconds: float
+    iterations: int | None = None
+    converged: bool | None = None
+    final_loss: float | None = None
     description: dict[str, Any]
 
 
