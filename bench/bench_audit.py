@@ -1,18 +1,23 @@
 """Time the default ``qtrust audit`` (German Credit, every assessment) against its 2-minute target.
 
-Runs the audit in-process three times (median reported) and prints the per-stage timings of the last run.
+Each run is a fresh ``qtrust audit`` process — what a user waits for, imports included, and no cache
+carried over from a previous run. Reports the median of ``--runs`` and the stage timings of the last run.
 Usage: python bench/bench_audit.py [--runs N] [--quick]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
-import _common  # noqa: F401  (pins BLAS threads before numpy is imported)
-from qtrust.audit import run_audit
-from qtrust.config import AuditConfig
+import _common  # noqa: F401  (pins BLAS threads in the environment the audits inherit)
 
 TARGET_SECONDS = 120.0
 
@@ -22,20 +27,28 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="time `qtrust audit --quick` instead")
     args = parser.parse_args()
-    config = AuditConfig().quick() if args.quick else AuditConfig()
-    durations = []
+    durations, timings = [], {}
     for _ in range(args.runs):
-        start = time.perf_counter()
-        run = run_audit(config)
-        durations.append(time.perf_counter() - start)
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "out"
+            command = [sys.executable, "-m", "qtrust.cli", "audit", "--no-progress", "--out", str(out)]
+            start = time.perf_counter()
+            subprocess.run(
+                command + (["--quick"] if args.quick else []), check=True, capture_output=True, env=os.environ
+            )
+            durations.append(time.perf_counter() - start)
+            timings = json.loads((out / "results.json").read_text())["timings"]
     median = statistics.median(durations)
+    threads = os.environ.get("OMP_NUM_THREADS")
     print(
-        f"default audit{' (--quick)' if args.quick else ''}: runs {', '.join(f'{d:.1f}' for d in durations)} s"
+        f"`qtrust audit{' --quick' if args.quick else ''}` ({threads} BLAS thread(s)): runs "
+        + ", ".join(f"{d:.1f}" for d in durations)
+        + " s"
     )
     print(
         f"median {median:.1f} s — target < {TARGET_SECONDS:.0f} s: {'met' if median < TARGET_SECONDS else 'NOT met'}"
     )
-    print("stages of the last run (s):", ", ".join(f"{k} {v:.1f}" for k, v in run.result.timings.items()))
+    print("stages of the last run (s): " + ", ".join(f"{k} {v:.1f}" for k, v in timings.items()))
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import jsonschema
 import numpy as np
@@ -40,6 +41,9 @@ def test_every_assessment_is_present(small_run, small_config):
     assert r.findings
     assert all(f.detail for f in r.findings)
     assert r.models[0].simulation["path"] in {"heisenberg", "statevector"}
+    vqc_fit = r.models[0].fits[0]
+    assert vqc_fit.iterations is not None
+    assert vqc_fit.final_loss is not None
 
 
 def test_fairness_points_equal_fairlearn_on_the_recorded_predictions(small_run):
@@ -90,6 +94,9 @@ def test_outputs_are_written_atomically_and_validate(small_run, tmp_path):
         "results.json",
     ]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary directory left behind
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o777 & ~umask
     data = json.loads((out / "results.json").read_text())
     jsonschema.validate(data, json_schema())
     result = AuditResult.model_validate(data)

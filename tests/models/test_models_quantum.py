@@ -7,7 +7,7 @@ import pytest
 from sklearn.base import clone
 
 from qtrust.models import QuantumKernelClassifier, VariationalClassifier
-from qtrust.quantum import NoiseModel, simulate
+from qtrust.quantum import NoiseModel, ReadoutError, simulate
 
 
 @pytest.fixture(scope="module")
@@ -77,3 +77,30 @@ def test_kernel_classifier_uses_support_vectors_only(toy):
     noisy = model.probabilities(X[:10], NoiseModel.single("depolarizing", 0.02))
     assert not np.allclose(noisy, expected)
     assert model.simulation_path_ == "density_matrix"
+
+
+def test_readout_error_biases_the_measured_kernel_affinely(toy):
+    X, y = toy
+    model = QuantumKernelClassifier(bandwidth=0.5, random_state=0).fit(X, y)
+    clean, _, _ = model.support_kernel(X[:5])
+    noise = NoiseModel(readout=ReadoutError(0.02, 0.05))
+    biased, _, _ = model.support_kernel(X[:5], noise)
+    # swap test: P(read 0) = (1 - p01) P0 + p10 (1 - P0), k = 2 P0 - 1
+    p0 = (1 + clean) / 2
+    assert np.allclose(biased, 2 * ((1 - 0.02) * p0 + 0.05 * (1 - p0)) - 1, atol=1e-12)
+
+
+def test_noise_aware_training_optimises_the_noisy_objective(toy):
+    """Trained under amplitude damping (non-unital: it moves the optimum), the weights fit the noisy circuit
+    better than noiselessly trained ones."""
+    from qtrust.models.base import balanced_weights, binary_targets
+    from qtrust.quantum import TrainingObjective
+
+    X, y = toy
+    noise = NoiseModel.single("amplitude_damping", 0.15)
+    clean = VariationalClassifier(n_layers=1, max_iter=80, random_state=2).fit(X, y)
+    aware = VariationalClassifier(n_layers=1, max_iter=80, random_state=2, train_noise=noise).fit(X, y)
+    _, y01 = binary_targets(y, "test")
+    noisy_loss = TrainingObjective(clean.circuit_, X, y01, balanced_weights(y01, "balanced"), noise)
+    assert noisy_loss(aware.weights_)[0] < noisy_loss(clean.weights_)[0] - 1e-3
+    assert aware.describe()["training"]["train_noise"]["channels"][0]["kind"] == "amplitude_damping"

@@ -9,6 +9,7 @@ non-empty directory is left alone and the audit refuses to write.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import tempfile
 import uuid
@@ -53,6 +54,9 @@ def write_atomically(
     out = check_target(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; the finished directory gets normal permissions
     try:
         digests = {}
         for name, writer in writers.items():

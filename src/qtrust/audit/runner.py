@@ -123,14 +123,7 @@ def _model_record(model: FittedModel, seeds: list[int], config: AuditConfig) -> 
         role=model.role,  # type: ignore[arg-type]
         kind=model.kind,
         params=model.params,
-        fits=[
-            ModelFit(
-                seed=s,
-                train_seconds=round(model.train_seconds[s], 4),
-                description=_describe_fit(model.fits[s]),
-            )
-            for s in seeds
-        ],
+        fits=[_model_fit(model, s) for s in seeds],
         circuit=circuit,
         simulation=simulation,
     )

@@ -7,7 +7,9 @@ and generalise poorly (Shaydulin & Wild, PRA 106, 042407, 2022).
 
 Noise enters where it would on hardware: ``train_noise`` while the Gram matrix is estimated, ``noise`` (or
 the ``noise`` argument of :meth:`probabilities`) when kernel entries between new inputs and the support
-vectors are estimated at prediction time. Shot noise is modelled on the kernel entries themselves (a swap
+vectors are estimated at prediction time. Gate noise acts on the encoded states (density matrices);
+readout error acts on the measured ±1 outcomes (the swap-test ancilla, each Bloch component), which biases
+every entry affinely; its per-qubit restriction is not modelled for kernels. Shot noise is modelled on the kernel entries themselves (a swap
 test per fidelity entry, Pauli-basis shots per Bloch component), then propagated through the fitted SVM.
 """
 
@@ -78,6 +80,14 @@ class _StateCache:
 _STATES = _StateCache(_STATE_CACHE_BYTES)
 
 
+def _readout_bias(noise: NoiseModel | None) -> tuple[float, float]:
+    """(scale, offset) that readout errors apply to a measured ±1 expectation value."""
+    if noise is None or not noise.has_readout_error:
+        return 1.0, 0.0
+    assert noise.readout is not None
+    return 1.0 - noise.readout.p01 - noise.readout.p10, noise.readout.p10 - noise.readout.p01
+
+
 class QuantumKernelClassifier(ClassifierMixin, BaseEstimator):
     """SVM on a quantum kernel, with Platt-scaled probabilities (``SVC(probability=True)``).
 
@@ -127,10 +137,17 @@ class QuantumKernelClassifier(ClassifierMixin, BaseEstimator):
         self.simulation_reason_ = f"kernel entries from a batch of {states.kind} encoded states"
         return states
 
-    def _kernel(self, a: EncodedStates, b: EncodedStates) -> np.ndarray:
+    def _kernel(self, a: EncodedStates, b: EncodedStates, noise: NoiseModel | None = None) -> np.ndarray:
+        """The kernel as measured: readout errors bias each ±1 outcome by r → (1 − p01 − p10)·r + p10 − p01."""
+        scale, offset = _readout_bias(noise)
         if self.kernel == "fidelity":
-            return fidelity_kernel(a, b)
-        return projected_kernel(a, b, self.gamma_)
+            # swap test: the ancilla's ±1 expectation is the fidelity, read through the same confusion
+            return scale * fidelity_kernel(a, b) + offset
+        if scale == 1.0 and offset == 0.0:
+            return projected_kernel(a, b, self.gamma_)
+        return projected_kernel(
+            a, b, self.gamma_, scale * a.bloch_vectors() + offset, scale * b.bloch_vectors() + offset
+        )
 
     def _resolve_gamma(self, states: EncodedStates) -> float:
         if self.gamma == "scale":
@@ -157,7 +174,7 @@ class QuantumKernelClassifier(ClassifierMixin, BaseEstimator):
         self.circuit_ = encoding_circuit(X.shape[1], self.encoding, self.encoding_reps, self.topology)  # type: ignore[arg-type]
         states = self._states(X, self.train_noise)
         self.gamma_ = self._resolve_gamma(states) if self.kernel == "projected" else None
-        gram = self._kernel(states, states)
+        gram = self._kernel(states, states, self.train_noise)
         seed = None if self.random_state is None else derive_seed(self.random_state, "platt")
         folds = StratifiedKFold(5, shuffle=True, random_state=seed)
         self.calibrated_ = CalibratedClassifierCV(
@@ -185,7 +202,7 @@ class QuantumKernelClassifier(ClassifierMixin, BaseEstimator):
         X = check_angles(X, self.n_features_in_, "QuantumKernelClassifier")
         states = self._states(X, noise)
         support = self._states(self.support_inputs_, noise)
-        return self._kernel(states, support), states, support
+        return self._kernel(states, support, noise), states, support
 
     def probabilities(self, X: Any, noise: NoiseModel | None = None) -> np.ndarray:
         k, _, _ = self.support_kernel(X, noise)
@@ -200,12 +217,13 @@ class QuantumKernelClassifier(ClassifierMixin, BaseEstimator):
             if self.kernel == "fidelity":
                 k_hat = sample_fidelity_kernel(k, shots, rng)
             else:
+                scale, offset = _readout_bias(noise)
                 k_hat = projected_kernel(
                     states,
                     support,
                     self.gamma_,
-                    sample_bloch_vectors(states.bloch_vectors(), shots, rng),
-                    sample_bloch_vectors(support.bloch_vectors(), shots, rng),
+                    sample_bloch_vectors(scale * states.bloch_vectors() + offset, shots, rng),
+                    sample_bloch_vectors(scale * support.bloch_vectors() + offset, shots, rng),
                 )
             draws[d] = self._proba_from_support_kernel(k_hat)
         return draws
