@@ -118,3 +118,17 @@ def test_inputs_are_validated():
         simulate(circuit, np.array([[0.1, np.nan, 0.2]]), w)
     with pytest.raises(InputError, match="weights given"):
         simulate(circuit, np.zeros((1, 3)), w[:-1])
+
+
+def test_circuits_survive_a_json_round_trip():
+    """The audit record stores circuits as JSON; re-running one must give the same probabilities."""
+    import json
+
+    from qtrust.quantum.circuit import Circuit
+
+    rng = np.random.default_rng(5)
+    circuit = random_circuit(rng, 3, reupload=True)
+    restored = Circuit.from_dict(json.loads(json.dumps(circuit.to_dict())))
+    assert restored == circuit
+    X, w = rng.uniform(0, np.pi, (4, 3)), rng.uniform(-1, 1, circuit.n_weights)
+    assert np.array_equal(simulate(restored, X, w).probabilities, simulate(circuit, X, w).probabilities)

@@ -38,6 +38,24 @@ class QuantumModel(Protocol):
         ...
 
 
+class ProbabilityClassifierMixin:
+    """``predict_proba`` / ``predict`` for models whose P(class 1) comes from ``probabilities(X, noise)``.
+
+    Predictions use the deployment noise model ``self.noise``; assessments call ``probabilities`` with any
+    other noise model on the same fitted parameters.
+    """
+
+    noise: NoiseModel | None
+    classes_: np.ndarray
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        p = self.probabilities(X, self.noise)  # type: ignore[attr-defined]
+        return np.column_stack([1.0 - p, p])
+
+    def predict(self, X: Any) -> np.ndarray:
+        return self.classes_[(self.predict_proba(X)[:, 1] >= 0.5).astype(int)]
+
+
 def binary_targets(y: Any, where: str) -> tuple[np.ndarray, np.ndarray]:
     """The two classes (sorted, as scikit-learn orders them) and y encoded as 0/1 floats."""
     y = np.asarray(y)

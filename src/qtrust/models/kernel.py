@@ -28,7 +28,7 @@ from sklearn.svm import SVC
 from sklearn.utils.validation import check_is_fitted
 
 from qtrust.errors import InputError
-from qtrust.models.base import binary_targets, check_angles
+from qtrust.models.base import ProbabilityClassifierMixin, binary_targets, check_angles
 from qtrust.quantum.ansatz import encoding_circuit
 from qtrust.quantum.engine import encode
 from qtrust.quantum.kernels import (
@@ -88,7 +88,7 @@ def _readout_bias(noise: NoiseModel | None) -> tuple[float, float]:
     return 1.0 - noise.readout.p01 - noise.readout.p10, noise.readout.p10 - noise.readout.p01
 
 
-class QuantumKernelClassifier(ClassifierMixin, BaseEstimator):
+class QuantumKernelClassifier(ProbabilityClassifierMixin, ClassifierMixin, BaseEstimator):
     """SVM on a quantum kernel, with Platt-scaled probabilities (``SVC(probability=True)``).
 
     Parameters
@@ -227,13 +227,6 @@ class QuantumKernelClassifier(ClassifierMixin, BaseEstimator):
                 )
             draws[d] = self._proba_from_support_kernel(k_hat)
         return draws
-
-    def predict_proba(self, X: Any) -> np.ndarray:
-        p = self.probabilities(X, self.noise)
-        return np.column_stack([1.0 - p, p])
-
-    def predict(self, X: Any) -> np.ndarray:
-        return self.classes_[(self.predict_proba(X)[:, 1] >= 0.5).astype(int)]
 
     def describe(self) -> dict[str, Any]:
         check_is_fitted(self, "svc_")

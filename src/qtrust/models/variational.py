@@ -18,7 +18,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
 from qtrust.errors import InputError
-from qtrust.models.base import balanced_weights, binary_targets, check_angles
+from qtrust.models.base import ProbabilityClassifierMixin, balanced_weights, binary_targets, check_angles
 from qtrust.quantum.ansatz import variational_circuit
 from qtrust.quantum.circuit import Measurement
 from qtrust.quantum.engine import simulate
@@ -41,7 +41,7 @@ def _measurement(readout: str, n_qubits: int) -> Measurement:
     )
 
 
-class VariationalClassifier(ClassifierMixin, BaseEstimator):
+class VariationalClassifier(ProbabilityClassifierMixin, ClassifierMixin, BaseEstimator):
     """Variational quantum classifier on angle-scaled inputs (one feature per qubit).
 
     Parameters
@@ -146,13 +146,6 @@ class VariationalClassifier(ClassifierMixin, BaseEstimator):
         self, X: Any, shots: int, n_draws: int, rng: np.random.Generator, noise: NoiseModel | None = None
     ) -> np.ndarray:
         return sample_probabilities(self.probabilities(X, noise), shots, n_draws, rng)
-
-    def predict_proba(self, X: Any) -> np.ndarray:
-        p = self.probabilities(X, self.noise)
-        return np.column_stack([1.0 - p, p])
-
-    def predict(self, X: Any) -> np.ndarray:
-        return self.classes_[(self.predict_proba(X)[:, 1] >= 0.5).astype(int)]
 
     def describe(self) -> dict[str, Any]:
         check_is_fitted(self, "weights_")

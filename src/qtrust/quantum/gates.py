@@ -2,7 +2,8 @@
 
 Each gate is a named 1- or 2-qubit unitary. A parameterised gate is written as U(θ) = exp(-i θ G) with a
 Hermitian generator G; that one form gives the matrix for a whole batch of angles (one per input row), the
-analytic derivative dU/dθ = -i G U, and, when G has two distinct eigenvalues, the parameter-shift rule.
+analytic derivative dU/dθ = -i G U (the adjoint gradient uses G), and, when G has two distinct eigenvalues,
+the parameter-shift rule.
 Gates whose matrices are real for every angle are flagged so simulation can stay in real arithmetic.
 
 Wire 0 is the most significant bit of a basis-state index (PennyLane's convention; Qiskit adapters reverse
@@ -58,11 +59,6 @@ class GateSpec:
         phases = np.exp(-1j * np.multiply.outer(np.asarray(theta, dtype=float), values))
         unitary = (vectors * phases[..., None, :]) @ vectors.conj().T
         return unitary.real.copy() if self.real else unitary
-
-    def derivative(self, theta: float) -> np.ndarray:
-        """dU/dθ = -i G U(θ)."""
-        assert self.generator is not None
-        return -1j * self.generator @ self.matrix(theta)
 
     @cached_property
     def shift_rule(self) -> tuple[float, float] | None:

@@ -198,10 +198,6 @@ class NoiseModel:
         """The (wire, Kraus operators) pairs that act right after ``op``, in application order."""
         return [(w, c.kraus()) for c in self.channels for w in op.wires if c.applies_to(op, w)]
 
-    def acts_on_two_qubits_in(self, ops: Iterable[Operation]) -> bool:
-        """Whether any channel follows a two-qubit gate among ``ops`` (it then correlates their wires)."""
-        return any(len(op.wires) == 2 and self.channels_after(op) for op in ops)
-
     def to_dict(self) -> dict[str, Any]:
         return {
             "label": self.label or ("noiseless" if self.is_noiseless else "custom"),

@@ -127,13 +127,6 @@ def run_pauli(
     return t.reshape(batch, 4**n_qubits)
 
 
-def pauli_vector_of_operator(operator: np.ndarray, n_qubits: int) -> np.ndarray:
-    """(Tr(σ_a O))_a for a 2^n × 2^n operator: so that Tr(O ρ) = 2^-n · pauli_vector(O) · c(ρ)."""
-    from qtrust.quantum.heisenberg import pauli_coefficients
-
-    return pauli_coefficients(operator, n_qubits) * 2**n_qubits
-
-
 def density_matrices(c: np.ndarray, n_qubits: int) -> np.ndarray:
     """Dense density matrices from Pauli vectors (for tests and small registers)."""
     from qtrust.quantum.gradients import pauli_to_matrix

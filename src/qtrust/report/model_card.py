@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from markupsafe import Markup
 
+from qtrust.metrics._engine import OVERALL_METRICS
 from qtrust.report import _derive as derive
 from qtrust.report import _format as fmt
 from qtrust.report._jinja import markdown_environment
@@ -29,18 +30,7 @@ __all__ = ["HF_METRIC_TYPES", "front_matter", "render_model_card"]
 HF_METRIC_TYPES = {"accuracy": "accuracy", "auc": "roc_auc", "brier": "brier_score"}
 
 #: Order of metrics in the model index and the evaluation table.
-CARD_METRICS = (
-    "accuracy",
-    "auc",
-    "brier",
-    "selection_rate",
-    "tpr",
-    "fpr",
-    "demographic_parity_difference",
-    "disparate_impact_ratio",
-    "equalized_odds_difference",
-    "equal_opportunity_difference",
-)
+CARD_METRICS = OVERALL_METRICS
 
 KIND_TAGS = {"variational": "variational-quantum-classifier", "quantum_kernel": "quantum-kernel"}
 
