@@ -133,3 +133,28 @@ def test_replaces_a_previous_audit_and_keeps_it_on_failure(small_run, tmp_path, 
         write_audit(small_run, out)
     assert (out / "results.json").read_text() == before  # the previous complete output is untouched
     assert sorted(p.name for p in tmp_path.iterdir()) == ["audit"]
+
+
+def test_noise_tolerance_rules():
+    """Breaks are the first strengths past each limit; a gap already over the limit is not blamed on noise."""
+    from qtrust.assess.noise import channel_tolerance
+    from qtrust.config.schema import VerdictConfig
+    from qtrust.results.schema import Estimate, NoisePoint
+
+    def point(level, change, gap):
+        return NoisePoint(
+            channel="c",
+            level=level,
+            label="",
+            path="heisenberg",
+            metrics={"equalized_odds_difference": Estimate(value=gap)},
+            change={"accuracy": change},
+        )
+
+    points = [point(1e-3, -0.01, 0.05), point(1e-2, -0.03, 0.08), point(3e-2, -0.05, 0.12)]
+    tol = channel_tolerance(VerdictConfig(), "c", points, reference_gap=0.04)
+    assert (tol.accuracy_break, tol.fairness_break, tol.tolerated_up_to) == (1e-2, 3e-2, 1e-3)
+    unfair = channel_tolerance(VerdictConfig(), "c", points, reference_gap=0.15)
+    assert unfair.fairness_break is None
+    assert unfair.fairness_fails_without_noise
+    assert unfair.tolerated_up_to == 1e-3

@@ -254,8 +254,14 @@ def noise_findings(ctx: AssessmentContext, sweeps: list[NoiseSweepResult]) -> li
                         model=sweep.model,
                         title=f"Robust to {name} up to {tol.max_level:g}",
                         detail=(
-                            f"Accuracy changes by at most {_num(worst)} and the equalised-odds gap stays within "
-                            f"{v.max_equalized_odds_difference:g} at every tested strength up to {tol.max_level:g}."
+                            f"Accuracy changes by at most {_num(worst)} at every tested strength up to "
+                            f"{tol.max_level:g}; "
+                            + (
+                                "the equalised-odds gap is over its limit already without noise (see the "
+                                "fairness findings)."
+                                if tol.fairness_fails_without_noise
+                                else f"the equalised-odds gap stays within {v.max_equalized_odds_difference:g}."
+                            )
                         ),
                         evidence=evidence,
                     )

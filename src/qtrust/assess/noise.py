@@ -13,7 +13,7 @@ from qtrust.assess.context import AssessmentContext
 from qtrust.assess.fairness import estimates
 from qtrust.config.schema import VerdictConfig
 from qtrust.metrics import FrameSummary
-from qtrust.quantum.noise import NoiseModel
+from qtrust.quantum.noise import CONVENTIONS, NoiseModel
 from qtrust.results.schema import ChannelTolerance, NoisePoint, NoiseSweepResult
 
 
@@ -21,23 +21,30 @@ def noise_settings(ctx: AssessmentContext) -> list[tuple[str, float]]:
     return [(c, level) for c in ctx.config.noise.channels for level in ctx.config.noise.levels if level > 0]
 
 
-def channel_tolerance(v: VerdictConfig, channel: str, points: list[NoisePoint]) -> ChannelTolerance:
+def channel_tolerance(
+    v: VerdictConfig, channel: str, points: list[NoisePoint], reference_gap: float | None = None
+) -> ChannelTolerance:
     """The verdict rules for noise, applied once: where accuracy or the equalised-odds gap first breaks.
 
-    Findings, the report and the model card all read this record instead of re-applying the rules.
+    ``reference_gap`` is the noiseless equalised-odds gap; when it already exceeds the limit, no strength is
+    blamed for the fairness break. Findings, the report and the model card all read this record instead of
+    re-applying the rules.
     """
     ordered = sorted(points, key=lambda p: p.level)
+    fails_without_noise = reference_gap is not None and reference_gap > v.max_equalized_odds_difference
     accuracy_break = next(
         (p.level for p in ordered if (p.change.get("accuracy") or 0.0) < -v.max_accuracy_drop), None
     )
-    fairness_break = next(
-        (
-            p.level
-            for p in ordered
-            if (p.metrics["equalized_odds_difference"].value or 0.0) > v.max_equalized_odds_difference
-        ),
-        None,
-    )
+    fairness_break = None
+    if not fails_without_noise:
+        fairness_break = next(
+            (
+                p.level
+                for p in ordered
+                if (p.metrics["equalized_odds_difference"].value or 0.0) > v.max_equalized_odds_difference
+            ),
+            None,
+        )
     first_break = min((b for b in (accuracy_break, fairness_break) if b is not None), default=float("inf"))
     tolerated = [p.level for p in ordered if p.level < first_break]
     return ChannelTolerance(
@@ -46,20 +53,8 @@ def channel_tolerance(v: VerdictConfig, channel: str, points: list[NoisePoint]) 
         accuracy_break=accuracy_break,
         fairness_break=fairness_break,
         tolerated_up_to=max(tolerated) if tolerated else None,
+        fairness_fails_without_noise=fails_without_noise,
     )
-
-
-def conventions() -> dict[str, str]:
-    return {
-        "depolarizing": "p: rho -> (1-p) rho + p/3 (X rho X + Y rho Y + Z rho Z) (PennyLane DepolarizingChannel; "
-        "Qiskit depolarizing_error(4p/3, 1))",
-        "amplitude_damping": "gamma: probability of decay |1> -> |0> (PennyLane AmplitudeDamping)",
-        "phase_damping": "gamma: PennyLane PhaseDamping",
-        "bit_flip": "p: probability of an X error",
-        "phase_flip": "p: probability of a Z error",
-        "readout": "p: probability that a measured bit is reported flipped (both directions)",
-        "placement": "each channel after every gate, on each of the gate's wires, encoding gates included",
-    }
 
 
 def _path(fit: object) -> str:
@@ -93,7 +88,12 @@ def sweep_noise(ctx: AssessmentContext, reference: dict[str, FrameSummary]) -> l
             )
             ctx.progress.advance()
         tolerance = [
-            channel_tolerance(ctx.config.verdicts, channel, [p for p in points if p.channel == channel])
+            channel_tolerance(
+                ctx.config.verdicts,
+                channel,
+                [p for p in points if p.channel == channel],
+                ref["equalized_odds_difference"].value,
+            )
             for channel in dict.fromkeys(p.channel for p in points)
         ]
         results.append(
@@ -104,7 +104,7 @@ def sweep_noise(ctx: AssessmentContext, reference: dict[str, FrameSummary]) -> l
                 reference=ref,
                 points=points,
                 tolerance=tolerance,
-                conventions=conventions(),
+                conventions=dict(CONVENTIONS),
             )
         )
     return results

@@ -80,6 +80,19 @@ CHANNEL_KINDS: dict[str, ChannelKind] = {
 }
 READOUT = "readout"
 NOISE_KINDS: tuple[str, ...] = (*CHANNEL_KINDS, READOUT)
+PLACEMENT = "each channel after every matching gate, on each of the gate's wires, encoding gates included"
+
+#: What each strength means, written into every result so numbers can be compared across tools.
+CONVENTIONS: dict[str, str] = {
+    "depolarizing": "p: rho -> (1-p) rho + p/3 (X rho X + Y rho Y + Z rho Z); PennyLane DepolarizingChannel(p), "
+    "Qiskit depolarizing_error(4p/3, 1)",
+    "amplitude_damping": "gamma: decay |1> -> |0> with probability gamma; PennyLane AmplitudeDamping(gamma)",
+    "phase_damping": "gamma: coherences scaled by sqrt(1-gamma); PennyLane PhaseDamping(gamma)",
+    "bit_flip": "p: X error with probability p; PennyLane BitFlip(p)",
+    "phase_flip": "p: Z error with probability p; PennyLane PhaseFlip(p)",
+    "readout": "p: each measured bit reported flipped with probability p (both directions)",
+    "placement": PLACEMENT,
+}
 
 
 def _unknown_kind(kind: str, where: str) -> InputError:
@@ -201,8 +214,8 @@ class NoiseModel:
     def to_dict(self) -> dict[str, Any]:
         return {
             "label": self.label or ("noiseless" if self.is_noiseless else "custom"),
-            "depolarizing_convention": "pennylane: rho -> (1-p) rho + p/3 (X rho X + Y rho Y + Z rho Z)",
-            "placement": "after every matching gate, on each of its wires",
+            "depolarizing_convention": CONVENTIONS["depolarizing"],
+            "placement": PLACEMENT,
             "channels": [c.to_dict() for c in self.channels],
             "readout": self.readout.to_dict() if self.readout else None,
         }

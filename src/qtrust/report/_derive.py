@@ -136,6 +136,7 @@ class ChannelProfile:
     max_level: float | None
     paths: list[str] = field(default_factory=list)
     tolerated: float | None = None  # largest tested level below both breaks (None: the first level breaks)
+    fairness_fails_without_noise: bool = False
 
     @property
     def robust(self) -> bool:
@@ -157,6 +158,7 @@ def channel_profiles(result: AuditResult, sweep: NoiseSweepResult) -> list[Chann
                 max_level=tol.max_level,
                 paths=sorted({p.path or "" for p in points}),
                 tolerated=tol.tolerated_up_to,
+                fairness_fails_without_noise=tol.fairness_fails_without_noise,
             )
         )
     return out

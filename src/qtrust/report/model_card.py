@@ -165,6 +165,8 @@ def _noise_rows(result: AuditResult, name: str) -> list[dict[str, str]]:
             fairness = (
                 f"equalized odds difference {fmt.num(eod)} at {fmt.level(p.fairness_break.level)}{limit}"
             )
+        elif p.fairness_fails_without_noise:
+            fairness = "over the limit already without noise"
         elif max_eod is None:
             fairness = "no limit configured"
         else:

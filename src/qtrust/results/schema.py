@@ -88,8 +88,10 @@ class ChannelTolerance(Record):
         description="first strength where accuracy falls by more than allowed"
     )
     fairness_break: float | None = Field(
-        description="first strength where the equalised-odds gap exceeds its limit"
+        description="first strength where the equalised-odds gap exceeds its limit (null when it already does "
+        "without noise: then the break is not the noise's doing, see fairness_fails_without_noise)"
     )
+    fairness_fails_without_noise: bool = False
     tolerated_up_to: float | None = Field(
         description="largest tested strength below both breaks; null when the first tested strength breaks"
     )
