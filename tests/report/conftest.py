@@ -11,6 +11,7 @@ from qtrust.assess.noise import channel_tolerance
 from qtrust.assess.shots import shot_advice
 from qtrust.config.schema import VerdictConfig
 from qtrust.metrics import METRIC_INFO
+from qtrust.metrics._engine import OVERALL_METRICS
 from qtrust.results.schema import (
     AuditResult,
     ComparisonResult,
@@ -33,18 +34,7 @@ from qtrust.results.schema import (
     VarianceSplit,
 )
 
-OVERALL = (
-    "accuracy",
-    "auc",
-    "brier",
-    "selection_rate",
-    "tpr",
-    "fpr",
-    "demographic_parity_difference",
-    "disparate_impact_ratio",
-    "equalized_odds_difference",
-    "equal_opportunity_difference",
-)
+OVERALL = OVERALL_METRICS
 CHANNELS = ("depolarizing", "readout")
 LEVELS = (0.0, 0.001, 0.01)
 SEEDS = (0, 1, 2)
