@@ -80,3 +80,16 @@ def test_swap_test_estimates_are_unbiased():
     k = np.array([[1.0, 0.2], [0.2, 0.0]])
     draws = np.stack([sample_fidelity_kernel(k, 100, np.random.default_rng(s)) for s in range(4000)])
     assert np.allclose(draws.mean(axis=0), k, atol=0.01)
+
+
+def test_kernels_between_different_state_representations():
+    """Pure against mixed (Pauli-vector) states: the overlap of the density matrices, whatever the form."""
+    rng = np.random.default_rng(4)
+    X = rng.uniform(0, np.pi, (4, 3))
+    circuit = encoding_circuit(3, "iqp")
+    pure = encode(circuit, X)
+    mixed = encode(circuit, X, NoiseModel.single("depolarizing", 0.05))
+    assert (pure.kind, mixed.kind) == ("pure", "mixed")
+    expected = np.real(np.einsum("aij,bji->ab", pure.density_matrices(), mixed.density_matrices()))
+    assert np.allclose(fidelity_kernel(pure, mixed), expected, atol=1e-12)
+    assert np.allclose(pure.pauli_vectors()[:, 0], 1.0)

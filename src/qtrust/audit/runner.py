@@ -79,10 +79,15 @@ def _dataset_record(config: AuditConfig, data: PreparedData) -> DatasetRecord:
     )
 
 
+def _final_estimator(fit: Any) -> Any:
+    """The estimator itself, or the last step of a fitted scikit-learn pipeline."""
+    return fit.steps[-1][1] if hasattr(fit, "steps") else fit
+
+
 def _describe_fit(fit: Any) -> dict[str, Any]:
     if hasattr(fit, "describe"):
         return fit.describe()
-    estimator = fit.steps[-1][1] if hasattr(fit, "steps") else fit
+    estimator = _final_estimator(fit)
     out: dict[str, Any] = {"estimator": type(estimator).__name__}
     for attr in ("coef_", "intercept_", "n_iter_"):
         if hasattr(estimator, attr):
@@ -93,7 +98,7 @@ def _describe_fit(fit: Any) -> dict[str, Any]:
 
 def _model_fit(model: FittedModel, seed: int) -> ModelFit:
     fit = model.fits[seed]
-    estimator = fit.steps[-1][1] if hasattr(fit, "steps") else fit
+    estimator = _final_estimator(fit)
     iterations = getattr(estimator, "n_iter_", None)
     if iterations is not None and not isinstance(iterations, int):
         iterations = int(np.max(iterations))

@@ -22,9 +22,9 @@ import numpy as np
 from qtrust.errors import CapacityError, InputError
 from qtrust.quantum.circuit import Circuit
 from qtrust.quantum.gates import GATES
-from qtrust.quantum.heisenberg import expectation, heisenberg_operator, pauli_coefficients
+from qtrust.quantum.heisenberg import expectation, heisenberg_operator
 from qtrust.quantum.noise import NOISELESS, NoiseCache, NoiseModel
-from qtrust.quantum.pauli import run_pauli, zero_state
+from qtrust.quantum.pauli import pauli_coefficients, run_pauli, zero_state
 from qtrust.quantum.states import (
     EncodedStates,
     Segment,

@@ -22,9 +22,10 @@ import numpy as np
 from qtrust.errors import InputError
 from qtrust.quantum.circuit import Circuit
 from qtrust.quantum.engine import encode, simulate
-from qtrust.quantum.gates import GATES, PAULIS
+from qtrust.quantum.gates import GATES
 from qtrust.quantum.heisenberg import expectation, heisenberg_operator
 from qtrust.quantum.noise import NOISELESS, NoiseCache, NoiseModel
+from qtrust.quantum.pauli import pauli_to_matrix
 from qtrust.quantum.states import EncodedStates, apply_channels, apply_to_operator, conjugate, gate_matrix
 
 GradientMethod = Literal["analytic", "parameter-shift"]
@@ -48,17 +49,6 @@ def weighted_state_sum(states: EncodedStates, coefficients: np.ndarray) -> np.nd
             t = (t[:, :, None] * v[:, q, None, :]).reshape(len(v), -1)
         pauli_sum += t.sum(axis=0)
     return pauli_to_matrix(pauli_sum / 2**n, n)
-
-
-def pauli_to_matrix(coefficients: np.ndarray, n_qubits: int) -> np.ndarray:
-    """Σ_a c[a] σ_a as a matrix (the inverse of :func:`qtrust.quantum.heisenberg.pauli_coefficients` up to 2^n)."""
-    stack = np.stack([PAULIS[a] for a in "IXYZ"])  # (4, 2, 2)
-    t = coefficients.astype(complex).reshape((4,) * n_qubits)
-    for _ in range(n_qubits):
-        t = np.tensordot(t, stack, axes=([0], [0]))  # processed axis → (row, col) at the end
-    order = [2 * q for q in range(n_qubits)] + [2 * q + 1 for q in range(n_qubits)]
-    d = 2**n_qubits
-    return t.transpose(order).reshape(d, d)
 
 
 def cross_entropy(y: np.ndarray, p: np.ndarray, sample_weight: np.ndarray) -> tuple[float, np.ndarray]:
@@ -107,7 +97,7 @@ def analytic_angle_gradients(
     e = np.diag(effect.astype(complex)).reshape(shape)
     after_channel: dict[int, np.ndarray] = {}
     for index, op in reversed(trainable):
-        e = apply_channels(e, cache.per_wire(index, op), n, adjoint=True)
+        e = apply_channels(e, cache.per_wire(op), n, adjoint=True)
         after_channel[index] = e.reshape(d, d)
         e = conjugate(e, gate_matrix(index, op, None, weights, {}), op.wires, n, adjoint=True)
     m = e.reshape(d, d)
@@ -126,7 +116,7 @@ def analytic_angle_gradients(
                 f, g, op.wires, n, "left"
             )
             out[index] = float(np.real(-1j * np.sum(commutator * r.reshape(d, d).T)))
-        r = apply_channels(r, cache.per_wire(index, op), n)
+        r = apply_channels(r, cache.per_wire(op), n)
     return value, probabilities, out
 
 

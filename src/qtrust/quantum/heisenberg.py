@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from qtrust.quantum.noise import NoiseCache
+from qtrust.quantum.pauli import pauli_coefficients
 from qtrust.quantum.states import (
-    PAULI_FROM_VEC,
     EncodedStates,
     Segment,
     Shifts,
@@ -21,7 +21,6 @@ from qtrust.quantum.states import (
     conjugate,
     gate_matrix,
 )
-from qtrust.quantum.tensor_ops import apply
 
 _CHUNK_ELEMENTS = 2**24  # bounds the scratch memory of one contraction step (~128 MB of float64)
 
@@ -40,19 +39,10 @@ def heisenberg_operator(
     t = np.diag(effect.astype(complex)).reshape((1,) + (2,) * (2 * n_qubits))
     for index, op in reversed(segment):
         if noise is not None:
-            t = apply_channels(t, noise.per_wire(index, op), n_qubits, adjoint=True)
+            t = apply_channels(t, noise.per_wire(op), n_qubits, adjoint=True)
         t = conjugate(t, gate_matrix(index, op, None, weights, shifts), op.wires, n_qubits, adjoint=True)
     m = t.reshape(d, d)
     return (m + m.conj().T) / 2
-
-
-def pauli_coefficients(operator: np.ndarray, n_qubits: int) -> np.ndarray:
-    """C[a] = Tr(σ_a M) / 2^n for every Pauli string a (index base 4, qubit 0 most significant)."""
-    t = operator.reshape((1,) + (2,) * (2 * n_qubits))
-    for q in range(n_qubits):
-        t = apply(t, PAULI_FROM_VEC.astype(complex), [q, n_qubits + q])
-    order = [0] + [1 + axis for q in range(n_qubits) for axis in (q, n_qubits + q)]
-    return np.real(t.transpose(order).reshape(-1)) / 2**n_qubits
 
 
 def _product_vectors(vectors: np.ndarray) -> np.ndarray:

@@ -275,13 +275,13 @@ class NoiseCache:
 
     model: NoiseModel
 
-    def per_wire(self, index: int, op: Operation) -> tuple[tuple[int, np.ndarray], ...]:
+    def per_wire(self, op: Operation) -> tuple[tuple[int, np.ndarray], ...]:
         """The channels after ``op`` as one 4 × 4 superoperator per affected wire, in application order.
 
         Channels on different wires commute, so a gate's noise can be applied one wire at a time.
         """
         return _per_wire(self.model, op) if self.model.has_channels else ()
 
-    def superop_after(self, index: int, op: Operation) -> np.ndarray | None:
+    def superop_after(self, op: Operation) -> np.ndarray | None:
         """All channels after ``op`` as one superoperator on the gate's wires (None: noiseless)."""
         return _joint(self.model, op) if self.model.has_channels else None

@@ -54,7 +54,7 @@ def unitary_superop(u: np.ndarray) -> np.ndarray:
 def fused_superop(index, op, X, weights, noise: NoiseCache | None, shifts: Shifts) -> np.ndarray:
     """The superoperator of the gate followed by the noise channels that act after it."""
     s = unitary_superop(gate_matrix(index, op, X, weights, shifts))
-    channel = noise.superop_after(index, op) if noise is not None else None
+    channel = noise.superop_after(op) if noise is not None else None
     return s if channel is None else channel @ s
 
 
