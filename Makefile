@@ -21,9 +21,13 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@
 
-## audit: install qtrust and audit the built-in German Credit data into $(OUT)/
+# `make audit` signs its run into the evidence log in .qtrust/. On first use it creates the signing keys,
+# encrypted with QTRUST_KEY_PASSPHRASE: the default below is for a first look only; export your own.
+QTRUST_KEY_PASSPHRASE ?= qtrust-demo-only-change-me
+
+## audit: install qtrust, audit the built-in German Credit data into $(OUT)/ and record it in .qtrust/
 audit: $(VENV)/.installed
-	$(BIN)/qtrust audit --out $(OUT)
+	QTRUST_KEY_PASSPHRASE='$(QTRUST_KEY_PASSPHRASE)' $(BIN)/qtrust audit --out $(OUT)
 
 ## test: install qtrust with its test extras, lint, and run every test
 test: $(VENV)/.installed-test
@@ -42,6 +46,8 @@ bench: $(BIN)/python
 	$(BIN)/python bench/bench_kernel.py
 	$(BIN)/python bench/bench_fairness.py
 	$(BIN)/python bench/bench_audit.py
+	$(BIN)/python bench/bench_evidence.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache
+	@echo 'kept .qtrust/ (signing keys and evidence log): remove it yourself if you mean to'

@@ -84,6 +84,7 @@ def test_audit_with_a_config_file_succeeds(credit_csv, small_config, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == [
+        "evidence.json",
         "model_card.md",
         "predictions.csv",
         "report.html",
@@ -93,6 +94,25 @@ def test_audit_with_a_config_file_succeeds(credit_csv, small_config, tmp_path):
     assert recorded["dataset"]["sensitive"] == "sex"
     assert recorded["config"]["data"]["source"] == "csv"
     assert "Report:" in result.output
+    # The run is in the evidence log (entry 0 starts the log), and its receipt sits beside the outputs.
+    receipt = json.loads((out / "evidence.json").read_text())
+    assert [e["seq"] for e in receipt["entries"]] == [1, 2]
+    assert [e["kind"] for e in receipt["entries"]] == ["audit", "assessment"]
+    assert "Evidence: entry 1 (audit provenance)" in result.output
+    # Re-executed from the recorded config and seeds (the CSV is re-read from its recorded path): identical.
+    again = runner.invoke(app, ["reproduce", "1", "--json"])
+    assert again.exit_code == 0, again.output
+    report = json.loads(again.stdout)
+    assert report["ok"] and report["counts"]["mismatch"] == 0 and report["counts"]["exact"] > 100
+    assert report["distributions_differing"] == []
+    # A changed data file is refused as a reproduction (exit 2), not reported as a mismatch.
+    edited = frame.drop(columns="personal_status_sex")
+    column = edited.select_dtypes("number").columns[0]
+    edited.loc[0, column] += 1  # one value in one row
+    edited.to_csv(path, index=False)
+    changed = runner.invoke(app, ["reproduce", "1"])
+    assert changed.exit_code == 2
+    assert "data differs" in changed.output
 
 
 @pytest.mark.parametrize(
@@ -175,6 +195,16 @@ def test_quick_default_audit_from_the_command_line(tmp_path):
         check=False,
     )
     assert done.returncode == 0, done.stderr
+    assert "Evidence: entry 1 (audit provenance)" in done.stdout  # entry 0 is the log's start
+    verified = subprocess.run(
+        [sys.executable, "-m", "qtrust.cli", "verify", "--outputs", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "verified" in verified.stdout and "3 entries" in verified.stdout
     results = json.loads((out / "results.json").read_text())
     assert results["dataset"]["name"].lower().startswith("german")
     assert results["dataset"]["n_rows"] == 1000

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import platform
 import sys
+from functools import lru_cache
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 PACKAGES = ("qtrust", "numpy", "scipy", "scikit-learn", "pandas", "pydantic", "threadpoolctl")
@@ -22,6 +25,21 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """sha256 over qtrust's own source and data files (relative path and bytes, in sorted order).
+
+    The version number alone does not pin the code: an editable install or a patched copy keeps the version
+    and changes the behaviour. This digest changes with any edit.
+    """
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
 def describe_environment() -> dict[str, Any]:
     return {
         "python": sys.version.split()[0],
@@ -30,5 +48,6 @@ def describe_environment() -> dict[str, Any]:
         "machine": platform.machine(),
         "cpu_count": os.cpu_count(),
         "packages": package_versions(),
+        "qtrust_code_sha256": code_digest(),
         "threads": {name: os.environ.get(name) for name in THREAD_VARIABLES},
     }

@@ -49,7 +49,7 @@ def write_atomically(
     """Run each ``writers[name](path)`` inside a temporary directory, then ``last`` with the file digests.
 
     ``last = (name, writer(path, digests))`` writes the file that records the others' sha256 (results.json).
-    Returns the digests of every file.
+    Returns the digests of every file, the last one included.
     """
     out = check_target(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -64,6 +64,7 @@ def write_atomically(
             digests[name] = sha256_of(tmp / name)
         last_name, last_writer = last
         last_writer(tmp / last_name, digests)
+        digests[last_name] = sha256_of(tmp / last_name)
         if out.exists():
             old = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
             out.rename(old)

@@ -5,6 +5,7 @@ One row per test row × model × noise setting × prediction draw, so an auditor
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +43,27 @@ class PredictionStore:
                 }
             )
         )
+
+    def distribution_digests(self) -> list[dict]:
+        """sha256 of each probability stack (float64, little-endian, C order), for the evidence log.
+
+        The digest pins the exact distribution every metric was computed from, so a re-run can show its
+        probabilities are bit-identical, not merely that the metrics agree.
+        """
+        out = []
+        for block in self._blocks:
+            n_draws = int(block["draw"].max()) + 1 if len(block) else 0
+            proba = np.ascontiguousarray(block["proba"].to_numpy(dtype="<f8"))
+            out.append(
+                {
+                    "model": str(block["model"].iloc[0]),
+                    "noise": str(block["noise"].iloc[0]),
+                    "shots": int(block["shots"].iloc[0]),
+                    "shape": [n_draws, len(block) // max(n_draws, 1)],
+                    "sha256": hashlib.sha256(proba.tobytes()).hexdigest(),
+                }
+            )
+        return out
 
     def frame(self) -> pd.DataFrame:
         if not self._blocks:

@@ -33,7 +33,14 @@ from qtrust.audit.training import FittedModel, fit_all, training_seed
 from qtrust.config.schema import AuditConfig
 from qtrust.data import Dataset
 from qtrust.metrics import METRIC_INFO
-from qtrust.results.schema import AuditResult, DatasetRecord, GroupRecord, ModelFit, ModelRecord
+from qtrust.results.schema import (
+    AuditResult,
+    DatasetRecord,
+    GroupRecord,
+    ModelFit,
+    ModelRecord,
+    PlanReference,
+)
 
 
 @dataclass
@@ -140,6 +147,7 @@ def run_audit(
     dataset: Dataset | None = None,
     progress: Progress | None = None,
     config_source: str | None = None,
+    plan: PlanReference | None = None,
 ) -> AuditRun:
     """Run every assessment the config asks for and return the typed result with all predictions."""
     progress = progress or NullProgress()
@@ -210,6 +218,7 @@ def run_audit(
         findings=findings,
         metric_info={key: info.to_dict() for key, info in METRIC_INFO.items()},
         timings=timings,
+        plan=plan,
     )
     return AuditRun(result=result, predictions=store)
 

@@ -18,6 +18,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from qtrust import __version__
+from qtrust.cli.evidence_cmds import HomeOption, StoreOption, fail, passphrase, workspace
+from qtrust.cli.evidence_cmds import register as register_evidence_commands
 from qtrust.errors import InputError
 
 app = typer.Typer(
@@ -43,11 +45,6 @@ class RichProgress:
 
     def advance(self, units: int = 1) -> None:
         self._progress.advance(self._task, units)
-
-
-def _fail(error: InputError) -> None:
-    console.print(f"[bold red]error:[/] {error.one_line()}", highlight=False, soft_wrap=True)
-    raise typer.Exit(2)
 
 
 def _version(value: bool) -> None:
@@ -90,12 +87,28 @@ def audit(
     ] = False,
     seed: Annotated[int | None, typer.Option("--seed", help="Override the root seed.")] = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
+    record: Annotated[
+        bool,
+        typer.Option(
+            "--record/--no-record", help="Sign the run into the evidence log (needs the key passphrase)."
+        ),
+    ] = True,
+    plan: Annotated[
+        str | None,
+        typer.Option("--plan", help="Run under this registered evaluation plan (its name or its YAML file)."),
+    ] = None,
+    home: HomeOption = None,
+    store: StoreOption = None,
 ) -> None:
-    """Audit a quantum classifier: noise sweep, shots, seeds, fairness, and the classical baselines."""
+    """Audit a quantum classifier: noise sweep, shots, seeds, fairness, and the classical baselines.
+
+    The run is recorded in the signed evidence log (`--no-record` skips it) and its entry number printed.
+    """
     from qtrust.audit import run_audit, write_audit
     from qtrust.audit.outputs import check_target
     from qtrust.config import AuditConfig, load_config
 
+    log = None
     try:
         cfg = load_config(config) if config is not None else AuditConfig()
         if data is not None:
@@ -131,6 +144,7 @@ def audit(
         if quick:
             cfg = cfg.quick()
         target = check_target(out)
+        log, plan_ref = _open_evidence(record, plan, cfg, home, store)
         with Progress(
             TextColumn("[bold]{task.description:<22}"),
             BarColumn(),
@@ -141,13 +155,84 @@ def audit(
             transient=True,
         ) as bar:
             run = run_audit(
-                cfg, progress=RichProgress(bar), config_source=str(config) if config else "built-in default"
+                cfg,
+                progress=RichProgress(bar),
+                config_source=str(config) if config else "built-in default",
+                plan=plan_ref,
             )
-        write_audit(run, target)
+        digests = write_audit(run, target)
+        recorded = _record(log, run, digests, target) if log is not None else None
     except InputError as error:
-        _fail(error)
+        fail(error)
+    finally:
+        if log is not None:
+            log.store.close()
     result = run.result
     _print_summary(result, target)
+    if recorded is not None:
+        Console().print(
+            f"Evidence: entry [bold]{recorded[0].seq}[/] (audit provenance) and {recorded[1].seq} (findings) in "
+            f"{log.store.location}; receipt in {target / 'evidence.json'}. "
+            f"Re-run it with: qtrust reproduce {recorded[0].seq}",
+            highlight=False,
+        )
+    elif not record:
+        Console().print("[yellow]Not recorded in the evidence log (--no-record).[/]")
+
+
+def _open_evidence(record: bool, plan: str | None, cfg, home, store):
+    """Open (or start) the log before the audit runs, so a bad passphrase or store fails in a second."""
+    from qtrust.evidence.plans import resolve_plan
+    from qtrust.policy.plan import EvaluationPlan, check_config_covers
+
+    if not record and plan is None:
+        return None, None
+    ws = workspace(home, store)
+    if record:
+        if ws.keys.exists():
+            log = ws.open_log(passphrase(), create=True)
+        else:
+            log, _ = ws.init(passphrase(confirm=True))
+            console.print(
+                f"Created signing keys in {ws.keys.path} and started the evidence log in {log.store.location}.",
+                highlight=False,
+            )
+    else:
+        log = ws.open_log()
+    try:
+        plan_ref = resolve_plan(log, plan) if plan else None
+        if plan_ref is not None:
+            check_config_covers(EvaluationPlan.model_validate(plan_ref.plan), cfg)
+    except BaseException:
+        log.store.close()
+        raise
+    if not record:
+        log.store.close()
+        return None, plan_ref
+    return log, plan_ref
+
+
+def _record(log, run, digests: dict[str, str], target: Path):
+    """Append the provenance and findings entries; write their receipt beside the outputs."""
+    from qtrust.evidence.audit_record import audit_statements
+    from qtrust.evidence.bundle import _write_atomically
+    from qtrust.evidence.encoding import b64encode
+
+    recorded = log.append_many(audit_statements(run.result, digests, run.predictions.distribution_digests()))
+    checkpoint = log.store.checkpoints()[-1]
+    receipt = {
+        "origin": log.origin,
+        "store": log.store.location,
+        "entries": [
+            r.to_dict()
+            | {"inclusion_proof": [b64encode(h) for h in log.inclusion_proof(r.seq, checkpoint.size)]}
+            for r in recorded
+        ],
+        "tree_size": checkpoint.size,
+        "checkpoint": checkpoint.note.decode(),
+    }
+    _write_atomically(target / "evidence.json", (json.dumps(receipt, indent=2) + "\n").encode())
+    return recorded
 
 
 def _print_summary(result, target: Path) -> None:
@@ -180,7 +265,7 @@ def init(
     from qtrust.config import default_config_yaml
 
     if path.exists() and not force:
-        _fail(InputError(f"{path} already exists", where="PATH", fix="choose another path or pass --force"))
+        fail(InputError(f"{path} already exists", where="PATH", fix="choose another path or pass --force"))
     path.write_text(default_config_yaml(), encoding="utf-8")
     Console().print(f"Wrote {path}. Edit it, then run: qtrust audit {path}", highlight=False)
 
@@ -191,6 +276,9 @@ def schema() -> None:
     from qtrust.results import json_schema
 
     sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")
+
+
+register_evidence_commands(app)
 
 
 def main() -> None:

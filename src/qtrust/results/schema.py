@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: the pre-registered plan an audit ran under
 
 Severity = Literal["pass", "warn", "fail", "info"]
 
@@ -273,10 +273,36 @@ class DatasetRecord(Record):
     preprocessing: dict[str, Any]
 
 
+class PlanAmendment(Record):
+    """A later registration of the same plan name, and what it changed against the version before it."""
+
+    seq: int = Field(description="evidence entry of this version")
+    registered_at: str
+    digest: str
+    loosened: list[str] = Field(default_factory=list)
+    tightened: list[str] = Field(default_factory=list)
+
+
+class PlanReference(Record):
+    """The pre-registered evaluation plan an audit ran under, with every amendment made to it."""
+
+    name: str
+    digest: str = Field(description="sha256 of the plan's canonical JSON")
+    seq: int = Field(description="evidence entry that registered this version")
+    registered_at: str
+    first_seq: int = Field(description="evidence entry of the plan's first registration")
+    amendments: list[PlanAmendment] = Field(default_factory=list)
+    plan: dict[str, Any]
+
+    @property
+    def loosened(self) -> list[str]:
+        return [item for a in self.amendments for item in a.loosened]
+
+
 class AuditResult(Record):
     """Everything one ``qtrust audit`` run measured, and what is needed to re-run it."""
 
-    schema_version: Literal["1.0"] = SCHEMA_VERSION
+    schema_version: Literal["1.0", "1.1"] = SCHEMA_VERSION
     qtrust_version: str
     created_at: str
     duration_seconds: float
@@ -294,6 +320,9 @@ class AuditResult(Record):
     metric_info: dict[str, dict[str, Any]]
     timings: dict[str, float]
     outputs: dict[str, str] = Field(default_factory=dict)
+    plan: PlanReference | None = Field(
+        None, description="the pre-registered plan, when the audit ran under one"
+    )
 
     def model_record(self, name: str) -> ModelRecord:
         return next(m for m in self.models if m.name == name)

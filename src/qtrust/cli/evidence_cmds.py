@@ -1,0 +1,515 @@
+"""``qtrust keys | plan | log | verify | export | reproduce``: the evidence commands, thin over qtrust.evidence.
+
+Exit codes as everywhere in qtrust: 0 done (for ``verify``: the log verified), 1 ``verify`` found a bad
+entry or ``reproduce`` a mismatch, 2 bad input (wrong passphrase, missing key, corrupt bundle, unreachable
+store), with nothing half-written.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from qtrust.errors import InputError
+
+console = Console(stderr=True)
+out = Console(soft_wrap=True)
+
+HomeOption = Annotated[
+    Path | None,
+    typer.Option("--home", help="State directory (keys, SQLite log). Default: $QTRUST_HOME or ./.qtrust"),
+]
+StoreOption = Annotated[
+    str | None,
+    typer.Option(
+        "--store", help="Evidence store URL, e.g. postgresql://host/db. Default: $QTRUST_STORE or SQLite."
+    ),
+]
+
+keys_app = typer.Typer(help="Create, list, export and rotate the signing keys.", no_args_is_help=True)
+plan_app = typer.Typer(help="Pre-register evaluation plans in the evidence log.", no_args_is_help=True)
+log_app = typer.Typer(
+    help="Read the evidence log: list entries, show one, prove its inclusion.", no_args_is_help=True
+)
+
+
+def fail(error: InputError) -> None:
+    console.print(f"[bold red]error:[/] {error.one_line()}", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def passphrase(*, confirm: bool = False) -> bytes:
+    """From QTRUST_KEY_PASSPHRASE, else a hidden prompt on a terminal; never from a command-line flag."""
+    from qtrust.evidence.keys import PASSPHRASE_ENV
+    from qtrust.evidence.workspace import passphrase_from_env
+
+    value = passphrase_from_env()
+    if value:
+        return value
+    if sys.stdin.isatty():
+        entered = typer.prompt("Key passphrase", hide_input=True, confirmation_prompt=confirm)
+        if entered:
+            return entered.encode("utf-8")
+    raise InputError(
+        "no key passphrase",
+        where=PASSPHRASE_ENV,
+        fix=f"set {PASSPHRASE_ENV} (or run in a terminal to be asked); pass --no-record to audit without recording",
+    )
+
+
+def workspace(home: Path | None, store: str | None):
+    from qtrust.evidence.workspace import Workspace
+
+    return Workspace.resolve(home, store)
+
+
+# --- keys --------------------------------------------------------------------------------------------------
+
+
+@keys_app.command("init")
+def keys_init(home: HomeOption = None, store: StoreOption = None) -> None:
+    """Create the Ed25519 and ML-DSA-65 signing keys (encrypted, mode 0600) and start the evidence log."""
+    try:
+        ws = workspace(home, store)
+        log, keys = ws.init(passphrase(confirm=True))
+        with log.store:
+            out.print(
+                f"Created signing keys in {ws.keys.path} and started log {log.origin} in {log.store.location}."
+            )
+            for key in keys.public_keys():
+                out.print(f"  {key.algorithm:<10} {key.keyid}", highlight=False)
+            out.print("Give auditors the public keys: qtrust keys export TRUST.json", highlight=False)
+    except InputError as error:
+        fail(error)
+
+
+@keys_app.command("list")
+def keys_list(home: HomeOption = None) -> None:
+    """List every public key (active and retired)."""
+    try:
+        ws = workspace(home, None)
+        doc = json.loads(ws.keys.keyring_path.read_text()) if ws.keys.exists() else None
+        if doc is None:
+            raise InputError(f"no keys in {ws.keys.path}", where="--home", fix="run `qtrust keys init`")
+        table = Table("status", "algorithm", "key id", "created")
+        for item in doc["keys"]:
+            table.add_row(item.get("status", ""), item["algorithm"], item["keyid"], item.get("created", ""))
+        out.print(table)
+    except InputError as error:
+        fail(error)
+
+
+@keys_app.command("export")
+def keys_export(
+    path: Annotated[Path, typer.Argument(help="Where to write the trust file (public keys only).")],
+    home: HomeOption = None,
+) -> None:
+    """Write the public keys as a trust file auditors pass to `qtrust verify --trusted-keys`."""
+    from qtrust.evidence.bundle import _write_atomically
+
+    try:
+        trusted = workspace(home, None).trusted()
+        _write_atomically(path, (json.dumps(trusted.to_json(), indent=2) + "\n").encode())
+        out.print(f"Wrote {len(trusted)} public keys to {path}.", highlight=False)
+    except InputError as error:
+        fail(error)
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    reason: Annotated[str, typer.Option("--reason", help="Why (recorded in the log).")] = "",
+    home: HomeOption = None,
+    store: StoreOption = None,
+) -> None:
+    """Replace the signing keys; the rotation is a log entry signed by the old and the new key."""
+    from qtrust.evidence.keys import LogKeys
+
+    try:
+        ws = workspace(home, store)
+        secret = passphrase()
+        log = ws.open_log(secret)
+        with log.store:
+            old = log.keys
+            new = LogKeys.generate()
+            recorded = log.rotate_keys(new, reason)
+            ws.keys.rotate(old, new, secret)
+        out.print(f"Rotated the keys: entry {recorded.seq}. New keys:", highlight=False)
+        for key in new.public_keys():
+            out.print(f"  {key.algorithm:<10} {key.keyid}", highlight=False)
+    except InputError as error:
+        fail(error)
+
+
+# --- plans -------------------------------------------------------------------------------------------------
+
+
+@plan_app.command("register")
+def plan_register(
+    plan_file: Annotated[Path, typer.Argument(help="The evaluation plan (YAML).")],
+    home: HomeOption = None,
+    store: StoreOption = None,
+) -> None:
+    """Record an evaluation plan before any result exists; a known name is recorded as an amendment."""
+    from qtrust.evidence.plans import register_plan
+    from qtrust.policy.plan import load_plan
+
+    try:
+        plan = load_plan(plan_file)
+        ws = workspace(home, store)
+        log = ws.open_log(passphrase(), create=True)
+        with log.store:
+            recorded, previous, changes = register_plan(log, plan)
+    except InputError as error:
+        fail(error)
+    if recorded is None:
+        out.print(
+            f"Plan {plan.name!r} is already registered in this form (entry {previous.seq}); nothing recorded."
+        )
+        return
+    if previous is None:
+        out.print(
+            f"Registered plan {plan.name!r} as entry {recorded.seq} (sha256 {plan.digest()}).",
+            highlight=False,
+        )
+        return
+    loosened = [c for c in changes if c.kind == "loosened"]
+    style = "bold yellow" if loosened else "green"
+    out.print(
+        f"[{style}]Recorded an amendment[/] to plan {plan.name!r} (entry {previous.seq}) as entry {recorded.seq}.",
+        highlight=False,
+    )
+    for change in changes:
+        out.print(f"  {change.kind:<9} {change.what}", highlight=False)
+    if loosened:
+        out.print("[yellow]Loosened thresholds are shown in every report of an audit under this plan.[/]")
+
+
+# --- log ---------------------------------------------------------------------------------------------------
+
+
+@log_app.command("list")
+def log_list(
+    kind: Annotated[
+        str | None, typer.Option("--kind", help="Only entries of this kind (audit, plan, ...).")
+    ] = None,
+    home: HomeOption = None,
+    store: StoreOption = None,
+) -> None:
+    """One line per entry: sequence number, kind, time, subjects."""
+    from qtrust.evidence.verify import statement_of
+
+    try:
+        log = workspace(home, store).open_log()
+        with log.store:
+            table = Table("seq", "kind", "recorded (UTC)", "subjects")
+            for entry in log.entries():
+                if kind and entry.kind != kind:
+                    continue
+                subjects = [s.get("name", "?") for s in statement_of(entry).get("subject", [])]
+                shown = ", ".join(subjects[:3]) + (f" (+{len(subjects) - 3})" if len(subjects) > 3 else "")
+                table.add_row(str(entry.seq), entry.kind, entry.integrated_time[:19], shown)
+            out.print(table)
+    except InputError as error:
+        fail(error)
+
+
+@log_app.command("show")
+def log_show(
+    seq: Annotated[int, typer.Argument(help="Sequence number.")],
+    home: HomeOption = None,
+    store: StoreOption = None,
+) -> None:
+    """Print an entry's in-toto statement (the signed payload) as JSON."""
+    try:
+        log = workspace(home, store).open_log()
+        with log.store:
+            sys.stdout.write(json.dumps(log.statement(seq), indent=2) + "\n")
+    except InputError as error:
+        fail(error)
+
+
+@log_app.command("proof")
+def log_proof(
+    seq: Annotated[int, typer.Argument(help="Sequence number.")],
+    home: HomeOption = None,
+    store: StoreOption = None,
+) -> None:
+    """Print the inclusion proof of an entry in the latest checkpoint (RFC 9162), with that checkpoint."""
+    from qtrust.evidence.encoding import b64encode
+
+    try:
+        log = workspace(home, store).open_log()
+        with log.store:
+            checkpoint = log.store.checkpoints()[-1]
+            entry = log.entry(seq)
+            if seq >= checkpoint.size:
+                raise InputError(
+                    f"entry {seq} is not checkpointed yet", where="N", fix="record anything to checkpoint"
+                )
+            doc = {
+                "seq": seq,
+                "leaf_hash": b64encode(entry.leaf_hash),
+                "tree_size": checkpoint.size,
+                "inclusion_proof": [b64encode(h) for h in log.inclusion_proof(seq, checkpoint.size)],
+                "checkpoint": checkpoint.note.decode(),
+            }
+            sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+    except InputError as error:
+        fail(error)
+
+
+# --- verify / export / reproduce ---------------------------------------------------------------------------
+
+
+def _trusted_from(path: Path | None, fallback):
+    from qtrust.evidence.keys import TrustedKeys
+
+    if path is None:
+        return fallback()
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise InputError(
+            f"cannot read the trust file: {error}",
+            where="--trusted-keys",
+            fix="pass a file from `qtrust keys export`",
+        ) from None
+    return TrustedKeys.from_json(doc, where=str(path))
+
+
+def _known_checkpoints(paths: list[Path]):
+    from qtrust.evidence.bundle import BUNDLE_FORMAT, load_bundle
+    from qtrust.evidence.verify import KnownCheckpoint
+
+    known = []
+    for path in paths:
+        try:
+            head = Path(path).read_bytes()
+        except OSError as error:
+            raise InputError(
+                f"cannot read {path}: {error}",
+                where="--known",
+                fix="pass an earlier bundle or checkpoint file",
+            ) from None
+        if head.lstrip().startswith(b"{") and BUNDLE_FORMAT.encode() in head[:400]:
+            earlier = load_bundle(path)
+            if earlier.latest_note is None:
+                continue
+            prefix = [b""] * earlier.start  # unknown leaves before an earlier --since bundle
+            known.append(
+                KnownCheckpoint(
+                    earlier.latest_note, str(path), [*prefix, *earlier.leaf_hashes][: earlier.size]
+                )
+            )
+        else:
+            known.append(KnownCheckpoint(head, str(path)))
+    return known
+
+
+def _check_outputs(directory: Path, artefacts: list[dict]) -> list[str]:
+    from qtrust.evidence.encoding import file_sha256
+
+    problems = []
+    recorded: dict[str, set[str]] = {}
+    for item in artefacts:
+        digest = (item.get("digest") or {}).get("sha256")
+        if item.get("name") and digest:
+            recorded.setdefault(item["name"], set()).add(digest)
+    checked = 0
+    for path in sorted(Path(directory).iterdir()):
+        if path.is_file() and path.name in recorded:
+            checked += 1
+            if file_sha256(path) not in recorded[path.name]:
+                problems.append(f"{path} does not match any recorded digest of {path.name}")
+    if checked == 0:
+        problems.append(f"no file in {directory} is named by a recorded entry")
+    return problems
+
+
+def verify(
+    bundle: Annotated[Path | None, typer.Argument(help="An exported bundle; default: the local log.")] = None,
+    trusted_keys: Annotated[
+        Path | None,
+        typer.Option("--trusted-keys", help="Trust only these public keys (from `qtrust keys export`)."),
+    ] = None,
+    known: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--known", help="An earlier bundle or checkpoint you kept: the log must still extend it."
+        ),
+    ] = None,
+    outputs: Annotated[
+        Path | None,
+        typer.Option("--outputs", help="Check these audit output files against the recorded digests."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON on stdout.")] = False,
+    home: HomeOption = None,
+    store: StoreOption = None,
+) -> None:
+    """Check every signature, leaf, root, checkpoint and their consistency; exit 1 at the first bad entry."""
+    from qtrust.evidence.bundle import check_inclusion_proofs, load_bundle
+    from qtrust.evidence.verify import Problem, verify_log
+    from qtrust.evidence.view import store_view
+
+    try:
+        known_list = _known_checkpoints(known or [])
+        self_trusted = False
+        if bundle is not None:
+            loaded = load_bundle(bundle)
+            self_trusted = trusted_keys is None
+            trusted = _trusted_from(trusted_keys, lambda: loaded.keys)
+            report = verify_log(loaded.view, trusted, known_list)
+            report.problems += [Problem(seq, reason) for seq, reason in check_inclusion_proofs(loaded)]
+            artefacts, source = loaded.artefacts, str(bundle)
+        else:
+            ws = workspace(home, store)
+            trusted = _trusted_from(trusted_keys, ws.trusted)
+            log = ws.open_log()
+            with log.store:
+                report = verify_log(store_view(log), trusted, known_list)
+                artefacts = []
+                if outputs is not None:
+                    from qtrust.evidence.bundle import _artefacts
+
+                    artefacts = [a for e in log.entries() for a in _artefacts(e)]
+                source = log.store.location
+        if outputs is not None:
+            report.problems += [Problem(None, p) for p in _check_outputs(outputs, artefacts)]
+    except InputError as error:
+        fail(error)
+    if as_json:
+        sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
+    else:
+        if self_trusted:
+            console.print(
+                "[yellow]note:[/] trusting the keys the bundle carries; pin them with --trusted-keys "
+                "(a file from the log owner's `qtrust keys export`):",
+                highlight=False,
+            )
+            for key in trusted:
+                console.print(f"  {key.algorithm:<10} {key.keyid}", highlight=False)
+        if report.ok:
+            out.print(
+                f"[bold green]verified[/] {source}: {report.entries} entries, {report.checkpoints} checkpoints "
+                f"(Ed25519 + ML-DSA-65), {report.known_checkpoints} earlier checkpoints; log {report.origin}",
+                highlight=False,
+            )
+        else:
+            first = report.first
+            where = f"first bad entry: {first.seq}" if first.seq is not None else "problem"
+            out.print(
+                f"[bold red]FAILED[/] {source}: {where} — {first.reason}", highlight=False, soft_wrap=True
+            )
+            others = len(report.problems) - 1
+            if others:
+                out.print(f"  and {others} more problem{'s' if others > 1 else ''} (--json lists them)")
+    raise typer.Exit(0 if report.ok else 1)
+
+
+def export(
+    bundle: Annotated[Path, typer.Argument(help="The bundle file to write (JSON).")],
+    since: Annotated[
+        int, typer.Option("--since", help="First entry to include (earlier ones by hash only).")
+    ] = 0,
+    home: HomeOption = None,
+    store: StoreOption = None,
+) -> None:
+    """Write an offline bundle: entries, proofs, checkpoints, public keys, artefact digests."""
+    from qtrust.evidence.bundle import export_bundle
+
+    try:
+        ws = workspace(home, store)
+        trusted = ws.trusted() if ws.keys.exists() else None
+        log = ws.open_log()
+        with log.store:
+            if trusted is None:
+                raise InputError(
+                    f"no keyring in {ws.keys.path} to put in the bundle",
+                    where="--home",
+                    fix="run where the keys live",
+                )
+            summary = export_bundle(log, bundle, trusted, since)
+    except InputError as error:
+        fail(error)
+    out.print(
+        f"Wrote {summary['path']}: entries {summary['start']}..{summary['size'] - 1}, "
+        f"{summary['checkpoints']} checkpoints. Verify anywhere with: qtrust verify {summary['path']}",
+        highlight=False,
+    )
+
+
+def reproduce(
+    seq: Annotated[
+        int, typer.Argument(help="Sequence number of the audit entry (as `qtrust audit` printed).")
+    ],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print every comparison as JSON on stdout.")
+    ] = False,
+    home: HomeOption = None,
+    store: StoreOption = None,
+) -> None:
+    """Re-run a recorded audit from its recorded config and seeds, and compare metric by metric."""
+    from qtrust.evidence.reproduce import reproduce as run_reproduction
+
+    try:
+        log = workspace(home, store).open_log()
+        with log.store:
+            console.print(f"Re-running audit entry {seq} from its recorded config and seeds…")
+            result = run_reproduction(log, seq)
+    except InputError as error:
+        fail(error)
+    report = result.report
+    if as_json:
+        sys.stdout.write(
+            json.dumps(
+                {
+                    "seq": seq,
+                    "ok": result.ok,
+                    "counts": report.counts,
+                    "distributions_identical": result.distributions_identical,
+                    "distributions_differing": result.distributions_differing,
+                    "environment_differences": {
+                        k: list(v) for k, v in result.environment_differences.items()
+                    },
+                    "comparisons": [
+                        {"path": c.path, "status": c.status, "detail": c.detail} for c in report.comparisons
+                    ],
+                },
+                indent=2,
+            )
+            + "\n"
+        )
+    sink = console if as_json else out  # with --json, stdout carries only the JSON
+    counts = report.counts
+    total_dists = result.distributions_identical + len(result.distributions_differing)
+    sink.print(
+        f"entry {result.seq}: {counts.get('exact', 0)} metrics exact, {counts.get('within_ci', 0)} within their recorded CI, "
+        f"{counts.get('mismatch', 0)} mismatched, {counts.get('missing', 0)} missing; "
+        f"{result.distributions_identical}/{total_dists} probability stacks bit-identical",
+        highlight=False,
+    )
+    if result.environment_differences:
+        sink.print(f"environment differs in: {', '.join(result.environment_differences)}", highlight=False)
+    failed = [c for c in report.comparisons if c.status in ("mismatch", "missing")]
+    if failed:
+        table = Table("metric", "status", "detail")
+        for c in failed[:25]:
+            table.add_row(c.path, c.status, c.detail)
+        sink.print(table)
+    sink.print("[bold green]reproduced[/]" if result.ok else "[bold red]NOT reproduced[/]")
+    raise typer.Exit(0 if result.ok else 1)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(keys_app, name="keys")
+    app.add_typer(plan_app, name="plan")
+    app.add_typer(log_app, name="log")
+    app.command()(verify)
+    app.command()(export)
+    app.command()(reproduce)

@@ -1,0 +1,81 @@
+"""in-toto Statements v1: what each evidence entry says, and about which artefacts.
+
+A statement names its subjects by SHA-256 digest and carries one typed predicate. qtrust uses the standard
+predicates where one fits, so that generic supply-chain tooling can read its log:
+
+- an audit run is SLSA provenance v1 (the config as external parameters, the dataset and code digests as
+  resolved dependencies, the models, noise model and probability digests as byproducts);
+- assessment outcomes are the in-toto test-result predicate (passed / warned / failed findings);
+- the rest have qtrust's own versioned predicate types, listed below.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
+SLSA_PROVENANCE_V1 = "https://slsa.dev/provenance/v1"
+TEST_RESULT_V01 = "https://in-toto.io/attestation/test-result/v0.1"
+QTRUST_PREDICATES = "https://qtrust.dev/evidence"
+LOG_INIT_V1 = f"{QTRUST_PREDICATES}/log-init/v1"
+KEY_ROTATION_V1 = f"{QTRUST_PREDICATES}/key-rotation/v1"
+PLAN_V1 = f"{QTRUST_PREDICATES}/plan/v1"
+AUDIT_BUILD_TYPE = "https://qtrust.dev/audit/v1"
+
+KINDS = {
+    SLSA_PROVENANCE_V1: "audit",
+    TEST_RESULT_V01: "assessment",
+    LOG_INIT_V1: "log-init",
+    KEY_ROTATION_V1: "key-rotation",
+    PLAN_V1: "plan",
+}
+
+
+def kind_of(predicate_type: str) -> str:
+    """A short, human label of an entry (stored beside it for listing; never trusted for verification)."""
+    return KINDS.get(
+        predicate_type, predicate_type.rstrip("/").rsplit("/", 2)[-2] if "/" in predicate_type else "other"
+    )
+
+
+def resource(name: str, sha256: str, **fields: Any) -> dict[str, Any]:
+    """An in-toto ResourceDescriptor with a SHA-256 digest (hex, without the ``sha256:`` prefix)."""
+    digest = sha256.removeprefix("sha256:")
+    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise ValueError(f"resource {name!r}: {sha256!r} is not a hex SHA-256 digest")
+    return {"name": name, "digest": {"sha256": digest}, **{k: v for k, v in fields.items() if v is not None}}
+
+
+def statement(
+    subjects: list[dict[str, Any]], predicate_type: str, predicate: dict[str, Any]
+) -> dict[str, Any]:
+    doc = {
+        "_type": STATEMENT_TYPE,
+        "subject": subjects,
+        "predicateType": predicate_type,
+        "predicate": predicate,
+    }
+    check_statement(doc)
+    return doc
+
+
+def check_statement(doc: Any) -> None:
+    """Raise ValueError naming what is wrong if ``doc`` is not an in-toto Statement v1."""
+    if not isinstance(doc, dict):
+        raise ValueError("statement is not a JSON object")
+    if doc.get("_type") != STATEMENT_TYPE:
+        raise ValueError(f"_type is {doc.get('_type')!r}, expected {STATEMENT_TYPE!r}")
+    subjects = doc.get("subject")
+    if not isinstance(subjects, list) or not subjects:
+        raise ValueError("subject must be a non-empty list")
+    for i, subject in enumerate(subjects):
+        if (
+            not isinstance(subject, dict)
+            or not isinstance(subject.get("digest"), dict)
+            or not subject["digest"]
+        ):
+            raise ValueError(f"subject[{i}] needs a digest")
+    if not isinstance(doc.get("predicateType"), str) or not doc["predicateType"]:
+        raise ValueError("predicateType must be a non-empty string (a URI)")
+    if not isinstance(doc.get("predicate"), dict):
+        raise ValueError("predicate must be a JSON object")
