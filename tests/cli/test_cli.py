@@ -103,7 +103,9 @@ def test_audit_with_a_config_file_succeeds(credit_csv, small_config, tmp_path):
     again = runner.invoke(app, ["reproduce", "1", "--json"])
     assert again.exit_code == 0, again.output
     report = json.loads(again.stdout)
-    assert report["ok"] and report["counts"]["mismatch"] == 0 and report["counts"]["exact"] > 100
+    assert report["ok"]
+    assert report["counts"]["mismatch"] == 0
+    assert report["counts"]["exact"] > 100
     assert report["distributions_differing"] == []
     # A changed data file is refused as a reproduction (exit 2), not reported as a mismatch.
     edited = frame.drop(columns="personal_status_sex")
@@ -204,7 +206,8 @@ def test_quick_default_audit_from_the_command_line(tmp_path):
         check=False,
     )
     assert verified.returncode == 0, verified.stdout + verified.stderr
-    assert "verified" in verified.stdout and "3 entries" in verified.stdout
+    assert "verified" in verified.stdout
+    assert "3 entries" in verified.stdout
     results = json.loads((out / "results.json").read_text())
     assert results["dataset"]["name"].lower().startswith("german")
     assert results["dataset"]["n_rows"] == 1000

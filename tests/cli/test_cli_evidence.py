@@ -62,28 +62,35 @@ def test_keys_init_encrypts_keys_with_mode_0600_and_refuses_to_run_twice():
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
         assert path.read_bytes().startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
     again = qtrust("keys", "init")
-    assert again.exit_code == 2 and "already exist" in again.output
+    assert again.exit_code == 2
+    assert "already exist" in again.output
     listed = qtrust("keys", "list")
-    assert "ed25519" in listed.output and "ml-dsa-65" in listed.output
+    assert "ed25519" in listed.output
+    assert "ml-dsa-65" in listed.output
 
 
 def test_audit_under_a_plan_records_it_and_reports_a_loosened_amendment(files, tmp_path):
     config, plan = files
     assert qtrust("keys", "init").exit_code == 0
     registered = qtrust("plan", "register", plan)
-    assert registered.exit_code == 0 and "as entry 1" in registered.output
+    assert registered.exit_code == 0
+    assert "as entry 1" in registered.output
     same = qtrust("plan", "register", plan)
-    assert same.exit_code == 0 and "already registered" in same.output
+    assert same.exit_code == 0
+    assert "already registered" in same.output
     # Loosen the fairness threshold: recorded as an amendment that says what got looser.
     loose = dict(PLAN, thresholds=[dict(PLAN["thresholds"][0], max=0.2), PLAN["thresholds"][1]])
     plan.write_text(yaml.safe_dump(loose))
     amended = qtrust("plan", "register", plan)
-    assert amended.exit_code == 0 and "amendment" in amended.output and "0.1 → 0.2" in amended.output
+    assert amended.exit_code == 0
+    assert "amendment" in amended.output
+    assert "0.1 → 0.2" in amended.output
     out = tmp_path / "out"
     audit = qtrust("audit", config, "--out", out, "--no-progress", "--plan", "credit-release")
     assert audit.exit_code == 0, audit.output
     results = json.loads((out / "results.json").read_text())
-    assert results["plan"]["seq"] == 2 and results["plan"]["first_seq"] == 1
+    assert results["plan"]["seq"] == 2
+    assert results["plan"]["first_seq"] == 1
     assert results["plan"]["amendments"][0]["loosened"] == [
         "max fairness/*/overall/equalized_odds_difference: 0.1 → 0.2"
     ]
@@ -103,13 +110,16 @@ def test_an_audit_refuses_a_plan_that_was_never_registered_or_that_its_config_ca
     config, plan = files
     assert qtrust("keys", "init").exit_code == 0
     missing = qtrust("audit", config, "--out", tmp_path / "o1", "--no-progress", "--plan", "credit-release")
-    assert missing.exit_code == 2 and "no plan named 'credit-release'" in missing.output
+    assert missing.exit_code == 2
+    assert "no plan named 'credit-release'" in missing.output
     wide = dict(PLAN, noise_budget={"channels": ["depolarizing"], "max_level": 0.05})
     plan.write_text(yaml.safe_dump(wide))
     assert qtrust("plan", "register", plan).exit_code == 0
     uncovered = qtrust("audit", config, "--out", tmp_path / "o2", "--no-progress", "--plan", str(plan))
-    assert uncovered.exit_code == 2 and "sweeps only up to 0.01" in uncovered.output
-    assert not (tmp_path / "o1").exists() and not (tmp_path / "o2").exists()
+    assert uncovered.exit_code == 2
+    assert "sweeps only up to 0.01" in uncovered.output
+    assert not (tmp_path / "o1").exists()
+    assert not (tmp_path / "o2").exists()
 
 
 def test_tampering_is_reported_with_the_sequence_number_and_exit_1(files, tmp_path):
@@ -129,7 +139,8 @@ def test_tampering_is_reported_with_the_sequence_number_and_exit_1(files, tmp_pa
     assert bad.exit_code == 1
     assert "first bad entry: 2" in bad.output
     as_json = json.loads(qtrust("verify", "--json").stdout)
-    assert as_json["ok"] is False and as_json["first_bad_entry"] == 2
+    assert as_json["ok"] is False
+    assert as_json["first_bad_entry"] == 2
 
 
 def test_bundles_verify_offline_and_pinned_keys_are_enforced(files, tmp_path):
@@ -154,33 +165,46 @@ def test_bundles_verify_offline_and_pinned_keys_are_enforced(files, tmp_path):
     other_trust = tmp_path / "other-trust.json"
     assert qtrust("keys", "export", other_trust, env=other).exit_code == 0
     refused = qtrust("verify", bundle, "--trusted-keys", other_trust, env=auditor)
-    assert refused.exit_code == 1 and "first bad entry: 0" in refused.output
+    assert refused.exit_code == 1
+    assert "first bad entry: 0" in refused.output
     # An output file that is not the recorded one is caught.
     (tmp_path / "out" / "report.html").write_text("<html>edited</html>")
     edited = qtrust("verify", bundle, "--trusted-keys", trust, "--outputs", tmp_path / "out", env=auditor)
-    assert edited.exit_code == 1 and "report.html does not match" in edited.output
+    assert edited.exit_code == 1
+    assert "report.html does not match" in edited.output
 
 
 def test_bad_input_exits_2_and_records_nothing(files, tmp_path, monkeypatch):
     config, plan = files
     assert qtrust("keys", "init").exit_code == 0
-    size = lambda: sqlite3.connect(home() / "evidence.db").execute("SELECT COUNT(*) FROM entries").fetchone()[0]  # noqa: E731
+
+    def size():
+        with sqlite3.connect(home() / "evidence.db") as db:
+            return db.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
+
     before = size()
     wrong = qtrust("plan", "register", plan, env={"QTRUST_KEY_PASSPHRASE": "not-it"})
-    assert wrong.exit_code == 2 and "passphrase is wrong" in wrong.output
+    assert wrong.exit_code == 2
+    assert "passphrase is wrong" in wrong.output
     out = tmp_path / "out"
     audit = qtrust("audit", config, "--out", out, "--no-progress", env={"QTRUST_KEY_PASSPHRASE": "not-it"})
-    assert audit.exit_code == 2 and not out.exists()
+    assert audit.exit_code == 2
+    assert not out.exists()
     monkeypatch.delenv("QTRUST_KEY_PASSPHRASE")
     none = qtrust("plan", "register", plan)
-    assert none.exit_code == 2 and "QTRUST_KEY_PASSPHRASE" in none.output
+    assert none.exit_code == 2
+    assert "QTRUST_KEY_PASSPHRASE" in none.output
     monkeypatch.setenv("QTRUST_KEY_PASSPHRASE", "test-passphrase")
     (home() / "keys" / "ml-dsa-65.key").rename(tmp_path / "moved.key")
     gone = qtrust("plan", "register", plan)
-    assert gone.exit_code == 2 and "ml-dsa-65.key is missing" in gone.output
+    assert gone.exit_code == 2
+    assert "ml-dsa-65.key is missing" in gone.output
     (tmp_path / "moved.key").rename(home() / "keys" / "ml-dsa-65.key")
-    unreachable = qtrust("audit", config, "--out", out, "--no-progress", "--store", "postgresql://127.0.0.1:1/test")
-    assert unreachable.exit_code == 2 and "cannot connect to PostgreSQL" in unreachable.output
+    unreachable = qtrust(
+        "audit", config, "--out", out, "--no-progress", "--store", "postgresql://127.0.0.1:1/test"
+    )
+    assert unreachable.exit_code == 2
+    assert "cannot connect to PostgreSQL" in unreachable.output
     assert not out.exists()
     corrupt = tmp_path / "corrupt.json"
     corrupt.write_text('{"format": "https://qtrust.dev/bundle/v1", "origin": "x", "entries": [')
@@ -192,7 +216,8 @@ def test_key_rotation_is_a_log_entry_and_the_log_still_verifies(files):
     _, plan = files
     assert qtrust("keys", "init").exit_code == 0
     rotated = qtrust("keys", "rotate", "--reason", "annual rotation")
-    assert rotated.exit_code == 0 and "entry 1" in rotated.output
+    assert rotated.exit_code == 0
+    assert "entry 1" in rotated.output
     assert qtrust("plan", "register", plan).exit_code == 0
     statement = json.loads(qtrust("log", "show", 1).stdout)
     assert statement["predicateType"] == "https://qtrust.dev/evidence/key-rotation/v1"
@@ -201,4 +226,5 @@ def test_key_rotation_is_a_log_entry_and_the_log_still_verifies(files):
     assert sorted(k["status"] for k in keyring["keys"]) == ["active", "active", "retired", "retired"]
     assert qtrust("verify").exit_code == 0
     proof = json.loads(qtrust("log", "proof", 2).stdout)
-    assert proof["seq"] == 2 and proof["tree_size"] == 3
+    assert proof["seq"] == 2
+    assert proof["tree_size"] == 3

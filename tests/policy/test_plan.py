@@ -67,8 +67,14 @@ def test_a_loosened_threshold_is_described_with_both_values():
     [
         ({**BASE, "thresholds": [{"metric": "fairness/*/overall/acuracy", "max": 0.1}]}, "'acuracy'"),
         ({**BASE, "thresholds": [{"metric": "accuracy", "max": 0.1}]}, "not a metric path"),
-        ({**BASE, "thresholds": [{"metric": "fairness/*/overall/accuracy", "max": 0.1, "min": 0.0}]}, "exactly one"),
-        ({**BASE, "noise_budget": {"channels": ["depolarising"], "max_level": 0.01}}, "unknown noise channel"),
+        (
+            {**BASE, "thresholds": [{"metric": "fairness/*/overall/accuracy", "max": 0.1, "min": 0.0}]},
+            "exactly one",
+        ),
+        (
+            {**BASE, "noise_budget": {"channels": ["depolarising"], "max_level": 0.01}},
+            "unknown noise channel",
+        ),
         ({**BASE, "name": "has space"}, "name must be"),
         ({**BASE, "thresholds": [{"metric": "fairness/*/overall/accuracy", "maximum": 0.1}]}, "maximum"),
     ],
