@@ -33,8 +33,10 @@ def main() -> None:
             out = Path(tmp) / "out"
             command = [sys.executable, "-m", "qtrust.cli", "audit", "--no-progress", "--out", str(out)]
             start = time.perf_counter()
+            # Recording included: a fresh evidence home per run (keys created on first use), as a new user sees it.
+            env = os.environ | {"QTRUST_HOME": str(Path(tmp) / "home"), "QTRUST_KEY_PASSPHRASE": "bench"}
             subprocess.run(
-                command + (["--quick"] if args.quick else []), check=True, capture_output=True, env=os.environ
+                command + (["--quick"] if args.quick else []), check=True, capture_output=True, env=env
             )
             durations.append(time.perf_counter() - start)
             timings = json.loads((out / "results.json").read_text())["timings"]

@@ -224,7 +224,40 @@ def test_key_rotation_is_a_log_entry_and_the_log_still_verifies(files):
     assert statement["predicate"]["reason"] == "annual rotation"
     keyring = json.loads((home() / "keys" / "keyring.json").read_text())
     assert sorted(k["status"] for k in keyring["keys"]) == ["active", "active", "retired", "retired"]
+    assert not list((home() / "keys" / "pending").glob("*.key"))  # staged keys moved into place
+    assert len(list((home() / "keys" / "retired").glob("*.key"))) == 2
     assert qtrust("verify").exit_code == 0
     proof = json.loads(qtrust("log", "proof", 2).stdout)
     assert proof["seq"] == 2
     assert proof["tree_size"] == 3
+
+
+def test_verify_refuses_an_audit_citing_a_plan_registered_after_it(files, tmp_path):
+    """Pre-registration is checked from the log itself: the cited plan must be an earlier entry."""
+    from qtrust.evidence import Workspace, statements
+    from qtrust.evidence.verify import verify_log
+    from qtrust.evidence.view import store_view
+
+    _, plan = files
+    assert qtrust("keys", "init").exit_code == 0
+    assert qtrust("plan", "register", plan).exit_code == 0
+    ws = Workspace.resolve()
+    log = ws.open_log(b"test-passphrase")
+    with log.store:
+        registered = log.statement(1)["predicate"]
+        cite = {"name": "credit-release", "digest": registered["digest"]}
+
+        def audit(seq: int) -> dict:
+            predicate = {
+                "buildDefinition": {"externalParameters": {"config": {}, "plan": cite | {"seq": seq}}}
+            }
+            return statements.statement(
+                [statements.resource("results.json", "ab" * 32)], statements.SLSA_PROVENANCE_V1, predicate
+            )
+
+        log.append(audit(1))  # entry 2: cites the plan of entry 1, as the CLI would
+        assert verify_log(store_view(log), ws.trusted()).ok
+        log.append(audit(5))  # entry 3: cites a plan "registered" at entry 5, i.e. after it
+        report = verify_log(store_view(log), ws.trusted())
+    assert report.first.seq == 3
+    assert "not pre-registered" in report.first.reason

@@ -215,8 +215,8 @@ def _open_evidence(record: bool, plan: str | None, cfg, home, store):
 def _record(log, run, digests: dict[str, str], target: Path):
     """Append the provenance and findings entries; write their receipt beside the outputs."""
     from qtrust.evidence.audit_record import audit_statements
-    from qtrust.evidence.bundle import _write_atomically
     from qtrust.evidence.encoding import b64encode
+    from qtrust.evidence.files import write_file_atomically
 
     recorded = log.append_many(audit_statements(run.result, digests, run.predictions.distribution_digests()))
     checkpoint = log.store.checkpoints()[-1]
@@ -231,7 +231,7 @@ def _record(log, run, digests: dict[str, str], target: Path):
         "tree_size": checkpoint.size,
         "checkpoint": checkpoint.note.decode(),
     }
-    _write_atomically(target / "evidence.json", (json.dumps(receipt, indent=2) + "\n").encode())
+    write_file_atomically(target / "evidence.json", (json.dumps(receipt, indent=2) + "\n").encode())
     return recorded
 
 

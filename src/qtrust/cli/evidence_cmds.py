@@ -111,11 +111,11 @@ def keys_export(
     home: HomeOption = None,
 ) -> None:
     """Write the public keys as a trust file auditors pass to `qtrust verify --trusted-keys`."""
-    from qtrust.evidence.bundle import _write_atomically
+    from qtrust.evidence.files import write_file_atomically
 
     try:
         trusted = workspace(home, None).trusted()
-        _write_atomically(path, (json.dumps(trusted.to_json(), indent=2) + "\n").encode())
+        write_file_atomically(path, (json.dumps(trusted.to_json(), indent=2) + "\n").encode())
         out.print(f"Wrote {len(trusted)} public keys to {path}.", highlight=False)
     except InputError as error:
         fail(error)
@@ -137,7 +137,12 @@ def keys_rotate(
         with log.store:
             old = log.keys
             new = LogKeys.generate()
-            recorded = log.rotate_keys(new, reason)
+            ws.keys.stage(new, secret)  # the new private keys are on disk before the log names them
+            try:
+                recorded = log.rotate_keys(new, reason)
+            except BaseException:
+                ws.keys.unstage()
+                raise
             ws.keys.rotate(old, new, secret)
         out.print(f"Rotated the keys: entry {recorded.seq}. New keys:", highlight=False)
         for key in new.public_keys():
@@ -313,7 +318,7 @@ def _known_checkpoints(paths: list[Path]):
 
 
 def _check_outputs(directory: Path, artefacts: list[dict]) -> list[str]:
-    from qtrust.evidence.encoding import file_sha256
+    from qtrust.audit.outputs import sha256_of
 
     problems = []
     recorded: dict[str, set[str]] = {}
@@ -325,7 +330,7 @@ def _check_outputs(directory: Path, artefacts: list[dict]) -> list[str]:
     for path in sorted(Path(directory).iterdir()):
         if path.is_file() and path.name in recorded:
             checked += 1
-            if file_sha256(path) not in recorded[path.name]:
+            if sha256_of(path) not in recorded[path.name]:
                 problems.append(f"{path} does not match any recorded digest of {path.name}")
     if checked == 0:
         problems.append(f"no file in {directory} is named by a recorded entry")
@@ -375,9 +380,9 @@ def verify(
                 report = verify_log(store_view(log), trusted, known_list)
                 artefacts = []
                 if outputs is not None:
-                    from qtrust.evidence.bundle import _artefacts
+                    from qtrust.evidence.bundle import artefacts_of
 
-                    artefacts = [a for e in log.entries() for a in _artefacts(e)]
+                    artefacts = [a for e in log.entries() for a in artefacts_of(e)]
                 source = log.store.location
         if outputs is not None:
             report.problems += [Problem(None, p) for p in _check_outputs(outputs, artefacts)]

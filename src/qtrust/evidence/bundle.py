@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +20,7 @@ from qtrust.errors import InputError
 from qtrust.evidence import merkle
 from qtrust.evidence.checkpoint import CheckpointError, parse_checkpoint
 from qtrust.evidence.encoding import b64decode, b64encode
+from qtrust.evidence.files import write_file_atomically
 from qtrust.evidence.keys import TrustedKeys
 from qtrust.evidence.log import EvidenceLog
 from qtrust.evidence.store import StoredCheckpoint, StoredEntry
@@ -44,7 +43,7 @@ def _entry_dict(entry: StoredEntry, proof: list[bytes]) -> dict[str, Any]:
     }
 
 
-def _artefacts(entry: StoredEntry) -> list[dict[str, Any]]:
+def artefacts_of(entry: StoredEntry) -> list[dict[str, Any]]:
     try:
         subjects = statement_of(entry).get("subject", [])
     except (ValueError, KeyError):
@@ -83,7 +82,7 @@ def export_bundle(log: EvidenceLog, path: Path, trusted: TrustedKeys, since: int
                 key_entries.append(_entry_dict(entry, tree.inclusion_proof(entry.seq, size)))
             continue
         entries.append(_entry_dict(entry, tree.inclusion_proof(entry.seq, size)))
-        artefacts += _artefacts(entry)
+        artefacts += artefacts_of(entry)
     doc = {
         "format": BUNDLE_FORMAT,
         "origin": log.origin,
@@ -108,7 +107,7 @@ def export_bundle(log: EvidenceLog, path: Path, trusted: TrustedKeys, since: int
         ],
         "artefacts": artefacts,
     }
-    _write_atomically(Path(path), json.dumps(doc, indent=1).encode("utf-8"))
+    write_file_atomically(Path(path), json.dumps(doc, separators=(",", ":")).encode("utf-8"))
     return {
         "entries": len(entries),
         "start": since,
@@ -116,21 +115,6 @@ def export_bundle(log: EvidenceLog, path: Path, trusted: TrustedKeys, since: int
         "checkpoints": len(kept),
         "path": str(path),
     }
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @dataclass

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,6 +26,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, mldsa
 
 from qtrust.errors import InputError
+from qtrust.evidence.files import write_file_atomically
 
 Algorithm = Literal["ed25519", "ml-dsa-65"]
 ED25519: Algorithm = "ed25519"
@@ -215,22 +215,6 @@ class TrustedKeys:
         return cls(keys)
 
 
-def _write_private_file(path: Path, data: bytes, mode: int) -> None:
-    """Write ``data`` to ``path`` atomically with ``mode`` from the first byte (never world-readable)."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 class KeyDirectory:
     """``<home>/keys``: the encrypted private keys of the active pair, and the keyring of every public key.
 
@@ -269,7 +253,7 @@ class KeyDirectory:
         return doc
 
     def _write_keyring(self, doc: dict[str, Any]) -> None:
-        _write_private_file(self.keyring_path, (json.dumps(doc, indent=2) + "\n").encode(), 0o644)
+        write_file_atomically(self.keyring_path, (json.dumps(doc, indent=2) + "\n").encode(), 0o644)
 
     def create(self, passphrase: bytes, keys: LogKeys | None = None) -> LogKeys:
         """Write a new active pair; refuses to overwrite existing keys (that would orphan the log)."""
@@ -286,7 +270,7 @@ class KeyDirectory:
         keys = keys or LogKeys.generate()
         self.path.mkdir(parents=True, exist_ok=True, mode=0o700)
         for key in (keys.ed25519, keys.mldsa65):
-            _write_private_file(self.path / self.FILES[key.algorithm], key.encrypted_pem(passphrase), 0o600)
+            write_file_atomically(self.path / self.FILES[key.algorithm], key.encrypted_pem(passphrase), 0o600)
         created = _now()
         self._write_keyring(
             {
@@ -334,6 +318,22 @@ class KeyDirectory:
         """Every public key this directory has held (active and retired): the local trust anchors."""
         return TrustedKeys.from_json(self._keyring(), where=str(self.keyring_path))
 
+    def stage(self, new: LogKeys, passphrase: bytes) -> Path:
+        """Write the incoming pair to ``pending/`` *before* the rotation entry is appended.
+
+        Why: once the log says the keys changed, losing the new private keys would leave a log nobody can
+        extend. Staged first, they survive a crash between the append and :meth:`rotate`.
+        """
+        pending = self.path / "pending"
+        pending.mkdir(exist_ok=True, mode=0o700)
+        for key in (new.ed25519, new.mldsa65):
+            write_file_atomically(pending / self.FILES[key.algorithm], key.encrypted_pem(passphrase), 0o600)
+        return pending
+
+    def unstage(self) -> None:
+        for name in self.FILES.values():
+            (self.path / "pending" / name).unlink(missing_ok=True)
+
     def rotate(self, old: LogKeys, new: LogKeys, passphrase: bytes) -> LogKeys:
         """Make ``new`` the active pair; the old private keys move to ``retired/`` and stay trusted for old entries.
 
@@ -342,11 +342,11 @@ class KeyDirectory:
         retired = self.path / "retired"
         retired.mkdir(exist_ok=True, mode=0o700)
         for key in (old.ed25519, old.mldsa65):
-            _write_private_file(
+            write_file_atomically(
                 retired / f"{key.keyid.split(':')[1][:16]}.key", key.encrypted_pem(passphrase), 0o600
             )
         for key in (new.ed25519, new.mldsa65):
-            _write_private_file(self.path / self.FILES[key.algorithm], key.encrypted_pem(passphrase), 0o600)
+            write_file_atomically(self.path / self.FILES[key.algorithm], key.encrypted_pem(passphrase), 0o600)
         doc = self._keyring()
         now = _now()
         for item in doc["keys"]:
@@ -363,4 +363,5 @@ class KeyDirectory:
             for k in new.public_keys()
         ]
         self._write_keyring(doc)
+        self.unstage()
         return new

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from qtrust.evidence import merkle, statements
 from qtrust.evidence.checkpoint import Checkpoint, CheckpointError, parse_checkpoint, verify_checkpoint
 from qtrust.evidence.dsse import EnvelopeError, parse_envelope
+from qtrust.evidence.encoding import canonical_json, sha256_hex
 from qtrust.evidence.keys import PublicKey, TrustedKeys
 from qtrust.evidence.receipts import receipt_message
 from qtrust.evidence.store import StoredCheckpoint, StoredEntry
@@ -177,7 +178,36 @@ def _learn_keys(entry: StoredEntry, statement: dict, keys: _Keys, origin: str) -
     return None
 
 
-def _check_entry(entry: StoredEntry, keys: _Keys, origin: str) -> str | None:
+class _Plans:
+    """Pre-registration order: an audit may only cite a plan that an earlier entry registered."""
+
+    def __init__(self, start: int) -> None:
+        self.start = start  # a --since bundle cannot see plans registered before its first entry
+        self.registered: dict[str, int] = {}
+
+    def check(self, entry: StoredEntry, statement: dict) -> str | None:
+        kind, predicate = statement["predicateType"], statement["predicate"]
+        if kind == statements.PLAN_V1:
+            plan = predicate.get("plan")
+            if not isinstance(plan, dict) or sha256_hex(canonical_json(plan)) != predicate.get("digest"):
+                return "plan entry: the recorded digest is not the digest of the recorded plan"
+            self.registered[predicate["digest"]] = entry.seq
+        elif kind == statements.SLSA_PROVENANCE_V1:
+            cited = predicate.get("buildDefinition", {}).get("externalParameters", {}).get("plan")
+            if not isinstance(cited, dict):
+                return None
+            seq = self.registered.get(cited.get("digest"))
+            if seq is None and isinstance(cited.get("seq"), int) and cited["seq"] < self.start:
+                return None  # registered before this bundle begins; the full log shows it
+            if seq is None or seq != cited.get("seq") or seq >= entry.seq:
+                return (
+                    f"the audit cites plan {cited.get('name')!r} (entry {cited.get('seq')}, sha256 "
+                    f"{str(cited.get('digest'))[:12]}…), which no earlier entry registered: not pre-registered"
+                )
+        return None
+
+
+def _check_entry(entry: StoredEntry, keys: _Keys, origin: str, plans: _Plans | None = None) -> str | None:
     """Every per-entry check; returns the first failure's reason, or None."""
     leaf = merkle.leaf_hash(entry.envelope)
     if entry.leaf_hash != leaf:
@@ -211,13 +241,17 @@ def _check_entry(entry: StoredEntry, keys: _Keys, origin: str) -> str | None:
         if problem is None and not any(keys.log_key(s.keyid, entry.seq) for s in envelope.signatures):
             problem = "a key rotation must be signed by the outgoing log key"
         return problem or _learn_keys(entry, statement, keys, origin)
-    return _signature_problem(envelope, entry.seq, keys)
+    problem = _signature_problem(envelope, entry.seq, keys)
+    if problem is None and plans is not None:
+        problem = plans.check(entry, statement)
+    return problem
 
 
 def verify_log(view: LogView, trusted: TrustedKeys, known: Sequence[KnownCheckpoint] = ()) -> VerifyReport:
     report = VerifyReport(origin=view.origin, trusted_keys=[k.keyid for k in trusted])
     problems = report.problems
     keys = _Keys(trusted)
+    plans = _Plans(view.start)
 
     # Key history before a partial bundle's first entry: proven by inclusion in the latest checkpoint.
     for entry in view.key_entries:
@@ -270,7 +304,7 @@ def verify_log(view: LogView, trusted: TrustedKeys, known: Sequence[KnownCheckpo
                 )
             tree_valid = False
             expected = entry.seq
-        reason = _check_entry(entry, keys, view.origin)
+        reason = _check_entry(entry, keys, view.origin, plans)
         if reason:
             problems.append(Problem(entry.seq, reason))
         for item in known:
@@ -379,10 +413,6 @@ def verify_log(view: LogView, trusted: TrustedKeys, known: Sequence[KnownCheckpo
     return report
 
 
-def leaf_hashes_of(entries: Iterable[StoredEntry]) -> list[bytes]:
-    return [merkle.leaf_hash(e.envelope) for e in entries]
-
-
 def statement_of(entry: StoredEntry) -> dict:
     return json.loads(parse_envelope(entry.envelope).payload)
 
@@ -392,7 +422,6 @@ __all__ = [
     "LogView",
     "Problem",
     "VerifyReport",
-    "leaf_hashes_of",
     "statement_of",
     "verify_log",
 ]

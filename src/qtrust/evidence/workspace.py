@@ -38,12 +38,6 @@ class Workspace:
     def open_store(self) -> EvidenceStore:
         return open_store(self.store_url, self.home)
 
-    def has_log(self) -> bool:
-        if self.store_url is None and not (self.home / "evidence.db").exists():
-            return False
-        with self.open_store() as store:
-            return store.origin() is not None
-
     def open_log(self, passphrase: bytes | None = None, *, create: bool = False) -> EvidenceLog:
         """The log for reading (no passphrase) or for writing (the keys are decrypted first).
 
