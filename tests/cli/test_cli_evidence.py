@@ -104,6 +104,9 @@ def test_audit_under_a_plan_records_it_and_reports_a_loosened_amendment(files, t
     assert set(digests) == {"results.json", "predictions.csv", "report.html", "model_card.md"}
     verified = qtrust("verify", "--outputs", out)
     assert verified.exit_code == 0, verified.output
+    plans_only = qtrust("log", "list", "--kind", "plan").output
+    assert plans_only.count("plan:credit-release") == 2
+    assert "results.json" not in plans_only
 
 
 def test_an_audit_refuses_a_plan_that_was_never_registered_or_that_its_config_cannot_measure(files, tmp_path):

@@ -40,6 +40,22 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
+def thread_pools() -> dict[str, int]:
+    """Threads of each loaded native pool (BLAS, OpenMP), as the run actually used them.
+
+    Recorded because it changes results: a BLAS product summed over 2 threads rounds differently from one
+    summed over 1, and after L-BFGS training that reaches ~1e-9 in the metrics. ``qtrust reproduce``
+    re-runs with the recorded counts so a deterministic path can be compared exactly.
+    """
+    from threadpoolctl import threadpool_info
+
+    pools: dict[str, int] = {}
+    for info in threadpool_info():
+        api = str(info.get("user_api"))
+        pools[api] = max(pools.get(api, 0), int(info.get("num_threads") or 0))
+    return pools
+
+
 def describe_environment() -> dict[str, Any]:
     return {
         "python": sys.version.split()[0],
@@ -50,4 +66,5 @@ def describe_environment() -> dict[str, Any]:
         "packages": package_versions(),
         "qtrust_code_sha256": code_digest(),
         "threads": {name: os.environ.get(name) for name in THREAD_VARIABLES},
+        "thread_pools": thread_pools(),
     }

@@ -213,9 +213,7 @@ def log_list(
         log = workspace(home, store).open_log()
         with log.store:
             table = Table("seq", "kind", "recorded (UTC)", "subjects")
-            for entry in log.entries():
-                if kind and entry.kind != kind:
-                    continue
+            for entry in log.store.entries(kind=kind):
                 subjects = [s.get("name", "?") for s in statement_of(entry).get("subject", [])]
                 shown = ", ".join(subjects[:3]) + (f" (+{len(subjects) - 3})" if len(subjects) > 3 else "")
                 table.add_row(str(entry.seq), entry.kind, entry.integrated_time[:19], shown)

@@ -193,6 +193,6 @@ class EvidenceLog:
         return json.loads(parse_envelope(self.entry(seq).envelope).payload)
 
     def statements_of(self, kind: str) -> Iterator[tuple[StoredEntry, dict[str, Any]]]:
-        for entry in self.entries():
-            if entry.kind == kind:
-                yield entry, json.loads(parse_envelope(entry.envelope).payload)
+        """Entries stored under ``kind`` (an unsigned label: callers check the predicate type they need)."""
+        for entry in self.store.entries(kind=kind):
+            yield entry, json.loads(parse_envelope(entry.envelope).payload)

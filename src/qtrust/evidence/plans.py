@@ -26,7 +26,7 @@ def plan_history(log: EvidenceLog, name: str) -> list[RegisteredPlan]:
     out = []
     for entry, doc in log.statements_of("plan"):
         predicate = doc["predicate"]
-        if predicate.get("plan", {}).get("name") != name:
+        if doc.get("predicateType") != statements.PLAN_V1 or predicate.get("plan", {}).get("name") != name:
             continue
         plan = EvaluationPlan.model_validate(predicate["plan"])
         changes = [PlanChange(c["kind"], c["what"]) for c in predicate.get("changes", [])]

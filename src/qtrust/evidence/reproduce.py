@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from threadpoolctl import threadpool_limits
+
 from qtrust.errors import InputError
 from qtrust.evidence import statements
 from qtrust.evidence.log import EvidenceLog
@@ -73,7 +75,10 @@ def reproduce(log: EvidenceLog, seq: int, progress: Any = None) -> Reproduction:
             where=f"data ({config.data.source}{': ' + str(config.data.path) if config.data.path else ''})",
             fix="restore the exact dataset the audit used; a re-run on other data is a new audit, not a reproduction",
         )
-    run = run_audit(config, dataset=dataset, progress=progress, config_source=source)
+    then = build["internalParameters"]["environment"]
+    # Same native thread counts as the recorded run: summation order, and so rounding, depends on them.
+    with threadpool_limits(limits=then.get("thread_pools") or None):
+        run = run_audit(config, dataset=dataset, progress=progress, config_source=source)
     recorded_metrics = {
         path: RecordedMetric.from_dict(value)
         for path, value in _byproduct(doc, "metrics")[0]["annotations"]["metrics"].items()
@@ -86,11 +91,10 @@ def reproduce(log: EvidenceLog, seq: int, progress: Any = None) -> Reproduction:
     }
     identical = sum(reproduced.get(name) == digest for name, digest in recorded_dists.items())
     differing = sorted(name for name, digest in recorded_dists.items() if reproduced.get(name) != digest)
-    then = build["internalParameters"]["environment"]
     now = run.result.environment
     env_diff = {
         key: (then.get(key), now.get(key))
-        for key in ("python", "platform", "packages", "qtrust_code_sha256")
+        for key in ("python", "platform", "packages", "qtrust_code_sha256", "thread_pools")
         if then.get(key) != now.get(key)
     }
     return Reproduction(

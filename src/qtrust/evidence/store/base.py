@@ -123,7 +123,9 @@ class EvidenceStore(ABC):
                 seq += 1
         return out
 
-    def entries(self, start: int = 0, end: int | None = None) -> Iterator[StoredEntry]:
+    def entries(
+        self, start: int = 0, end: int | None = None, kind: str | None = None
+    ) -> Iterator[StoredEntry]:
         """Entries in order, read a page at a time, each page its own short read.
 
         Why pages and not one streaming cursor: on PostgreSQL a cursor lives in a transaction, and while a
@@ -132,10 +134,16 @@ class EvidenceStore(ABC):
         iteration ends (rolled back if it is abandoned) while holding the writer lock.
         """
         sql = "SELECT seq, kind, envelope, leaf_hash, integrated_time, receipt_keyid, receipt FROM entries"
-        sql += " WHERE seq >= {p}" + ("" if end is None else " AND seq < {p}") + f" ORDER BY seq LIMIT {PAGE}"
+        sql += (
+            " WHERE seq >= {p}"
+            + ("" if end is None else " AND seq < {p}")
+            + ("" if kind is None else " AND kind = {p}")
+        )
+        sql += f" ORDER BY seq LIMIT {PAGE}"
+        extra = (() if end is None else (end,)) + (() if kind is None else (kind,))
         pos = start
         while True:
-            rows = self._read(sql, (pos,) if end is None else (pos, end))
+            rows = self._read(sql, (pos, *extra))
             for seq, kind, envelope, leaf, time, keyid, receipt in rows:
                 yield StoredEntry(int(seq), kind, bytes(envelope), bytes(leaf), time, keyid, bytes(receipt))
             if len(rows) < PAGE:
