@@ -264,3 +264,27 @@ def test_verify_refuses_an_audit_citing_a_plan_registered_after_it(files, tmp_pa
         report = verify_log(store_view(log), ws.trusted())
     assert report.first.seq == 3
     assert "not pre-registered" in report.first.reason
+
+
+def test_audit_statements_sign_undefined_numbers_as_null(files):
+    """A NaN in a model record (an undefined loss, say) must not crash recording: JSON has no NaN."""
+    from qtrust.audit import run_audit
+    from qtrust.config import load_config
+    from qtrust.evidence import Workspace
+    from qtrust.evidence.audit_record import audit_statements
+
+    config, _ = files
+    run = run_audit(load_config(config))
+    model = run.result.models[0]
+    broken = model.model_copy(
+        update={"fits": [model.fits[0].model_copy(update={"final_loss": float("nan")})]}
+    )
+    result = run.result.model_copy(update={"models": [broken, *run.result.models[1:]]})
+    digests = dict.fromkeys(("results.json", "predictions.csv", "report.html", "model_card.md"), "ab" * 32)
+    provenance, findings = audit_statements(result, digests, run.predictions.distribution_digests())
+    fits = next(b for b in provenance["predicate"]["runDetails"]["byproducts"] if b["name"] == "model:vqc")
+    assert fits["annotations"]["fits"][0]["final_loss"] is None
+    log, _ = Workspace.resolve().init(b"test-passphrase")
+    with log.store:
+        recorded = log.append_many([provenance, findings])
+    assert [r.kind for r in recorded] == ["audit", "assessment"]

@@ -10,6 +10,7 @@ the provenance statement by digest.
 
 from __future__ import annotations
 
+import math
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -25,7 +26,18 @@ PROVENANCE_NAME = "qtrust-audit-provenance"
 
 
 def _digest_of(value: Any) -> str:
-    return sha256_hex(canonical_json(value))
+    return sha256_hex(canonical_json(json_safe(value)))
+
+
+def json_safe(value: Any) -> Any:
+    """NaN and ±inf become null: canonical JSON (RFC 8259) has no spelling for them, so they cannot be signed."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
 
 
 def provenance_statement(
@@ -129,5 +141,5 @@ def findings_statement(
 def audit_statements(
     result: AuditResult, output_digests: dict[str, str], distributions: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
-    provenance = provenance_statement(result, output_digests, distributions)
+    provenance = json_safe(provenance_statement(result, output_digests, distributions))
     return [provenance, findings_statement(result, provenance, output_digests)]
