@@ -20,6 +20,7 @@ QTRUST_PREDICATES = "https://qtrust.dev/evidence"
 LOG_INIT_V1 = f"{QTRUST_PREDICATES}/log-init/v1"
 KEY_ROTATION_V1 = f"{QTRUST_PREDICATES}/key-rotation/v1"
 PLAN_V1 = f"{QTRUST_PREDICATES}/plan/v1"
+GATE_DECISION_V1 = f"{QTRUST_PREDICATES}/gate-decision/v1"
 AUDIT_BUILD_TYPE = "https://qtrust.dev/audit/v1"
 
 KINDS = {
@@ -28,6 +29,7 @@ KINDS = {
     LOG_INIT_V1: "log-init",
     KEY_ROTATION_V1: "key-rotation",
     PLAN_V1: "plan",
+    GATE_DECISION_V1: "gate-decision",
 }
 
 

@@ -9,78 +9,23 @@ stricter, and every report of an audit under the plan shows the loosened items.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator
 
 from qtrust.errors import InputError
 from qtrust.evidence.encoding import canonical_json, sha256_hex
-from qtrust.metrics import METRIC_INFO
+from qtrust.policy.thresholds import Strict, Threshold
 from qtrust.quantum.noise import NOISE_KINDS
 
 Assessment = Literal["fairness", "noise", "shots", "reproducibility", "comparison"]
-SECTIONS = ("fairness", "noise", "shots", "reproducibility", "variance", "comparison")
-# Field names that end a metric path besides the metric keys themselves (see metrics_table's scheme).
-FIELDS = {
-    "flip_rate", "mean", "sd", "difference", "quantum", "classical", "p_value", "minimum_shots",
-    "extrapolated_shots", "tolerated_up_to", "accuracy_break", "fairness_break", "fairness_fails_without_noise",
-    "seed", "shot", "data", "total", "fraction_seed", "fraction_shot", "fraction_data",
-    "quantum_only_correct", "classical_only_correct",
-}  # fmt: skip
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Threshold(_Strict):
-    """A limit on every metric matching ``metric`` (``*`` matches one path segment)."""
-
-    metric: str = Field(description="metric path pattern, e.g. fairness/*/overall/equalized_odds_difference")
-    max: float | None = Field(None, description="the metric must not exceed this")
-    min: float | None = Field(None, description="the metric must not fall below this")
-    mode: Literal["point", "bound"] = Field(
-        "bound", description="point: the estimate; bound: the relevant end of the 95% CI must meet it"
-    )
-
-    @field_validator("metric")
-    @classmethod
-    def _known_metric(cls, value: str) -> str:
-        parts = value.split("/")
-        if len(parts) < 3 or parts[0] not in SECTIONS:
-            raise ValueError(
-                f"{value!r} is not a metric path: it starts with one of {', '.join(SECTIONS)} and has at least "
-                "three segments, e.g. fairness/*/overall/equalized_odds_difference"
-            )
-        last = parts[-1]
-        if last != "*" and last not in METRIC_INFO and last not in FIELDS and not last.startswith("seed="):
-            raise ValueError(f"{value!r} ends in {last!r}, which is neither a metric nor a field of one")
-        return value
-
-    @model_validator(mode="after")
-    def _one_limit(self) -> Threshold:
-        if (self.max is None) == (self.min is None):
-            raise ValueError(f"threshold on {self.metric!r} needs exactly one of max or min")
-        limit = self.max if self.max is not None else self.min
-        if not math.isfinite(limit):
-            raise ValueError(f"threshold on {self.metric!r} must be a finite number")
-        return self
-
-    @property
-    def direction(self) -> Literal["max", "min"]:
-        return "max" if self.max is not None else "min"
-
-    @property
-    def limit(self) -> float:
-        return self.max if self.max is not None else self.min  # type: ignore[return-value]
-
-
-class NoiseBudget(_Strict):
+class NoiseBudget(Strict):
     channels: list[str] = Field(description="noise channels the model must tolerate")
     max_level: float = Field(gt=0, le=1, description="up to this strength (PennyLane conventions)")
 
@@ -93,11 +38,11 @@ class NoiseBudget(_Strict):
         return value
 
 
-class ShotBudget(_Strict):
+class ShotBudget(Strict):
     max_shots: int = Field(gt=0, description="the flip-rate limit must be met within this many shots")
 
 
-class EvaluationPlan(_Strict):
+class EvaluationPlan(Strict):
     name: str = Field(description="stable name; registering the same name again is an amendment")
     description: str = ""
     assessments: list[Assessment] = Field(default_factory=lambda: list(Assessment.__args__))

@@ -1,0 +1,150 @@
+"""Release policies: typed, documented pass / fail criteria on an audit's metrics (policy as code).
+
+A policy is a list of checks. Each check is a threshold (see :mod:`qtrust.policy.thresholds`) on one or
+more metric path patterns, optionally scoped to noise settings (channels, strength up to a level) and shot
+budgets, and by default applied to the quantum candidates only — a release gate is about the model being
+released, and comparisons are read as "candidate vs classical baseline".
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from qtrust.errors import InputError
+from qtrust.evidence.encoding import canonical_json, sha256_hex
+from qtrust.policy.thresholds import Mode, Strict, Threshold, validate_metric_pattern
+from qtrust.quantum.noise import NOISE_KINDS
+
+DEFAULT_POLICY = "default_policy.yaml"
+
+
+class NoiseScope(Strict):
+    max_level: float | None = Field(None, ge=0, description="only noise settings up to this strength")
+    channels: list[str] | None = Field(None, description="only these channels (default: all)")
+
+    @field_validator("channels")
+    @classmethod
+    def _channels(cls, value: list[str] | None) -> list[str] | None:
+        unknown = [c for c in value or [] if c not in NOISE_KINDS]
+        if unknown:
+            raise ValueError(f"unknown noise channel(s) {unknown}; known: {', '.join(NOISE_KINDS)}")
+        return value
+
+
+class ShotScope(Strict):
+    budgets: list[int] | None = Field(None, description="only these shot budgets")
+    max_shots: int | None = Field(None, gt=0, description="only budgets up to this many shots")
+
+
+class Check(Threshold):
+    id: str = Field(description="stable name, used in reports and JUnit")
+    description: str = ""
+    metric: list[str] = Field(description="one or more metric path patterns")  # type: ignore[assignment]
+    mode: Mode = "bound"  # type: ignore[assignment]
+    noise: NoiseScope | None = None
+    shots: ShotScope | None = None
+    models: Literal["candidates", "quantum", "all"] | list[str] = Field(
+        "candidates",
+        description="whose metrics: quantum candidates (default), all quantum models, all, or names",
+    )
+
+    @field_validator("metric", mode="before")
+    @classmethod
+    def _list(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("metric")
+    @classmethod
+    def _known_metric(cls, value: list[str]) -> list[str]:  # type: ignore[override]
+        if not value:
+            raise ValueError("a check needs at least one metric")
+        return [validate_metric_pattern(v) for v in value]
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", value):
+            raise ValueError("check id must be 1-100 characters: letters, digits, '.', '_' or '-'")
+        return value
+
+    @model_validator(mode="after")
+    def _one_limit(self) -> Check:  # type: ignore[override]
+        if (self.max is None) == (self.min is None):
+            raise ValueError(f"check {self.id!r} needs exactly one of max or min")
+        if not math.isfinite(self.limit):
+            raise ValueError(f"check {self.id!r}: the limit must be a finite number")
+        return self
+
+
+class Policy(Strict):
+    name: str
+    description: str = ""
+    checks: list[Check]
+
+    @model_validator(mode="after")
+    def _unique(self) -> Policy:
+        ids = [c.id for c in self.checks]
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            raise ValueError(f"check ids must be unique; repeated: {repeated}")
+        return self
+
+    def digest(self) -> str:
+        return sha256_hex(canonical_json(self.model_dump(mode="json")))
+
+
+def load_policy(path: str | Path | None = None) -> Policy:
+    """A policy file, or qtrust's default policy when ``path`` is None."""
+    if path is None:
+        text, where = (
+            resources.files("qtrust.policy").joinpath(DEFAULT_POLICY).read_text("utf-8"),
+            "default policy",
+        )
+    else:
+        where = str(path)
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise InputError(
+                f"no policy file at {path}", where="--policy", fix="give the path of a policy YAML"
+            ) from None
+        except (OSError, UnicodeDecodeError) as error:
+            raise InputError(f"cannot read the policy: {error}", where=where, fix="check the file") from None
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise InputError(
+            f"the policy is not valid YAML: {error}", where=where, fix="fix the YAML syntax"
+        ) from None
+    if not isinstance(doc, dict):
+        raise InputError(
+            "a policy is a YAML mapping with name and checks", where=where, fix="see `qtrust gate --help`"
+        )
+    try:
+        return Policy.model_validate(doc)
+    except ValidationError as error:
+        first = error.errors()[0]
+        loc = first["loc"]
+        label = ".".join(str(p) for p in loc) or "policy"
+        if len(loc) >= 2 and loc[0] == "checks" and isinstance(loc[1], int):
+            check_id = (
+                (doc.get("checks") or [{}])[loc[1]].get("id") if isinstance(doc.get("checks"), list) else None
+            )
+            label = (
+                f"checks[{loc[1]}]"
+                + (f" ({check_id})" if check_id else "")
+                + "".join(f".{p}" for p in loc[2:])
+            )
+        raise InputError(
+            first["msg"].removeprefix("Value error, "),
+            where=f"{where}: {label}",
+            fix="metric names are audit metric paths such as fairness/*/overall/equalized_odds_difference; "
+            "see the default policy in qtrust/policy/default_policy.yaml",
+        ) from None

@@ -1,0 +1,128 @@
+"""`qtrust gate` as CI runs it: exit codes, JUnit, the decision in the evidence log, and bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from qtrust.cli.app import app
+
+runner = CliRunner()
+SMALL = {
+    "seed": 5,
+    "data": {"source": "synthetic", "synthetic": {"n_rows": 240, "n_features": 4, "group_bias": 0.3}},
+    "encoding": {"n_qubits": 3},
+    "models": [{"kind": "variational", "name": "vqc", "n_layers": 1, "max_iter": 10}],
+    "baselines": [{"kind": "logistic_regression", "name": "logistic"}],
+    "noise": {"channels": ["depolarizing"], "levels": [0.0, 0.01]},
+    "shots": {"budgets": [100], "repeats": 2, "reference": 100},
+    "reproducibility": {"seeds": [0, 1]},
+    "statistics": {"n_boot": 50, "n_permutations": 100},
+}
+LENIENT = {
+    "name": "lenient",
+    "checks": [{"id": "seed-sd", "metric": "reproducibility/*/accuracy/sd", "max": 1.0, "mode": "point"}],
+}
+
+
+def qtrust(*args, env=None):
+    return runner.invoke(app, [str(a) for a in args], env=env)
+
+
+def entries() -> int:
+    with sqlite3.connect(Path(os.environ["QTRUST_HOME"]) / "evidence.db") as db:
+        return db.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
+
+
+@pytest.fixture
+def audited(tmp_path):
+    config = tmp_path / "small.yaml"
+    config.write_text(yaml.safe_dump(SMALL))
+    assert qtrust("keys", "init").exit_code == 0
+    done = qtrust("audit", config, "--out", tmp_path / "out", "--no-progress")
+    assert done.exit_code == 0, done.output
+    return tmp_path / "out" / "results.json", config
+
+
+def test_gate_exit_code_junit_and_recorded_decision_agree(audited, tmp_path):
+    results, _ = audited
+    junit = tmp_path / "reports" / "gate.xml"
+    done = qtrust("gate", results, "--junit", junit, "--json")
+    decision = json.loads(done.stdout)
+    assert done.exit_code == (0 if decision["decision"] == "pass" else 1)
+    assert decision["audit_entry"] == 1
+    assert junit.read_text().count("<testcase") == len(decision["checks"]) == 3
+    recorded = json.loads(qtrust("log", "show", decision["entry"]).stdout)
+    assert recorded["predicateType"] == "https://qtrust.dev/evidence/gate-decision/v1"
+    assert recorded["predicate"]["decision"] == decision["decision"]
+    assert recorded["predicate"]["audit"]["seq"] == 1
+    assert qtrust("verify").exit_code == 0
+
+
+def test_a_lenient_policy_passes_with_exit_0(audited, tmp_path):
+    results, _ = audited
+    policy = tmp_path / "lenient.yaml"
+    policy.write_text(yaml.safe_dump(LENIENT))
+    done = qtrust("gate", results, "--policy", policy)
+    assert done.exit_code == 0, done.output
+    assert "PASS" in done.output
+
+
+def test_a_gate_looser_than_the_registered_plan_fails_and_says_so(tmp_path):
+    config = tmp_path / "small.yaml"
+    config.write_text(yaml.safe_dump(SMALL))
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        yaml.safe_dump(
+            {
+                "name": "release",
+                "thresholds": [{"metric": "reproducibility/*/accuracy/sd", "max": 0.5, "mode": "point"}],
+            }
+        )
+    )
+    assert qtrust("keys", "init").exit_code == 0
+    assert qtrust("plan", "register", plan).exit_code == 0
+    assert (
+        qtrust("audit", config, "--out", tmp_path / "out", "--no-progress", "--plan", "release").exit_code
+        == 0
+    )
+    policy = tmp_path / "lenient.yaml"
+    policy.write_text(yaml.safe_dump(LENIENT))  # sd ≤ 1.0 where the plan registered ≤ 0.5
+    done = qtrust("gate", tmp_path / "out" / "results.json", "--policy", policy)
+    assert done.exit_code == 1
+    assert "seed-sd-vs-plan" in done.output
+    assert "looser than" in done.output
+
+
+def test_bad_input_exits_2_and_records_nothing(audited, tmp_path):
+    results, config = audited
+    before = entries()
+    assert qtrust("gate", tmp_path / "nowhere.json").exit_code == 2
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        yaml.safe_dump(
+            {"name": "p", "checks": [{"id": "x", "metric": "fairness/*/overall/acuracy", "max": 0.1}]}
+        )
+    )
+    refused = qtrust("gate", results, "--policy", bad)
+    assert refused.exit_code == 2
+    assert "acuracy" in refused.output
+    wrong = qtrust("gate", results, env={"QTRUST_KEY_PASSPHRASE": "not-it"})
+    assert wrong.exit_code == 2
+    # Results the log never saw cannot be gated on the record; --no-record still judges them.
+    assert (
+        qtrust("audit", config, "--out", tmp_path / "unrecorded", "--no-progress", "--no-record").exit_code
+        == 0
+    )
+    unrecorded = tmp_path / "unrecorded" / "results.json"
+    missing = qtrust("gate", unrecorded)
+    assert missing.exit_code == 2
+    assert "not recorded in the evidence log" in missing.output
+    assert qtrust("gate", unrecorded, "--no-record").exit_code in (0, 1)
+    assert entries() == before
