@@ -11,4 +11,5 @@ TEST_PASSPHRASE = "test-passphrase"
 def _isolated_evidence_home(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("QTRUST_HOME", str(tmp_path_factory.mktemp("qtrust-home")))
     monkeypatch.setenv("QTRUST_KEY_PASSPHRASE", TEST_PASSPHRASE)
+    monkeypatch.setenv("QTRUST_PERSON_PASSPHRASE", "person-passphrase")
     monkeypatch.delenv("QTRUST_STORE", raising=False)

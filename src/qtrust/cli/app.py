@@ -20,6 +20,7 @@ from rich.table import Table
 from qtrust import __version__
 from qtrust.cli.evidence_cmds import HomeOption, StoreOption, fail, passphrase, workspace
 from qtrust.cli.evidence_cmds import register as register_evidence_commands
+from qtrust.cli.people_cmds import register as register_people_commands
 from qtrust.cli.policy_cmds import register as register_policy_commands
 from qtrust.errors import InputError
 
@@ -281,6 +282,7 @@ def schema() -> None:
 
 register_evidence_commands(app)
 register_policy_commands(app)
+register_people_commands(app)
 
 
 def main() -> None:

@@ -21,6 +21,9 @@ LOG_INIT_V1 = f"{QTRUST_PREDICATES}/log-init/v1"
 KEY_ROTATION_V1 = f"{QTRUST_PREDICATES}/key-rotation/v1"
 PLAN_V1 = f"{QTRUST_PREDICATES}/plan/v1"
 GATE_DECISION_V1 = f"{QTRUST_PREDICATES}/gate-decision/v1"
+PROJECT_V1 = f"{QTRUST_PREDICATES}/project/v1"  # the roster: people, roles and their public keys
+APPROVAL_REQUEST_V1 = f"{QTRUST_PREDICATES}/approval-request/v1"
+APPROVAL_V1 = f"{QTRUST_PREDICATES}/approval/v1"
 AUDIT_BUILD_TYPE = "https://qtrust.dev/audit/v1"
 
 KINDS = {
@@ -30,6 +33,9 @@ KINDS = {
     KEY_ROTATION_V1: "key-rotation",
     PLAN_V1: "plan",
     GATE_DECISION_V1: "gate-decision",
+    PROJECT_V1: "project",
+    APPROVAL_REQUEST_V1: "approval-request",
+    APPROVAL_V1: "approval",
 }
 
 

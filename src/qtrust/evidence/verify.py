@@ -109,6 +109,7 @@ class _Keys:
     def __init__(self, trusted: TrustedKeys) -> None:
         self.trusted = trusted
         self.windows: dict[str, _KeyWindow] = {}
+        self.people: dict[str, PublicKey] = {}  # the current roster's keys (see _learn_people)
 
     def log_key(self, keyid: str, seq: int) -> PublicKey | None:
         window = self.windows.get(keyid)
@@ -127,7 +128,10 @@ def _signature_problem(envelope, seq: int, keys: _Keys, extra_ok: Iterable[str] 
     for sig in envelope.signatures:
         # a log key signs only inside its window: a retired one is not rescued by the auditor's trust set,
         # which keeps it only to check the entries from before its rotation
-        key = keys.log_key(sig.keyid, seq) if sig.keyid in keys.windows else keys.trusted.get(sig.keyid)
+        if sig.keyid in keys.windows:  # a log key counts only inside its own window
+            key = keys.log_key(sig.keyid, seq)
+        else:
+            key = keys.people.get(sig.keyid) or keys.trusted.get(sig.keyid)
         if key is None and sig.keyid in extra_ok:
             continue
         if key is None:
@@ -242,9 +246,26 @@ def _check_entry(entry: StoredEntry, keys: _Keys, origin: str, plans: _Plans | N
             problem = "a key rotation must be signed by the outgoing log key"
         return problem or _learn_keys(entry, statement, keys, origin)
     problem = _signature_problem(envelope, entry.seq, keys)
+    if problem is None and kind == statements.PROJECT_V1:
+        problem = _learn_people(envelope, statement, entry.seq, keys)
     if problem is None and plans is not None:
         problem = plans.check(entry, statement)
     return problem
+
+
+def _learn_people(envelope, statement: dict, seq: int, keys: _Keys) -> str | None:
+    """A roster signed by a log key makes its people's keys trusted for the entries after it.
+
+    The new roster replaces the old one: someone taken off the project can no longer sign.
+    """
+    if not any(keys.log_key(s.keyid, seq) for s in envelope.signatures):
+        return "a project roster must be signed by a log key"
+    try:
+        people = statement["predicate"]["project"]["people"]
+        keys.people = {k.keyid: k for k in (PublicKey.from_pem(p["public_key_pem"]) for p in people)}
+    except (KeyError, TypeError, ValueError) as error:
+        return f"unreadable project roster: {error}"
+    return None
 
 
 def verify_log(view: LogView, trusted: TrustedKeys, known: Sequence[KnownCheckpoint] = ()) -> VerifyReport:

@@ -83,10 +83,33 @@ class Check(Threshold):
         return self
 
 
+class ApprovalRules(Strict):
+    """Which roles must sign off, each by a different person who is not the requester."""
+
+    release: list[str] = Field(default_factory=lambda: ["approver", "owner"])
+    experiment: list[str] = Field(
+        default_factory=lambda: ["reviewer", "legal"],
+        description="experiments that combine production data with quantum backends",
+    )
+
+    @field_validator("release", "experiment")
+    @classmethod
+    def _roles(cls, value: list[str]) -> list[str]:
+        from qtrust.governance.people import ROLES
+
+        unknown = [r for r in value if r not in ROLES]
+        if unknown:
+            raise ValueError(f"unknown role(s) {unknown}; roles: {', '.join(ROLES)}")
+        if not value:
+            raise ValueError("an approval needs at least one role")
+        return value
+
+
 class Policy(Strict):
     name: str
     description: str = ""
     checks: list[Check]
+    approvals: ApprovalRules = Field(default_factory=ApprovalRules)
 
     @model_validator(mode="after")
     def _unique(self) -> Policy:
