@@ -36,23 +36,6 @@ def entries() -> int:
         return db.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
 
 
-def roster():
-    assert qtrust("keys", "init").exit_code == 0
-    first = qtrust("people", "add", "alice", "--name", "Alice", "--role", "researcher")
-    assert first.exit_code == 2
-    assert "exactly one owner" in first.output
-    for args in (
-        ("olga", "--name", "Olga", "--role", "owner", "--project", "credit-vqc"),
-        ("alice", "--name", "Alice", "--role", "researcher"),
-        ("bob", "--name", "Bob", "--role", "approver"),
-        ("rui", "--name", "Rui", "--role", "reviewer"),
-        ("lena", "--name", "Lena", "--role", "legal", "--role", "reviewer"),
-    ):
-        done = qtrust("people", "add", *args)
-        assert done.exit_code == 0, done.output
-    assert "Olga" in qtrust("people", "list").output
-
-
 def gate_entry(tmp_path, limit: float) -> int:
     config, policy = tmp_path / "small.yaml", tmp_path / f"policy-{limit}.yaml"
     config.write_text(yaml.safe_dump(SMALL))
@@ -63,8 +46,7 @@ def gate_entry(tmp_path, limit: float) -> int:
     return decision["entry"]
 
 
-def test_release_sign_off_needs_every_role_from_someone_other_than_the_requester(tmp_path):
-    roster()
+def test_release_sign_off_needs_every_role_from_someone_other_than_the_requester(team, tmp_path):
     failed = gate_entry(tmp_path, limit=0.0)  # sd ≤ 0 fails
     refused = qtrust("request", "release", "--gate", failed, "--as", "alice")
     assert refused.exit_code == 2
@@ -105,8 +87,7 @@ def test_release_sign_off_needs_every_role_from_someone_other_than_the_requester
     assert qtrust("verify").exit_code == 0  # the people's keys are trusted through the roster
 
 
-def test_an_experiment_needs_reviewer_and_legal_and_a_rejection_ends_it():
-    roster()
+def test_an_experiment_needs_reviewer_and_legal_and_a_rejection_ends_it(team):
     done = qtrust(
         "request", "experiment", "--dataset", "prod-loans", "--backend", "ibm_torino", "--as", "alice"
     )
@@ -119,14 +100,13 @@ def test_an_experiment_needs_reviewer_and_legal_and_a_rejection_ends_it():
     assert qtrust("approvals", request).exit_code == 1
 
 
-def test_someone_taken_off_the_roster_can_no_longer_sign():
+def test_someone_taken_off_the_roster_can_no_longer_sign(team):
     """The verifier trusts a person's key only while a roster (signed by the log key) lists them."""
     from qtrust.evidence import Workspace, statements
     from qtrust.evidence.verify import verify_log
     from qtrust.evidence.view import store_view
     from qtrust.governance.people import PersonKeys, current_project, record_project
 
-    roster()
     ws = Workspace.resolve()
     log = ws.open_log(b"test-passphrase")
     with log.store:

@@ -36,6 +36,7 @@ from qtrust.metrics import METRIC_INFO
 from qtrust.results.schema import (
     AuditResult,
     DatasetRecord,
+    GovernanceStatus,
     GroupRecord,
     ModelFit,
     ModelRecord,
@@ -148,6 +149,7 @@ def run_audit(
     progress: Progress | None = None,
     config_source: str | None = None,
     plan: PlanReference | None = None,
+    governance: GovernanceStatus | None = None,
 ) -> AuditRun:
     """Run every assessment the config asks for and return the typed result with all predictions."""
     progress = progress or NullProgress()
@@ -219,6 +221,7 @@ def run_audit(
         metric_info={key: info.to_dict() for key, info in METRIC_INFO.items()},
         timings=timings,
         plan=plan,
+        governance=governance,
     )
     return AuditRun(result=result, predictions=store)
 

@@ -20,8 +20,10 @@ from rich.table import Table
 from qtrust import __version__
 from qtrust.cli.evidence_cmds import HomeOption, StoreOption, fail, passphrase, workspace
 from qtrust.cli.evidence_cmds import register as register_evidence_commands
+from qtrust.cli.governance_cmds import register as register_governance_commands
 from qtrust.cli.people_cmds import register as register_people_commands
 from qtrust.cli.policy_cmds import register as register_policy_commands
+from qtrust.cli.records_cmds import register as register_records_commands
 from qtrust.errors import InputError
 
 app = typer.Typer(
@@ -146,7 +148,7 @@ def audit(
         if quick:
             cfg = cfg.quick()
         target = check_target(out)
-        log, plan_ref = _open_evidence(record, plan, cfg, home, store)
+        log, plan_ref, governance = _open_evidence(record, plan, cfg, home, store)
         with Progress(
             TextColumn("[bold]{task.description:<22}"),
             BarColumn(),
@@ -161,6 +163,7 @@ def audit(
                 progress=RichProgress(bar),
                 config_source=str(config) if config else "built-in default",
                 plan=plan_ref,
+                governance=governance,
             )
         digests = write_audit(run, target)
         recorded = _record(log, run, digests, target) if log is not None else None
@@ -185,10 +188,11 @@ def audit(
 def _open_evidence(record: bool, plan: str | None, cfg, home, store):
     """Open (or start) the log before the audit runs, so a bad passphrase or store fails in a second."""
     from qtrust.evidence.plans import resolve_plan
+    from qtrust.governance.docs import governance_status, snapshot
     from qtrust.policy.plan import EvaluationPlan, check_config_covers
 
     if not record and plan is None:
-        return None, None
+        return None, None, None
     ws = workspace(home, store)
     if record:
         if ws.keys.exists():
@@ -205,13 +209,14 @@ def _open_evidence(record: bool, plan: str | None, cfg, home, store):
         plan_ref = resolve_plan(log, plan) if plan else None
         if plan_ref is not None:
             check_config_covers(EvaluationPlan.model_validate(plan_ref.plan), cfg)
+        governance = governance_status(snapshot(log, ws.trusted()))
     except BaseException:
         log.store.close()
         raise
     if not record:
         log.store.close()
-        return None, plan_ref
-    return log, plan_ref
+        return None, plan_ref, governance
+    return log, plan_ref, governance
 
 
 def _record(log, run, digests: dict[str, str], target: Path):
@@ -283,6 +288,8 @@ def schema() -> None:
 register_evidence_commands(app)
 register_policy_commands(app)
 register_people_commands(app)
+register_records_commands(app)
+register_governance_commands(app)
 
 
 def main() -> None:

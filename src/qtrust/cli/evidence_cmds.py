@@ -270,7 +270,7 @@ def log_proof(
 # --- verify / export / reproduce ---------------------------------------------------------------------------
 
 
-def _trusted_from(path: Path | None, fallback):
+def trusted_from(path: Path | None, fallback):
     from qtrust.evidence.keys import TrustedKeys
 
     if path is None:
@@ -366,13 +366,13 @@ def verify(
         if bundle is not None:
             loaded = load_bundle(bundle)
             self_trusted = trusted_keys is None
-            trusted = _trusted_from(trusted_keys, lambda: loaded.keys)
+            trusted = trusted_from(trusted_keys, lambda: loaded.keys)
             report = verify_log(loaded.view, trusted, known_list)
             report.problems += [Problem(seq, reason) for seq, reason in check_inclusion_proofs(loaded)]
             artefacts, source = loaded.artefacts, str(bundle)
         else:
             ws = workspace(home, store)
-            trusted = _trusted_from(trusted_keys, ws.trusted)
+            trusted = trusted_from(trusted_keys, ws.trusted)
             log = ws.open_log()
             with log.store:
                 report = verify_log(store_view(log), trusted, known_list)

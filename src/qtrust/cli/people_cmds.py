@@ -52,7 +52,7 @@ def _project_or_new(log, name: str | None):
     return Project(name=name or "qtrust-project")
 
 
-def _acting(log, ws, person_id: str):
+def acting(log, ws, person_id: str):
     """(project, the person's decrypted key): refuses anyone not on the roster."""
     from qtrust.governance.people import PersonKeys, current_project
 
@@ -163,7 +163,7 @@ def _request(
         ws = workspace(home, store)
         log = ws.open_log(passphrase())
         with log.store:
-            project, key = _acting(log, ws, person_id)
+            project, key = acting(log, ws, person_id)
             recorded = open_request(log, project, person_id, key, kind, subject, rules, note)
     except InputError as error:
         fail(error)
@@ -218,7 +218,7 @@ def approve(
         ws = workspace(home, store)
         log = ws.open_log(passphrase())
         with log.store:
-            project, key = _acting(log, ws, as_)
+            project, key = acting(log, ws, as_)
             recorded, status = sign_off(
                 log, project, as_, key, request, decision="reject" if reject else "approve", note=note
             )

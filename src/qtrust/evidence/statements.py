@@ -24,6 +24,9 @@ GATE_DECISION_V1 = f"{QTRUST_PREDICATES}/gate-decision/v1"
 PROJECT_V1 = f"{QTRUST_PREDICATES}/project/v1"  # the roster: people, roles and their public keys
 APPROVAL_REQUEST_V1 = f"{QTRUST_PREDICATES}/approval-request/v1"
 APPROVAL_V1 = f"{QTRUST_PREDICATES}/approval/v1"
+RISK_V1 = f"{QTRUST_PREDICATES}/risk/v1"
+IMPACT_ASSESSMENT_V1 = f"{QTRUST_PREDICATES}/impact-assessment/v1"
+INCIDENT_V1 = f"{QTRUST_PREDICATES}/incident/v1"
 AUDIT_BUILD_TYPE = "https://qtrust.dev/audit/v1"
 
 KINDS = {
@@ -36,6 +39,9 @@ KINDS = {
     PROJECT_V1: "project",
     APPROVAL_REQUEST_V1: "approval-request",
     APPROVAL_V1: "approval",
+    RISK_V1: "risk",
+    IMPACT_ASSESSMENT_V1: "impact-assessment",
+    INCIDENT_V1: "incident",
 }
 
 

@@ -299,6 +299,24 @@ class PlanReference(Record):
         return [item for a in self.amendments for item in a.loosened]
 
 
+class GovernanceStatus(Record):
+    """Where the project's governance stood when the audit ran, read from the evidence log."""
+
+    origin: str = Field(description="the evidence log")
+    log_size: int
+    project: str | None = None
+    owner: str | None = Field(None, description="the single person responsible for quantum safety")
+    approaches: str | None = Field(None, description="the governance approaches the project operates under")
+    checklist_satisfied: int = 0
+    checklist_total: int = 0
+    checklist_missing: list[str] = Field(default_factory=list, description="item id: title")
+    latest_gate: str | None = None
+    pending_requests: list[str] = Field(default_factory=list)
+    open_incidents: list[str] = Field(default_factory=list)
+    high_risks: list[str] = Field(default_factory=list, description="risks whose residual risk is high")
+    entries: list[int] = Field(default_factory=list, description="the evidence entries this status rests on")
+
+
 class AuditResult(Record):
     """Everything one ``qtrust audit`` run measured, and what is needed to re-run it."""
 
@@ -323,6 +341,7 @@ class AuditResult(Record):
     plan: PlanReference | None = Field(
         None, description="the pre-registered plan, when the audit ran under one"
     )
+    governance: GovernanceStatus | None = Field(None, description="governance status when the audit ran")
 
     def model_record(self, name: str) -> ModelRecord:
         return next(m for m in self.models if m.name == name)

@@ -1,0 +1,252 @@
+"""``qtrust checklist list | status | attest`` and ``qtrust governance approaches | adopt``.
+
+Thin over :mod:`qtrust.governance`. Exit codes as everywhere in qtrust: 0 done, 2 bad input (an unknown
+item, a malformed checklist file, a missing attachment, no evidence log), with nothing written. ``status``
+reports missing items but still exits 0: it answers "where do we stand", release gating is ``qtrust gate``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from qtrust.cli.evidence_cmds import HomeOption, StoreOption, fail, out, passphrase, workspace
+from qtrust.errors import InputError
+
+if TYPE_CHECKING:
+    from qtrust.evidence.keys import TrustedKeys
+    from qtrust.evidence.workspace import Workspace
+
+checklist_app = typer.Typer(
+    help="Release checklists mapped to NIST AI RMF, EU AI Act Annex IV and ISO/IEC 42001.",
+    no_args_is_help=True,
+)
+governance_app = typer.Typer(
+    help="Governance approaches: the reference list, and which ones this project operates under.",
+    no_args_is_help=True,
+)
+
+ExtraOption = Annotated[
+    list[Path] | None,
+    typer.Option("--extra", help="Your own checklist YAML file, or a directory of them (repeatable)."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of text.")]
+TrustedOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--trusted-keys", help="Count only entries signed by these keys (from `qtrust keys export`)."
+    ),
+]
+
+
+def _trusted(ws: Workspace, path: Path | None) -> TrustedKeys:
+    """The keys an entry must be signed with to count: a pinned trust file, else the workspace keyring."""
+    from qtrust.evidence.keys import TrustedKeys
+
+    if path is None:
+        return ws.trusted()
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise InputError(
+            f"cannot read the trust file: {error}",
+            where="--trusted-keys",
+            fix="pass a file from `qtrust keys export`",
+        ) from None
+    return TrustedKeys.from_json(doc, where=str(path))
+
+
+def _ids(values: list[str]) -> str:
+    return ", ".join(values) if values else "-"
+
+
+# --- checklist ---------------------------------------------------------------------------------------------
+
+
+@checklist_app.command("list")
+def checklist_list(extra: ExtraOption = None, as_json: JsonOption = False) -> None:
+    """Every item with what satisfies it and the framework clauses it maps to."""
+    from qtrust.governance.checklists import load_checklists
+
+    try:
+        checklists = load_checklists(extra or [])
+    except InputError as error:
+        fail(error)
+    if as_json:
+        doc = [
+            {
+                "id": c.id,
+                "title": c.title,
+                "description": c.description,
+                "sources": [s.model_dump(mode="json") for s in c.sources],
+                "items": [i.model_dump(mode="json") | {"file": c.origins[i.id]} for i in c.items],
+            }
+            for c in checklists
+        ]
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+        return
+    # one block per item rather than a six-column table: item ids are long and must never be cut or wrapped
+    for checklist in checklists:
+        out.print(f"[bold]{checklist.title}[/] ({checklist.id})", highlight=False)
+        for item in checklist.items:
+            m = item.mappings
+            out.print(f"  {item.id}  {item.title}  [dim]\\[{item.satisfied_by.kind}][/]", highlight=False)
+            out.print(
+                f"    NIST AI RMF {_ids(m.nist_ai_rmf)} | EU AI Act Annex {_ids(m.eu_ai_act)} | "
+                f"ISO/IEC 42001 {_ids(m.iso_42001)}",
+                highlight=False,
+            )
+
+
+@checklist_app.command("status")
+def checklist_status(
+    extra: ExtraOption = None,
+    as_json: JsonOption = False,
+    trusted_keys: TrustedOption = None,
+    home: HomeOption = None,
+    store: StoreOption = None,
+) -> None:
+    """Per item: satisfied or missing, and the log entry it rests on (only entries that verify count)."""
+    from qtrust.governance.checklists import load_checklists
+    from qtrust.governance.status import evaluate_checklists
+
+    try:
+        checklists = load_checklists(extra or [])
+        ws = workspace(home, store)
+        trusted = _trusted(ws, trusted_keys)
+        log = ws.open_log()
+        with log.store:
+            statuses = evaluate_checklists(checklists, log, trusted=trusted)
+    except InputError as error:
+        fail(error)
+    done = sum(s.ok for s in statuses)
+    if as_json:
+        doc = {"satisfied": done, "total": len(statuses), "items": [s.to_dict() for s in statuses]}
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+        return
+    # a block per item (status, id, entries, then the reason on its own line) reads at any terminal width
+    current = None
+    for s in statuses:
+        if s.checklist != current:
+            current = s.checklist
+            out.print(f"[bold]{current}[/]", highlight=False)
+        style = "green" if s.ok else "yellow"
+        cited = f"  (entry {', '.join(map(str, s.entries))})" if s.entries else ""
+        out.print(
+            f"  [{style}]{s.status:<9}[/] {s.item}  [dim]\\[{s.satisfied_by}][/]{cited}", highlight=False
+        )
+        out.print(f"    {s.reason}", highlight=False)
+    out.print(f"{done} of {len(statuses)} items satisfied.", highlight=False)
+
+
+@checklist_app.command("attest")
+def checklist_attest(
+    item: Annotated[str, typer.Argument(help="The item id, e.g. research-to-prototype.ethical-review.")],
+    note: Annotated[str, typer.Option("--note", help="What was checked, by whom, where the record is.")],
+    attachment: Annotated[
+        Path | None, typer.Option("--attachment", help="The document attested to (its SHA-256 is recorded).")
+    ] = None,
+    as_: Annotated[
+        str | None,
+        typer.Option("--as", help="The person attesting (signed with their key); default: the log key."),
+    ] = None,
+    extra: ExtraOption = None,
+    home: HomeOption = None,
+    store: StoreOption = None,
+) -> None:
+    """Sign an attestation of ITEM into the evidence log and print its entry number."""
+    from qtrust.governance.attestations import prepare_attestation
+    from qtrust.governance.checklists import load_checklists
+
+    try:
+        # every check (item, note, attachment digest) happens before the passphrase is asked for
+        doc = prepare_attestation(load_checklists(extra or []), item, note, attachment)
+        ws = workspace(home, store)
+        log = ws.open_log(passphrase(), create=True)
+        with log.store:
+            if as_ is None:
+                recorded = log.append(doc)
+            else:  # the person's own key signs it, as for every other governance action
+                from qtrust.cli.people_cmds import acting
+                from qtrust.governance.people import sign_as
+
+                project, key = acting(log, ws, as_)
+                recorded = sign_as(log, project, as_, key, doc)
+    except InputError as error:
+        fail(error)
+    by = f", signed by {as_}" if as_ else ""
+    out.print(f"Recorded the attestation of {item} as entry {recorded.seq}{by}.", highlight=False)
+
+
+# --- governance approaches ---------------------------------------------------------------------------------
+
+
+@governance_app.command("approaches")
+def governance_approaches(
+    as_json: JsonOption = False, home: HomeOption = None, store: StoreOption = None
+) -> None:
+    """The five governance approaches (scope, strengths, weaknesses, examples) and which are adopted."""
+    from qtrust.governance.approaches import current_approaches, load_approaches
+
+    approaches = load_approaches()
+    adopted = None
+    try:
+        ws = workspace(home, store)
+        if ws.store_url is not None or (ws.home / "evidence.db").exists():
+            log = ws.open_log()
+            with log.store:
+                adopted = current_approaches(log, ws.trusted() if ws.keys.exists() else None)
+    except InputError as error:
+        fail(error)
+    if as_json:
+        doc = {
+            "approaches": [a.model_dump(mode="json") for a in approaches],
+            "adopted": adopted.to_dict() if adopted else None,
+        }
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+        return
+    chosen = set(adopted.ids) if adopted else set()
+    for a in approaches:
+        mark = " [green](adopted)[/]" if a.id in chosen else ""
+        out.print(f"[bold]{a.title}[/] ({a.id}){mark}", highlight=False)
+        out.print(f"  scope: {a.scope}", highlight=False)
+        for label, values in (("strength", a.strengths), ("weakness", a.weaknesses)):
+            for value in values:
+                out.print(f"  {label}: {value}", highlight=False)
+        for ex in a.examples:
+            out.print(
+                f"  example: {ex.name} ({ex.issuer}{f', {ex.year}' if ex.year else ''})", highlight=False
+            )
+    out.print(
+        adopted.citation() if adopted else "No approach adopted yet: qtrust governance adopt ID --note TEXT"
+    )
+
+
+@governance_app.command("adopt")
+def governance_adopt(
+    approach_ids: Annotated[list[str], typer.Argument(help="Approach ids, e.g. industry-standards.")],
+    note: Annotated[str, typer.Option("--note", help="Why these approaches, and who decided.")],
+    home: HomeOption = None,
+    store: StoreOption = None,
+) -> None:
+    """Record, signed, which governance approaches this project operates under."""
+    from qtrust.governance.approaches import record_approach, resolve_approaches
+
+    try:
+        resolve_approaches(approach_ids)  # unknown ids fail before the passphrase is asked for
+        ws = workspace(home, store)
+        log = ws.open_log(passphrase(), create=True)
+        with log.store:
+            recorded = record_approach(log, approach_ids, note)
+    except InputError as error:
+        fail(error)
+    out.print(f"Recorded the governance approaches as entry {recorded.seq}.", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(checklist_app, name="checklist")
+    app.add_typer(governance_app, name="governance")

@@ -1,0 +1,310 @@
+"""The risk register, impact assessments and incidents: structured records, signed by who wrote them.
+
+Each record is an evidence entry signed by a person on the roster. A risk or an impact assessment is
+written as YAML and recorded whole; recording the same id again is a new version (the log keeps every
+one). An incident is opened, updated and closed by separate entries, which together are its timeline.
+Links are checked when a record is made: checklist items must exist, affected runs must be audit entries,
+so a record never points at nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from qtrust.errors import InputError
+from qtrust.evidence import statements
+from qtrust.evidence.encoding import canonical_json, sha256_hex
+from qtrust.evidence.keys import SigningKey
+from qtrust.evidence.log import EvidenceLog, Recorded
+from qtrust.governance.people import Project, sign_as
+
+Level = Literal["low", "medium", "high"]
+Severity = Literal["low", "medium", "high", "critical"]
+ID = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    title: str
+    who_benefits: list[str] = Field(min_length=1)
+    who_may_be_harmed: list[str] = Field(min_length=1)
+    mitigations: list[str] = Field(min_length=1)
+    residual_risk: Level
+    review_date: dt.date
+    checklist_items: list[str] = Field(
+        default_factory=list, description="ids of the checklist items it informs"
+    )
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not re.fullmatch(ID, value):
+            raise ValueError("id must be 1-64 characters: letters, digits, '.', '_' or '-'")
+        return value
+
+
+class Risk(_Record):
+    """One entry of the risk register."""
+
+    description: str = ""
+    likelihood: Level
+    severity: Level
+
+
+class ImpactAssessment(_Record):
+    """An impact assessment of the system (or of one use of it)."""
+
+    system: str
+    intended_purpose: str
+    affected_groups: list[str] = Field(min_length=1)
+    fundamental_rights: list[str] = Field(default_factory=list)
+    decision: Literal["proceed", "proceed_with_conditions", "do_not_proceed"]
+
+
+KINDS: dict[str, tuple[type[_Record], str]] = {
+    "risk": (Risk, statements.RISK_V1),
+    "impact": (ImpactAssessment, statements.IMPACT_ASSESSMENT_V1),
+}
+
+
+def load_record(kind: str, path: Path) -> _Record:
+    model, _ = KINDS[kind]
+    try:
+        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"no file at {path}", where="FILE", fix=f"give the path of a {kind} YAML") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise InputError(f"cannot read {path}: {error}", where=str(path), fix="fix the YAML") from None
+    try:
+        return model.model_validate(doc)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or kind
+        raise InputError(
+            first["msg"].removeprefix("Value error, "),
+            where=f"{path}: {where}",
+            fix=f"fields of a {kind}: {', '.join(model.model_fields)}",
+        ) from None
+
+
+def _check_items(item_ids: list[str], checklist_ids: set[str] | None) -> None:
+    if checklist_ids is None:
+        return
+    unknown = [i for i in item_ids if i not in checklist_ids]
+    if unknown:
+        raise InputError(
+            f"unknown checklist item(s) {unknown}",
+            where="checklist_items",
+            fix="use the ids `qtrust checklist list` prints",
+        )
+
+
+def record(
+    log: EvidenceLog,
+    project: Project,
+    person_id: str,
+    key: SigningKey,
+    kind: str,
+    item: _Record,
+    checklist_ids: set[str] | None = None,
+) -> Recorded:
+    _check_items(item.checklist_items, checklist_ids)
+    _, predicate_type = KINDS[kind]
+    content = item.model_dump(mode="json")
+    return sign_as(
+        log,
+        project,
+        person_id,
+        key,
+        statements.statement(
+            [statements.resource(f"{kind}:{item.id}", sha256_hex(canonical_json(content)))],
+            predicate_type,
+            {kind: content, "recorded_by": person_id},
+        ),
+    )
+
+
+def latest_records(log: EvidenceLog, kind: str) -> dict[str, tuple[_Record, int, str]]:
+    """Each record id → (its latest version, entry, who recorded it)."""
+    model, predicate_type = KINDS[kind]
+    label = statements.kind_of(predicate_type)
+    out: dict[str, tuple[_Record, int, str]] = {}
+    for entry, doc in log.statements_of(label):
+        if doc.get("predicateType") == predicate_type:
+            item = model.model_validate(doc["predicate"][kind])
+            out[item.id] = (item, entry.seq, doc["predicate"].get("recorded_by", ""))
+    return out
+
+
+# --- incidents ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Incident:
+    id: str
+    title: str
+    severity: str
+    opened_by: str
+    opened_seq: int
+    affected_runs: list[int]
+    description: str
+    timeline: list[dict[str, Any]] = field(default_factory=list)  # every event, in log order
+    closed: bool = False
+    rollback: str | None = None
+    resolution: str | None = None
+
+
+def incidents(log: EvidenceLog) -> dict[str, Incident]:
+    """Every incident with its timeline, rebuilt from the log."""
+    out: dict[str, Incident] = {}
+    for entry, doc in log.statements_of("incident"):
+        if doc.get("predicateType") != statements.INCIDENT_V1:
+            continue
+        p = doc["predicate"]
+        event = {
+            "seq": entry.seq,
+            "time": entry.integrated_time,
+            "event": p["event"],
+            "by": p["by"],
+            "note": p.get("note", ""),
+        }
+        if p["event"] == "open":
+            out[p["id"]] = Incident(
+                p["id"],
+                p["title"],
+                p["severity"],
+                p["by"],
+                entry.seq,
+                p["affected_runs"],
+                p.get("description", ""),
+            )
+        incident = out.get(p["id"])
+        if incident is None:
+            continue
+        incident.timeline.append(event)
+        if p["event"] == "close":
+            incident.closed, incident.rollback, incident.resolution = (
+                True,
+                p.get("rollback"),
+                p.get("resolution"),
+            )
+    return out
+
+
+def _incident_statement(incident_id: str, predicate: dict[str, Any]) -> dict[str, Any]:
+    return statements.statement(
+        [statements.resource(f"incident:{incident_id}", sha256_hex(incident_id.encode()))],
+        statements.INCIDENT_V1,
+        {"id": incident_id, **predicate},
+    )
+
+
+def open_incident(
+    log: EvidenceLog,
+    project: Project,
+    person_id: str,
+    key: SigningKey,
+    *,
+    title: str,
+    severity: Severity,
+    affected_runs: list[int],
+    description: str = "",
+) -> tuple[str, Recorded]:
+    if not title.strip():
+        raise InputError("an incident needs a title", where="--title", fix="say what happened in a few words")
+    if severity not in Severity.__args__:
+        raise InputError(
+            f"unknown severity {severity!r}", where="--severity", fix=f"one of {', '.join(Severity.__args__)}"
+        )
+    for seq in affected_runs:
+        doc = log.statement(seq)
+        if doc.get("predicateType") != statements.SLSA_PROVENANCE_V1:
+            raise InputError(
+                f"entry {seq} is not an audit run",
+                where="--run",
+                fix="list runs with `qtrust log list --kind audit`",
+            )
+    incident_id = f"INC-{len(incidents(log)) + 1:04d}"
+    recorded = sign_as(
+        log,
+        project,
+        person_id,
+        key,
+        _incident_statement(
+            incident_id,
+            {
+                "event": "open",
+                "title": title,
+                "severity": severity,
+                "affected_runs": affected_runs,
+                "description": description,
+                "by": person_id,
+            },
+        ),
+    )
+    return incident_id, recorded
+
+
+def _open(log: EvidenceLog, incident_id: str) -> Incident:
+    known = incidents(log)
+    if incident_id not in known:
+        raise InputError(
+            f"no incident {incident_id!r}",
+            where="ID",
+            fix=f"known: {', '.join(known) or 'none'} (`qtrust incident list`)",
+        )
+    if known[incident_id].closed:
+        raise InputError(f"incident {incident_id} is already closed", where="ID", fix="open a new incident")
+    return known[incident_id]
+
+
+def update_incident(
+    log: EvidenceLog, project: Project, person_id: str, key: SigningKey, incident_id: str, note: str
+) -> Recorded:
+    _open(log, incident_id)
+    if not note.strip():
+        raise InputError("an update needs a note", where="--note", fix="say what changed")
+    return sign_as(
+        log,
+        project,
+        person_id,
+        key,
+        _incident_statement(incident_id, {"event": "update", "note": note, "by": person_id}),
+    )
+
+
+def close_incident(
+    log: EvidenceLog,
+    project: Project,
+    person_id: str,
+    key: SigningKey,
+    incident_id: str,
+    *,
+    rollback: str,
+    resolution: str,
+) -> Recorded:
+    _open(log, incident_id)
+    if not rollback.strip() or not resolution.strip():
+        raise InputError(
+            "closing an incident needs the rollback taken and the resolution",
+            where="--rollback / --resolution",
+            fix='say what was rolled back (or "none") and how it was resolved',
+        )
+    return sign_as(
+        log,
+        project,
+        person_id,
+        key,
+        _incident_statement(
+            incident_id, {"event": "close", "rollback": rollback, "resolution": resolution, "by": person_id}
+        ),
+    )
