@@ -43,10 +43,6 @@ class RequestStatus:
         return "pending" if self.missing_roles else "approved"
 
 
-def _statement(log: EvidenceLog, seq: int) -> dict[str, Any]:
-    return log.statement(seq)
-
-
 def open_request(
     log: EvidenceLog,
     project: Project,
@@ -60,7 +56,7 @@ def open_request(
     """Record a request; a release must cite a passing gate decision entry."""
     if kind == "release":
         gate_seq = subject.get("gate")
-        doc = _statement(log, gate_seq) if isinstance(gate_seq, int) else {}
+        doc = log.statement(gate_seq) if isinstance(gate_seq, int) else {}
         if doc.get("predicateType") != statements.GATE_DECISION_V1:
             raise InputError(
                 f"entry {gate_seq} is not a gate decision",
@@ -106,7 +102,7 @@ def open_request(
 
 
 def request_status(log: EvidenceLog, request_seq: int) -> RequestStatus:
-    doc = _statement(log, request_seq)
+    doc = log.statement(request_seq)
     if doc.get("predicateType") != statements.APPROVAL_REQUEST_V1:
         raise InputError(
             f"entry {request_seq} is not an approval request",

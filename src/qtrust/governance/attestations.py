@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from qtrust.audit.outputs import sha256_of
 from qtrust.errors import InputError
 from qtrust.evidence import statements
 from qtrust.evidence.keys import SigningKey
@@ -50,14 +51,6 @@ class Attestation:
         if self.attachment:
             text += f" (attachment {self.attachment['name']}, sha256 {self.attachment['sha256'][:12]}…)"
         return text
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def note_digest(note: str) -> str:
@@ -108,7 +101,7 @@ def attestation_statement(item_id: str, checklist: str, note: str, attachment: P
                 f"{path} is not a file", where="--attachment", fix="attach one file (archive a folder first)"
             )
         try:
-            described = {"name": path.name, "sha256": sha256_file(path)}
+            described = {"name": path.name, "sha256": sha256_of(path)}
         except OSError as error:
             raise InputError(
                 f"cannot read {path}: {error}", where="--attachment", fix="check its permissions"
