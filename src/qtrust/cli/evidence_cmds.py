@@ -59,7 +59,7 @@ def passphrase(*, confirm: bool = False) -> bytes:
     raise InputError(
         "no key passphrase",
         where=PASSPHRASE_ENV,
-        fix=f"set {PASSPHRASE_ENV} (or run in a terminal to be asked); pass --no-record to audit without recording",
+        fix=f"set {PASSPHRASE_ENV} (or run in a terminal to be asked); `qtrust audit` and `qtrust gate` also take --no-record",
     )
 
 
