@@ -83,6 +83,7 @@ def test_same_config_same_results(small_config, small_run):
         "duration_seconds": True,
         "timings": True,
         "models": {"__all__": {"fits": {"__all__": {"train_seconds"}}}},
+        "certified_fairness": {"__all__": {"seconds"}},
     }
     a = small_run.result.model_dump(exclude=timing)
     b = again.result.model_dump(exclude=timing)
@@ -164,3 +165,27 @@ def test_noise_tolerance_rules():
     assert unfair.fairness_break is None
     assert unfair.fairness_fails_without_noise
     assert unfair.tolerated_up_to == 1e-3
+
+
+def test_certified_fairness_lands_in_results_report_and_model_card(small_run):
+    """K* for the variational candidate (not the kernel SVM), its verdict, and the bias pair in feature units."""
+    from qtrust.report.html import render_report
+    from qtrust.report.model_card import render_model_card
+
+    result = small_run.result
+    assert [c.model for c in result.certified_fairness] == ["vqc"]
+    cert = result.certified_fairness[0]
+    assert cert.points[0].channel == "none"
+    assert cert.points[0].lipschitz == pytest.approx(1.0)
+    assert all(p.lipschitz <= 1.0 + 1e-9 for p in cert.points)
+    assert all(p.fair is (cert.delta >= p.lipschitz_max * cert.epsilon - 1e-12) for p in cert.points)
+    pair = cert.bias_pair
+    assert pair.group_high != pair.group_low
+    assert 0 < pair.reachable_gap <= cert.points[0].lipschitz
+    assert pair.features_high  # in the original feature units, via the preprocessor's inverse
+    html = render_report(result)
+    assert "Certified fairness for every input state" in html
+    assert f"{pair.reachable_gap:.3f}" in html
+    card = render_model_card(result, "vqc")
+    assert "Lipschitz constant K*" in card
+    assert any(f.id == "certified-fairness-vqc" for f in result.findings)

@@ -47,13 +47,22 @@ report_fixtures = _load("_qtrust_report_fixtures", TESTS / "report" / "conftest.
 audit_fixtures = _load("_qtrust_audit_fixtures", TESTS / "audit" / "conftest.py")
 build_result = report_fixtures.build_result
 
-OUTCOMES = ("fairness", "noise", "shots", "reproducibility", "comparisons")
+OUTCOMES = ("fairness", "noise", "shots", "reproducibility", "comparisons", "certified_fairness")
 # Fields that are inputs, identifiers or sizes (they make up the path or are pinned by the config), and the
 # intervals that ride along on their entry (SeedSummary.mean, PairedMetric.difference) instead of their own.
 NOT_OUTCOMES = frozenset(
     {
         "level",
         "levels",
+        # certified fairness: its (ε, δ) request, size, timing, and the bias pair's coordinates
+        "epsilon",
+        "delta",
+        "n_qubits",
+        "seconds",
+        "features_high",
+        "features_low",
+        "angles_high",
+        "angles_low",
         "shots",
         "repeats",
         "seeds",
@@ -451,7 +460,9 @@ def test_real_audit_table_is_complete(real_result: AuditResult) -> None:
         "reproducibility",
         "variance",
         "comparison",
+        "certified",
     }
+    assert table["certified/vqc/reference/lipschitz"].value == pytest.approx(1.0)  # noiseless: K* = 1
 
 
 def test_real_audit_stochastic_flags(real_result: AuditResult) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from qtrust import __version__
+from qtrust.assess.certified_fairness import assess_certified_fairness
 from qtrust.assess.comparison import compare_models
 from qtrust.assess.context import AssessmentContext
 from qtrust.assess.fairness import assess_fairness
@@ -193,7 +194,11 @@ def run_audit(
     t = lap("reproducibility", t)
     comparisons = compare_models(ctx)
     t = lap("comparison", t)
-    findings = derive_findings(ctx, fairness, comparisons, sweeps, shots, reproducibility)
+    certified, certified_findings = assess_certified_fairness(ctx)
+    t = lap("certified_fairness", t)
+    findings = (
+        derive_findings(ctx, fairness, comparisons, sweeps, shots, reproducibility) + certified_findings
+    )
     lap("findings", t)
 
     result = AuditResult(
@@ -222,6 +227,7 @@ def run_audit(
         timings=timings,
         plan=plan,
         governance=governance,
+        certified_fairness=certified,
     )
     return AuditRun(result=result, predictions=store)
 

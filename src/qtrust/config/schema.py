@@ -210,6 +210,18 @@ class ReproducibilityConfig(Section):
         return tuple(dict.fromkeys(seeds))
 
 
+class CertificationConfig(Section):
+    """Certified fairness (Guan, Fang, Ying, CAV 2022): is the model (ε, δ)-fair for every input state?"""
+
+    epsilon: float = Field(
+        0.01, gt=0, le=1, description="inputs within this trace distance of each other must get close outputs"
+    )
+    delta: float = Field(
+        0.005, gt=0, le=1, description="outputs may differ by at most this (total variation)"
+    )
+    bias_pair: bool = Field(True, description="search the encoding's input space for the most unequal pair")
+
+
 class StatisticsConfig(Section):
     threshold: float = Field(0.5, gt=0, lt=1, description="decision threshold on P(favourable)")
     confidence: float = Field(0.95, gt=0.5, lt=1)
@@ -245,6 +257,7 @@ class AuditConfig(Section):
     shots: ShotsConfig = Field(default_factory=ShotsConfig)
     reproducibility: ReproducibilityConfig = Field(default_factory=ReproducibilityConfig)
     statistics: StatisticsConfig = Field(default_factory=StatisticsConfig)
+    certification: CertificationConfig = Field(default_factory=CertificationConfig)
     verdicts: VerdictConfig = Field(default_factory=VerdictConfig)
 
     @model_validator(mode="after")

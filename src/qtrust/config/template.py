@@ -74,6 +74,11 @@ statistics:
   n_boot: 1000               # bootstrap replicates over rows and prediction draws
   n_permutations: 2000       # paired permutation test, quantum vs classical
 
+certification:               # certified fairness: (ε, δ)-fair iff δ ≥ K*·ε for every input state
+  epsilon: 0.01              # trace distance between two inputs
+  delta: 0.005               # largest allowed difference of their outputs (total variation)
+  bias_pair: true            # search the encoding's input space for the most unequal pair of inputs
+
 verdicts:                    # thresholds behind the report's plain-language verdicts
   max_equalized_odds_difference: 0.10
   max_demographic_parity_difference: 0.10

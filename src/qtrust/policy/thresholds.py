@@ -23,13 +23,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from qtrust.metrics import METRIC_INFO
 from qtrust.results.metrics_table import RecordedMetric
 
-SECTIONS = ("fairness", "noise", "shots", "reproducibility", "variance", "comparison")
+SECTIONS = ("fairness", "noise", "shots", "reproducibility", "variance", "comparison", "certified")
 # Names that end a metric path besides the metric keys themselves (see metrics_table's scheme).
 FIELDS = {
     "flip_rate", "mean", "sd", "difference", "quantum", "classical", "p_value", "minimum_shots",
     "extrapolated_shots", "tolerated_up_to", "accuracy_break", "fairness_break", "fairness_fails_without_noise",
     "seed", "shot", "data", "total", "fraction_seed", "fraction_shot", "fraction_data",
-    "quantum_only_correct", "classical_only_correct",
+    "quantum_only_correct", "classical_only_correct", "lipschitz", "lipschitz_max", "fair", "reachable_gap", "p_high", "p_low",
 }  # fmt: skip
 Status = Literal["pass", "fail", "inconclusive"]
 Mode = Literal["point", "bound", "significant_breach"]

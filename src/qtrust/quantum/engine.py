@@ -232,3 +232,33 @@ def simulate(
             parts.append(c @ weights_of_effect)
         probabilities = np.concatenate(parts)
     return SimulationResult(np.clip(probabilities, 0.0, 1.0), chosen, reason)
+
+
+def measurement_operator(
+    circuit: Circuit, weights: np.ndarray | None, noise: NoiseModel | None = None
+) -> np.ndarray:
+    """M = E†(effect) of the trainable section: p(class 1 | ρ) = Tr(M ρ) for *every* input state ρ.
+
+    What certificates are computed from (the fairness Lipschitz constant, robustness radii): unlike a batch of
+    probabilities, M speaks for all states, not only the ones the encoding happens to reach. Only
+    encode-first circuits have one such operator; a circuit that re-uploads data mixes inputs into the
+    trainable section.
+    """
+    if not circuit.is_encode_first:
+        raise InputError(
+            "this circuit re-uploads data after trainable gates, so no single measurement operator M "
+            "describes it for all inputs",
+            where="circuit",
+            fix="certificates need an encode-first circuit (all input gates before all trainable gates)",
+        )
+    noise = noise or NOISELESS
+    _, w = _check_inputs(circuit, np.zeros((1, circuit.n_features)), weights)
+    limit = MAX_QUBITS["heisenberg"]
+    if circuit.n_qubits > limit:
+        raise CapacityError(
+            f"{circuit.n_qubits} qubits exceed the Heisenberg path's limit of {limit}",
+            where="n_qubits",
+            fix=f"reduce n_qubits to at most {limit}",
+        )
+    _, trainable = _segments(circuit)
+    return heisenberg_operator(trainable, circuit.n_qubits, _effect(circuit, noise), w, NoiseCache(noise))

@@ -30,6 +30,10 @@ Path scheme (``<metric>`` is a key of the schema's metric dicts, e.g. ``equalize
                                                              quantum, classical, p_value
     comparison/<quantum>-vs-<baseline>/mcnemar/<field>       p_value, quantum_only_correct,
                                                              classical_only_correct
+    certified/<model>/reference/<field>                      lipschitz (K*), lipschitz_max (over seeds),
+    certified/<model>/<channel>@<level>/<field>              fair (1.0 / 0.0): certified fairness
+    certified/<model>/bias_pair/<field>                      reachable_gap, p_high, p_low: the widest output
+                                                             gap found inside the encoding's reach
 
 Conventions: ``<level>`` is the shortest decimal that round-trips the float, with a trailing ``.0`` dropped
 (``0.01``, ``0.05``, ``1``, ``1e-05``), so it matches how levels are written in a config; every noise
@@ -248,6 +252,21 @@ def flatten_metrics(result: AuditResult) -> dict[str, RecordedMetric]:
         table.number(
             (*mcnemar, "classical_only_correct"), comp.mcnemar.classical_only_correct, stochastic=False
         )
+
+    for cert in result.certified_fairness:
+        for point in cert.points:
+            setting = "reference" if point.channel == "none" else f"{point.channel}@{_number(point.level)}"
+            prefix = ("certified", cert.model, setting)
+            table.number((*prefix, "lipschitz"), point.lipschitz, stochastic=False)
+            table.number((*prefix, "lipschitz_max"), point.lipschitz_max, stochastic=False)
+            table.number((*prefix, "fair"), 1.0 if point.fair else 0.0, stochastic=False)
+        if cert.bias_pair is not None:
+            for part in ("reachable_gap", "p_high", "p_low"):
+                table.number(
+                    ("certified", cert.model, "bias_pair", part),
+                    getattr(cert.bias_pair, part),
+                    stochastic=False,
+                )
 
     return table.entries
 

@@ -216,6 +216,41 @@ class ComparisonResult(Record):
     mcnemar: McNemar
 
 
+class CertifiedPoint(Record):
+    """K* of one model under one noise setting, over the training seeds."""
+
+    channel: str = Field(description="'none' for the noiseless model")
+    level: float
+    lipschitz: float = Field(description="K* of the first training seed")
+    lipschitz_max: float = Field(description="largest K* over the training seeds")
+    fair: bool = Field(description="(ε, δ)-fair for every training seed: δ ≥ K*·ε")
+
+
+class BiasPairRecord(Record):
+    """The two inputs, from different groups and in the encoding's reach, with the largest output gap."""
+
+    reachable_gap: float
+    p_high: float
+    p_low: float
+    group_high: str
+    group_low: str
+    features_high: dict[str, Any]
+    features_low: dict[str, Any]
+    angles_high: list[float]
+    angles_low: list[float]
+
+
+class CertifiedFairnessResult(Record):
+    model: str
+    epsilon: float
+    delta: float
+    n_qubits: int
+    points: list[CertifiedPoint]
+    bias_pair: BiasPairRecord | None = Field(None, description="noiseless model, first training seed")
+    seconds: float = Field(description="time to compute every K* (eigendecompositions included)")
+    method: str = "K* = λmax(M) − λmin(M), M = E†(class-1 effect), Guan, Fang & Ying (CAV 2022)"
+
+
 class Finding(Record):
     """A verdict in plain language, with the numbers it rests on."""
 
@@ -342,6 +377,9 @@ class AuditResult(Record):
         None, description="the pre-registered plan, when the audit ran under one"
     )
     governance: GovernanceStatus | None = Field(None, description="governance status when the audit ran")
+    certified_fairness: list[CertifiedFairnessResult] = Field(
+        default_factory=list, description="certified (ε, δ)-fairness of each variational candidate"
+    )
 
     def model_record(self, name: str) -> ModelRecord:
         return next(m for m in self.models if m.name == name)
