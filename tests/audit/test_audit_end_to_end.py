@@ -189,3 +189,33 @@ def test_certified_fairness_lands_in_results_report_and_model_card(small_run):
     card = render_model_card(result, "vqc")
     assert "Lipschitz constant K*" in card
     assert any(f.id == "certified-fairness-vqc" for f in result.findings)
+
+
+def test_privacy_and_robustness_land_in_results_report_and_model_card(small_run):
+    from qtrust.report.html import render_report
+    from qtrust.report.model_card import render_model_card
+
+    result = small_run.result
+    privacy = result.privacy
+    assert [m["model"] for m in privacy["models"]] == [m.name for m in result.models]
+    exact = next(
+        s for s in privacy["models"][0]["settings"] if s["noise"] == "noiseless" and s["shots"] is None
+    )
+    assert set(exact["attacks"]) == {"loss", "shadow", "lira"}
+    assert (
+        privacy["fprs"] == []
+    )  # 90 non-members cannot measure a TPR at 1% FPR: none reported, none invented
+    robustness = result.robustness
+    assert list(robustness["certified"]) == ["vqc"]  # the kernel SVM has no measurement operator
+    points = robustness["certified"]["vqc"]["epsilons"]
+    assert [p["robust_accuracy"] for p in points] == sorted(
+        (p["robust_accuracy"] for p in points), reverse=True
+    )
+    assert set(robustness["empirical"]) == {m.name for m in result.models}
+    html = render_report(result)
+    assert "Privacy: membership and attribute inference" in html
+    assert "Robustness of the decisions" in html
+    card = render_model_card(result, "vqc")
+    assert "Membership inference (exact outputs)" in card
+    assert "Robust accuracy" in card
+    assert any(f.id == "privacy-vqc" for f in result.findings)

@@ -57,7 +57,7 @@ def test_gate_exit_code_junit_and_recorded_decision_agree(audited, tmp_path):
     decision = json.loads(done.stdout)
     assert done.exit_code == (0 if decision["decision"] == "pass" else 1)
     assert decision["audit_entry"] == 1
-    assert junit.read_text().count("<testcase") == len(decision["checks"]) == 3
+    assert junit.read_text().count("<testcase") == len(decision["checks"]) == 4
     recorded = json.loads(qtrust("log", "show", decision["entry"]).stdout)
     assert recorded["predicateType"] == "https://qtrust.dev/evidence/gate-decision/v1"
     assert recorded["predicate"]["decision"] == decision["decision"]

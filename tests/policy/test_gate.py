@@ -111,6 +111,7 @@ def test_the_default_policy_loads_and_names_its_checks():
         "fairness-under-noise",
         "not-worse-than-classical",
         "seed-stability",
+        "membership-inference",
     ]
 
 

@@ -120,13 +120,30 @@ def check_complete(result: AuditResult, table: dict[str, RecordedMetric]) -> Non
     want = Counter((_key(e.value), _key(e.ci_low), _key(e.ci_high)) for e in estimates)
     have = Counter((m.value, m.ci_low, m.ci_high) for m in table.values())
     assert not want - have, f"estimates missing from the table: {want - have}"
-    assert len(table) == count_numbers(sections)
+    # privacy and robustness are JSON sections, counted on their own
+    typed = {p: m for p, m in table.items() if not p.startswith(("privacy/", "robustness/"))}
+    assert len(typed) == count_numbers(sections)
+    if result.privacy:
+        expected = sum(
+            1 + bool(a.get("auc_drop")) + len(a.get("tpr_at_fpr", {}))
+            for model in result.privacy["models"]
+            for setting in model["settings"]
+            for a in setting["attacks"].values()
+        ) + 2 * sum(bool(m.get("attribute_inference")) for m in result.privacy["models"])
+        assert sum(p.startswith("privacy/") for p in table) == expected
+    if result.robustness:
+        certified = sum(len(d["epsilons"]) * 3 for d in result.robustness["certified"].values())
+        empirical = sum(
+            len(d["gaussian"]) * 3 + len(d["linf"]) * 4 for d in result.robustness["empirical"].values()
+        )
+        assert sum(p.startswith("robustness/") for p in table) == certified + empirical
 
 
 def stochastic_by_rule(path: str) -> bool:
     """The documented rule, restated from the path alone: shot budgets, shot advice and variance splits."""
     return bool(
-        path.startswith("variance/")
+        (path.startswith("privacy/") and "shots=" in path)
+        or path.startswith("variance/")
         or re.fullmatch(r"shots/[^/]+/\d+/.+", path)
         or re.fullmatch(r"shots/[^/]+/(minimum_shots|extrapolated_shots)", path)
     )
@@ -461,6 +478,8 @@ def test_real_audit_table_is_complete(real_result: AuditResult) -> None:
         "variance",
         "comparison",
         "certified",
+        "privacy",
+        "robustness",
     }
     assert table["certified/vqc/reference/lipschitz"].value == pytest.approx(1.0)  # noiseless: K* = 1
 

@@ -22,7 +22,9 @@ from qtrust.assess.context import AssessmentContext
 from qtrust.assess.fairness import assess_fairness
 from qtrust.assess.findings import derive_findings
 from qtrust.assess.noise import sweep_noise
+from qtrust.assess.privacy_audit import assess_audit_privacy, check_privacy_config
 from qtrust.assess.reproducibility import assess_reproducibility
+from qtrust.assess.robustness_audit import assess_audit_robustness
 from qtrust.assess.shots import assess_shots
 from qtrust.audit.data_prep import PreparedData, prepare
 from qtrust.audit.environment import describe_environment
@@ -166,6 +168,7 @@ def run_audit(
     preflight(config)
     progress.stage("loading data", 1)
     data = prepare(config, dataset)
+    check_privacy_config(config, len(data.test_idx))  # before any training
     progress.advance()
     t = lap("data", t)
 
@@ -196,8 +199,15 @@ def run_audit(
     t = lap("comparison", t)
     certified, certified_findings = assess_certified_fairness(ctx)
     t = lap("certified_fairness", t)
+    privacy, privacy_findings = assess_audit_privacy(ctx)
+    t = lap("privacy", t)
+    robustness, robustness_findings = assess_audit_robustness(ctx)
+    t = lap("robustness", t)
     findings = (
-        derive_findings(ctx, fairness, comparisons, sweeps, shots, reproducibility) + certified_findings
+        derive_findings(ctx, fairness, comparisons, sweeps, shots, reproducibility)
+        + certified_findings
+        + privacy_findings
+        + robustness_findings
     )
     lap("findings", t)
 
@@ -228,6 +238,8 @@ def run_audit(
         plan=plan,
         governance=governance,
         certified_fairness=certified,
+        privacy=privacy,
+        robustness=robustness,
     )
     return AuditRun(result=result, predictions=store)
 

@@ -222,6 +222,61 @@ class CertificationConfig(Section):
     bias_pair: bool = Field(True, description="search the encoding's input space for the most unequal pair")
 
 
+class PrivacyConfig(Section):
+    """Membership and attribute inference against every model, on the audit's own split."""
+
+    enabled: bool = Field(True, description="run the privacy red-team")
+    attacks: tuple[Literal["loss", "shadow", "lira"], ...] = Field(
+        ("loss", "shadow", "lira"),
+        description="loss threshold (Yeom 2018), shadow models (Shokri 2017), LiRA offline (Carlini 2022)",
+    )
+    n_references: int = Field(8, ge=2, le=256, description="shadow / reference models per model")
+    reference_noise: Literal["matched", "noiseless"] = Field(
+        "matched",
+        description="matched: the attacker's references see the deployment's noise and shots (worst case)",
+    )
+    fprs: tuple[float, ...] | None = Field(
+        None,
+        description="TPR at these FPRs (each needs at least 1/FPR non-members); default: 0.1% and 1%, "
+        "whichever the split can measure",
+    )
+    noise: bool = Field(True, description="attack under every noise setting of the sweep too")
+    shots: bool = Field(True, description="attack under every shot budget too")
+    attribute_inference: bool = Field(
+        True, description="try to recover the sensitive attribute from the outputs"
+    )
+
+    @field_validator("fprs")
+    @classmethod
+    def _fprs(cls, value: tuple[float, ...] | None) -> tuple[float, ...] | None:
+        if value is not None and (not value or any(not 0 < f < 1 for f in value)):
+            raise ValueError("every FPR must be strictly between 0 and 1")
+        return value
+
+
+class RobustnessConfig(Section):
+    """Certified (quantum candidates) and empirical (every model) robustness of the decisions."""
+
+    enabled: bool = Field(True, description="run the robustness assessment")
+    epsilons: tuple[float, ...] = Field(
+        (1e-3, 2e-3, 3e-3, 4e-3),
+        description="certified robustness radii (infidelity 1 − F, Guan et al. 2021)",
+    )
+    gaussian_sigmas: tuple[float, ...] = Field(
+        (0.05, 0.1), description="Gaussian input noise, in angle units"
+    )
+    linf_epsilons: tuple[float, ...] = Field((0.05, 0.1), description="L∞ attack radii, in angle units")
+    n_draws: int = Field(20, ge=2, description="Gaussian draws per sigma")
+    attack_steps: int = Field(10, ge=1, description="projected sign-gradient steps of the L∞ attack")
+
+    @field_validator("epsilons")
+    @classmethod
+    def _unit(cls, value: tuple[float, ...]) -> tuple[float, ...]:
+        if not value or any(not 0 < e <= 1 for e in value):
+            raise ValueError("every ε must be in (0, 1]")
+        return value
+
+
 class StatisticsConfig(Section):
     threshold: float = Field(0.5, gt=0, lt=1, description="decision threshold on P(favourable)")
     confidence: float = Field(0.95, gt=0.5, lt=1)
@@ -240,6 +295,7 @@ class VerdictConfig(Section):
     max_accuracy_drop: float = Field(0.02, description="tolerated accuracy loss under noise")
     max_seed_sd: float = Field(0.02, description="tolerated sd of accuracy across training seeds")
     max_flip_rate: float = Field(0.01, description="tolerated share of predictions flipped by shot noise")
+    max_membership_auc: float = Field(0.60, description="membership-inference AUC above this is a leak")
     min_group_test_rows: int = Field(
         30, description="below this a group's metrics are too uncertain to trust"
     )
@@ -258,6 +314,8 @@ class AuditConfig(Section):
     reproducibility: ReproducibilityConfig = Field(default_factory=ReproducibilityConfig)
     statistics: StatisticsConfig = Field(default_factory=StatisticsConfig)
     certification: CertificationConfig = Field(default_factory=CertificationConfig)
+    privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
+    robustness: RobustnessConfig = Field(default_factory=RobustnessConfig)
     verdicts: VerdictConfig = Field(default_factory=VerdictConfig)
 
     @model_validator(mode="after")
@@ -293,6 +351,9 @@ class AuditConfig(Section):
                 ),
                 "shots": ShotsConfig(budgets=self.shots.budgets, repeats=10, reference=self.shots.reference),
                 "statistics": self.statistics.model_copy(update={"n_boot": 200, "n_permutations": 500}),
+                "privacy": self.privacy.model_copy(
+                    update={"n_references": min(self.privacy.n_references, 4), "reference_noise": "noiseless"}
+                ),
                 "models": [
                     m.model_copy(update={"max_iter": min(m.max_iter, 60)}) if m.kind == "variational" else m
                     for m in self.models

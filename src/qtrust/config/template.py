@@ -79,6 +79,24 @@ certification:               # certified fairness: (ε, δ)-fair iff δ ≥ K*·
   delta: 0.005               # largest allowed difference of their outputs (total variation)
   bias_pair: true            # search the encoding's input space for the most unequal pair of inputs
 
+privacy:                     # membership and attribute inference, on the audit's own train / test split
+  enabled: true
+  attacks: [loss, shadow, lira]   # loss threshold, shadow models, LiRA offline
+  n_references: 8            # shadow / reference models per model
+  reference_noise: matched   # the attacker's references see the deployment's noise and shots
+  fprs: null                 # TPR at these FPRs; null: 0.1% and 1%, whichever the test split can measure
+  noise: true                # attack under every noise setting of the sweep
+  shots: true                # attack under every shot budget
+  attribute_inference: true  # recover the sensitive attribute from the model's outputs?
+
+robustness:
+  enabled: true
+  epsilons: [0.001, 0.002, 0.003, 0.004]   # certified radii, infidelity 1 − F (Guan, Fang & Ying 2021)
+  gaussian_sigmas: [0.05, 0.1]             # Gaussian input noise, angle units
+  linf_epsilons: [0.05, 0.1]               # worst case inside an L∞ ball, angle units
+  n_draws: 20                # Gaussian draws per sigma
+  attack_steps: 10           # projected sign-gradient steps of the L∞ attack
+
 verdicts:                    # thresholds behind the report's plain-language verdicts
   max_equalized_odds_difference: 0.10
   max_demographic_parity_difference: 0.10
@@ -86,6 +104,7 @@ verdicts:                    # thresholds behind the report's plain-language ver
   max_accuracy_drop: 0.02
   max_seed_sd: 0.02
   max_flip_rate: 0.01
+  max_membership_auc: 0.60
   min_group_test_rows: 30
 """
 

@@ -23,13 +23,24 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from qtrust.metrics import METRIC_INFO
 from qtrust.results.metrics_table import RecordedMetric
 
-SECTIONS = ("fairness", "noise", "shots", "reproducibility", "variance", "comparison", "certified")
+SECTIONS = (
+    "fairness",
+    "noise",
+    "shots",
+    "reproducibility",
+    "variance",
+    "comparison",
+    "certified",
+    "privacy",
+    "robustness",
+)
 # Names that end a metric path besides the metric keys themselves (see metrics_table's scheme).
 FIELDS = {
     "flip_rate", "mean", "sd", "difference", "quantum", "classical", "p_value", "minimum_shots",
     "extrapolated_shots", "tolerated_up_to", "accuracy_break", "fairness_break", "fairness_fails_without_noise",
     "seed", "shot", "data", "total", "fraction_seed", "fraction_shot", "fraction_data",
-    "quantum_only_correct", "classical_only_correct", "lipschitz", "lipschitz_max", "fair", "reachable_gap", "p_high", "p_low",
+    "quantum_only_correct", "classical_only_correct", "lipschitz", "lipschitz_max", "fair", "reachable_gap", "p_high", "p_low", "auc_drop", "tpr@0.01", "tpr@0.001", "robust_accuracy", "bound_certified_fraction", "robust_fraction",
+    "attack_success_rate",
 }  # fmt: skip
 Status = Literal["pass", "fail", "inconclusive"]
 Mode = Literal["point", "bound", "significant_breach"]

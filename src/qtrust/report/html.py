@@ -58,6 +58,7 @@ TOPIC_TEXT = {
     "noise": ("Hardware noise", "Do accuracy and fairness survive the noise of a real device?"),
     "shots": ("Shot noise", "Do decisions depend on the luck of a finite number of measurements?"),
     "reproducibility": ("Reproducibility", "Does retraining with another seed give the same model?"),
+    "privacy": ("Privacy", "Does the model give away who was in its training data, or their group?"),
     "data": ("Data", "Is the data fit to judge the model?"),
 }
 

@@ -32,6 +32,14 @@ Path scheme (``<metric>`` is a key of the schema's metric dicts, e.g. ``equalize
                                                              classical_only_correct
     certified/<model>/reference/<field>                      lipschitz (K*), lipschitz_max (over seeds),
     certified/<model>/<channel>@<level>/<field>              fair (1.0 / 0.0): certified fairness
+    privacy/<model>/<attack>/<setting>/<field>               attack: loss, shadow, lira; setting: exact,
+                                                             shots=<n>, <channel>@<level>; field: auc,
+                                                             auc_drop (vs exact), tpr@<fpr>
+    privacy/<model>/attribute/<field>                        auc, accuracy of attribute inference
+    robustness/<model>/certified/eps=<ε>/<field>             robust_accuracy, bound_certified_fraction,
+                                                             robust_fraction (Guan, Fang & Ying 2021)
+    robustness/<model>/gaussian/sigma=<σ>/<field>            accuracy, equalized_odds_difference, flip_rate
+    robustness/<model>/linf/eps=<ε>/<field>                  … and attack_success_rate under the L∞ attack
     certified/<model>/bias_pair/<field>                      reachable_gap, p_high, p_low: the widest output
                                                              gap found inside the encoding's reach
 
@@ -267,6 +275,61 @@ def flatten_metrics(result: AuditResult) -> dict[str, RecordedMetric]:
                     getattr(cert.bias_pair, part),
                     stochastic=False,
                 )
+
+    if result.privacy:
+        for model in result.privacy.get("models", []):
+            for setting in model["settings"]:
+                noise = setting["noise"]
+                label = "exact" if noise == "noiseless" else noise.replace("=", "@")
+                if setting["shots"] is not None:
+                    label = (
+                        f"shots={setting['shots']}"
+                        if noise == "noiseless"
+                        else f"{label}+shots={setting['shots']}"
+                    )
+                stochastic = setting["shots"] is not None
+                for attack, found in setting["attacks"].items():
+                    prefix = ("privacy", model["model"], attack, label)
+                    table.estimate((*prefix, "auc"), Estimate(**found["auc"]), stochastic=stochastic)
+                    if found.get("auc_drop"):
+                        table.estimate(
+                            (*prefix, "auc_drop"), Estimate(**found["auc_drop"]), stochastic=stochastic
+                        )
+                    for fpr, est in found.get("tpr_at_fpr", {}).items():
+                        table.estimate((*prefix, f"tpr@{fpr}"), Estimate(**est), stochastic=stochastic)
+            attribute = model.get("attribute_inference")
+            if attribute:
+                table.estimate(
+                    ("privacy", model["model"], "attribute", "auc"),
+                    Estimate(**attribute["auc"]),
+                    stochastic=False,
+                )
+                table.estimate(
+                    ("privacy", model["model"], "attribute", "accuracy"),
+                    Estimate(**attribute["accuracy"]),
+                    stochastic=False,
+                )
+
+    if result.robustness:
+        for name, doc in result.robustness.get("certified", {}).items():
+            for point in doc["epsilons"]:
+                prefix = ("robustness", name, "certified", f"eps={_number(point['epsilon'])}")
+                for part in ("robust_accuracy", "bound_certified_fraction", "robust_fraction"):
+                    table.number((*prefix, part), point[part], stochastic=False)
+        for name, doc in result.robustness.get("empirical", {}).items():
+            for g in doc["gaussian"]:
+                prefix = ("robustness", name, "gaussian", f"sigma={_number(g['sigma'])}")
+                table.number((*prefix, "accuracy"), g["accuracy_mean"], stochastic=False)
+                table.number(
+                    (*prefix, "equalized_odds_difference"),
+                    g["equalized_odds_difference_mean"],
+                    stochastic=False,
+                )
+                table.number((*prefix, "flip_rate"), g["flip_rate"], stochastic=False)
+            for a in doc["linf"]:
+                prefix = ("robustness", name, "linf", f"eps={_number(a['epsilon'])}")
+                for part in ("accuracy", "equalized_odds_difference", "flip_rate", "attack_success_rate"):
+                    table.number((*prefix, part), a[part], stochastic=False)
 
     return table.entries
 

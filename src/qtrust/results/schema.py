@@ -256,7 +256,7 @@ class Finding(Record):
 
     id: str
     severity: Severity
-    topic: Literal["performance", "fairness", "noise", "shots", "reproducibility", "data"]
+    topic: Literal["performance", "fairness", "noise", "shots", "reproducibility", "data", "privacy"]
     model: str | None = None
     title: str
     detail: str
@@ -379,6 +379,13 @@ class AuditResult(Record):
     governance: GovernanceStatus | None = Field(None, description="governance status when the audit ran")
     certified_fairness: list[CertifiedFairnessResult] = Field(
         default_factory=list, description="certified (ε, δ)-fairness of each variational candidate"
+    )
+    privacy: dict[str, Any] | None = Field(
+        None,
+        description="membership- and attribute-inference attacks (qtrust.assess.privacy.PrivacyReport.to_dict)",
+    )
+    robustness: dict[str, Any] | None = Field(
+        None, description="certified (per quantum candidate) and empirical (per model) robustness"
     )
 
     def model_record(self, name: str) -> ModelRecord:
