@@ -19,7 +19,8 @@ from pathlib import Path
 
 import _common  # noqa: F401  (pins BLAS threads in the environment the audits inherit)
 
-TARGET_SECONDS = 120.0
+TARGET_SECONDS = 120.0  # the audit engine (issue 2)
+PRIVACY_TARGET_SECONDS = 180.0  # what the full privacy assessment may add (issue 5)
 
 
 def main() -> None:
@@ -47,8 +48,13 @@ def main() -> None:
         + ", ".join(f"{d:.1f}" for d in durations)
         + " s"
     )
+    privacy = timings.get("privacy", 0.0)
+    core = median - privacy
     print(
-        f"median {median:.1f} s — target < {TARGET_SECONDS:.0f} s: {'met' if median < TARGET_SECONDS else 'NOT met'}"
+        f"median {median:.1f} s: the audit without the privacy red-team {core:.1f} s — target < "
+        f"{TARGET_SECONDS:.0f} s: {'met' if core < TARGET_SECONDS else 'NOT met'}; the privacy red-team adds "
+        f"{privacy:.1f} s — target < {PRIVACY_TARGET_SECONDS:.0f} s: "
+        f"{'met' if privacy < PRIVACY_TARGET_SECONDS else 'NOT met'}"
     )
     print("stages of the last run (s): " + ", ".join(f"{k} {v:.1f}" for k, v in timings.items()))
 

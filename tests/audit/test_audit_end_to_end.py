@@ -215,6 +215,9 @@ def test_privacy_and_robustness_land_in_results_report_and_model_card(small_run)
     html = render_report(result)
     assert "Privacy: membership and attribute inference" in html
     assert "Robustness of the decisions" in html
+    assert html.count('data-attack="lira"') == len(privacy["models"])  # one ROC chart per model
+    roc = exact["attacks"]["lira"]["details"]["roc"]
+    assert roc["fpr"][0] == 0.0 and roc["tpr"][-1] == 1.0  # noqa: PT018
     card = render_model_card(result, "vqc")
     assert "Membership inference (exact outputs)" in card
     assert "Robust accuracy" in card

@@ -717,6 +717,18 @@ def lira_offline(
 # ---------------------------------------------------------------------------------------------------------
 
 
+def roc_points(scores: AttackScores, max_points: int = 80) -> dict[str, list[float]]:
+    """The ROC curve of the draw-averaged scores, thinned to at most ``max_points`` for a report chart."""
+    from sklearn.metrics import roc_curve
+
+    members = np.asarray(scores.members, dtype=float).mean(axis=0)
+    nonmembers = np.asarray(scores.nonmembers, dtype=float).mean(axis=0)
+    labels = np.r_[np.ones(members.size), np.zeros(nonmembers.size)]
+    fpr, tpr, _ = roc_curve(labels, np.r_[members, nonmembers])
+    keep = np.unique(np.linspace(0, fpr.size - 1, min(max_points, fpr.size)).round().astype(int))
+    return {"fpr": [round(float(v), 5) for v in fpr[keep]], "tpr": [round(float(v), 5) for v in tpr[keep]]}
+
+
 def tpr_at_fpr(member_scores: ArrayLike, nonmember_scores: ArrayLike, fpr: float) -> float:
     """The largest TPR on the exact ROC whose FPR ≤ ``fpr`` (members = positives, higher score = member).
 
@@ -1480,7 +1492,10 @@ def _assess_target(plan: _Plan, target: PrivacyTarget, step: Callable[[str], Non
             if setting.is_reference:
                 exact[attack] = metrics
             drop = None if setting.is_reference else metrics.auc_difference(exact[attack])
-            attack_results[attack] = AttackResult(attack, metrics, drop, scores.details)
+            details = dict(scores.details)
+            if setting.is_reference:
+                details["roc"] = roc_points(scores)
+            attack_results[attack] = AttackResult(attack, metrics, drop, details)
         setting_results.append(SettingResult(setting.noise_label, setting.shots, attack_results, rng_labels))
 
     attribute = None

@@ -537,3 +537,52 @@ def forest_cell(
         body.append(svg.circle(xs.clamp(difference), cy, 3.6, fill=color, stroke="#fff"))
     label = f"difference {num(difference)}, 95% CI [{num(low)}, {num(high)}]"
     return svg.svg(width, height, "".join(body), title=label, cls="forest")
+
+
+ATTACK_COLORS = {"loss": "#0f766e", "shadow": "#7c3aed", "lira": "#c62828"}
+
+
+def roc_chart(model: str, curves: dict[str, dict[str, list[float]]], aucs: dict[str, float]) -> str:
+    """Membership-inference ROC curves of one model (exact outputs), with the chance diagonal."""
+    width, height, left, top, size = 260, 250, 46, 12, 190
+
+    def sx(v: float) -> float:
+        return left + v * size
+
+    def sy(v: float) -> float:
+        return top + (1 - v) * size
+
+    ticks = [0.0, 0.25, 0.5, 0.75, 1.0]
+    body = [
+        svg.axis_bottom(
+            sx, top + size, ticks, label="false positive rate", x_range=(left, left + size), grid_to=top
+        ),
+        svg.axis_left(
+            sy, left, ticks, label="true positive rate", y_range=(top, top + size), grid_to=left + size
+        ),
+        svg.line(sx(0), sy(0), sx(1), sy(1), stroke="#9ca3af", dash="4 3", cls="chance"),
+    ]
+    for i, (attack, curve) in enumerate(curves.items()):
+        color = ATTACK_COLORS.get(attack, NEUTRAL)
+        body.append(
+            svg.series(
+                [sx(v) for v in curve["fpr"]], [sy(v) for v in curve["tpr"]], color=color, data_attack=attack
+            )
+        )
+        body.append(
+            svg.text(
+                sx(0.98),
+                sy(0.04) - 14 * (len(curves) - 1 - i),
+                f"{attack} AUC {aucs.get(attack, float('nan')):.3f}",
+                anchor="end",
+                fill=color,
+                size=11,
+            )
+        )
+    return svg.svg(
+        width,
+        height,
+        "".join(body),
+        title=f"{model}: membership-inference ROC curves (exact outputs)",
+        desc="Each curve is one attack; the dashed diagonal is chance.",
+    )

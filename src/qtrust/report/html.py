@@ -517,6 +517,22 @@ def build_view(result: AuditResult) -> ReportView:
     return view
 
 
+def _roc_charts(result: AuditResult) -> dict[str, Markup]:
+    """One ROC chart per model from the exact setting of the privacy red-team (empty without one)."""
+    out: dict[str, Markup] = {}
+    for model in (result.privacy or {}).get("models", []):
+        exact = next((s for s in model["settings"] if s["noise"] == "noiseless" and s["shots"] is None), None)
+        if exact is None:
+            continue
+        curves = {
+            a: x["details"]["roc"] for a, x in exact["attacks"].items() if x.get("details", {}).get("roc")
+        }
+        if curves:
+            aucs = {a: x["auc"]["value"] for a, x in exact["attacks"].items()}
+            out[model["model"]] = Markup(charts.roc_chart(model["model"], curves, aucs))
+    return out
+
+
 def render_report(result: AuditResult) -> str:
     """The audit report as one self-contained HTML document (inline CSS and SVG; no external assets)."""
     view = build_view(result)
@@ -546,6 +562,7 @@ def render_report(result: AuditResult) -> str:
         noise_conventions=_noise_conventions(result),
         noise_limits=_noise_limits(result),
         evidence=_evidence,
+        roc_charts=_roc_charts(result),
         h_value=h_value,
         h_num=h_num,
         h_pct=h_pct,
