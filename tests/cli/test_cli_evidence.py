@@ -14,17 +14,6 @@ from typer.testing import CliRunner
 from qtrust.cli.app import app
 
 runner = CliRunner()
-SMALL = {
-    "seed": 3,
-    "data": {"source": "synthetic", "synthetic": {"n_rows": 240, "n_features": 4, "group_bias": 0.3}},
-    "encoding": {"n_qubits": 3},
-    "models": [{"kind": "variational", "name": "vqc", "n_layers": 1, "max_iter": 10}],
-    "baselines": [{"kind": "logistic_regression", "name": "logistic"}],
-    "noise": {"channels": ["depolarizing"], "levels": [0.0, 0.01]},
-    "shots": {"budgets": [100], "repeats": 2, "reference": 100},
-    "reproducibility": {"seeds": [0, 1]},
-    "statistics": {"n_boot": 50, "n_permutations": 100},
-}
 PLAN = {
     "name": "credit-release",
     "thresholds": [
@@ -40,9 +29,8 @@ def qtrust(*args, env=None):
 
 
 @pytest.fixture
-def files(tmp_path):
-    config = tmp_path / "small.yaml"
-    config.write_text(yaml.safe_dump(SMALL))
+def files(tmp_path, small_audit_config):
+    config = small_audit_config
     plan = tmp_path / "plan.yaml"
     plan.write_text(yaml.safe_dump(PLAN))
     return config, plan

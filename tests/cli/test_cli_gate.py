@@ -14,17 +14,6 @@ from typer.testing import CliRunner
 from qtrust.cli.app import app
 
 runner = CliRunner()
-SMALL = {
-    "seed": 5,
-    "data": {"source": "synthetic", "synthetic": {"n_rows": 240, "n_features": 4, "group_bias": 0.3}},
-    "encoding": {"n_qubits": 3},
-    "models": [{"kind": "variational", "name": "vqc", "n_layers": 1, "max_iter": 10}],
-    "baselines": [{"kind": "logistic_regression", "name": "logistic"}],
-    "noise": {"channels": ["depolarizing"], "levels": [0.0, 0.01]},
-    "shots": {"budgets": [100], "repeats": 2, "reference": 100},
-    "reproducibility": {"seeds": [0, 1]},
-    "statistics": {"n_boot": 50, "n_permutations": 100},
-}
 LENIENT = {
     "name": "lenient",
     "checks": [{"id": "seed-sd", "metric": "reproducibility/*/accuracy/sd", "max": 1.0, "mode": "point"}],
@@ -41,9 +30,8 @@ def entries() -> int:
 
 
 @pytest.fixture
-def audited(tmp_path):
-    config = tmp_path / "small.yaml"
-    config.write_text(yaml.safe_dump(SMALL))
+def audited(tmp_path, small_audit_config):
+    config = small_audit_config
     assert qtrust("keys", "init").exit_code == 0
     done = qtrust("audit", config, "--out", tmp_path / "out", "--no-progress")
     assert done.exit_code == 0, done.output
@@ -74,9 +62,8 @@ def test_a_lenient_policy_passes_with_exit_0(audited, tmp_path):
     assert "PASS" in done.output
 
 
-def test_a_gate_looser_than_the_registered_plan_fails_and_says_so(tmp_path):
-    config = tmp_path / "small.yaml"
-    config.write_text(yaml.safe_dump(SMALL))
+def test_a_gate_looser_than_the_registered_plan_fails_and_says_so(tmp_path, small_audit_config):
+    config = small_audit_config
     plan = tmp_path / "plan.yaml"
     plan.write_text(
         yaml.safe_dump(

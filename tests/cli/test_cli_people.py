@@ -13,17 +13,6 @@ from typer.testing import CliRunner
 from qtrust.cli.app import app
 
 runner = CliRunner()
-SMALL = {
-    "seed": 5,
-    "data": {"source": "synthetic", "synthetic": {"n_rows": 240, "n_features": 4, "group_bias": 0.3}},
-    "encoding": {"n_qubits": 3},
-    "models": [{"kind": "variational", "name": "vqc", "n_layers": 1, "max_iter": 10}],
-    "baselines": [{"kind": "logistic_regression", "name": "logistic"}],
-    "noise": {"channels": ["depolarizing"], "levels": [0.0, 0.01]},
-    "shots": {"budgets": [100], "repeats": 2, "reference": 100},
-    "reproducibility": {"seeds": [0, 1]},
-    "statistics": {"n_boot": 50, "n_permutations": 100},
-}
 CHECK = {"id": "seed-sd", "metric": "reproducibility/*/accuracy/sd", "mode": "point"}
 
 
@@ -36,9 +25,8 @@ def entries() -> int:
         return db.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
 
 
-def gate_entry(tmp_path, limit: float) -> int:
-    config, policy = tmp_path / "small.yaml", tmp_path / f"policy-{limit}.yaml"
-    config.write_text(yaml.safe_dump(SMALL))
+def gate_entry(tmp_path, config, limit: float) -> int:
+    policy = tmp_path / f"policy-{limit}.yaml"
     policy.write_text(yaml.safe_dump({"name": "p", "checks": [CHECK | {"max": limit}]}))
     out = tmp_path / f"out-{limit}"
     assert qtrust("audit", config, "--out", out, "--no-progress").exit_code == 0
@@ -46,12 +34,14 @@ def gate_entry(tmp_path, limit: float) -> int:
     return decision["entry"]
 
 
-def test_release_sign_off_needs_every_role_from_someone_other_than_the_requester(team, tmp_path):
-    failed = gate_entry(tmp_path, limit=0.0)  # sd ≤ 0 fails
+def test_release_sign_off_needs_every_role_from_someone_other_than_the_requester(
+    team, tmp_path, small_audit_config
+):
+    failed = gate_entry(tmp_path, small_audit_config, limit=0.0)  # sd ≤ 0 fails
     refused = qtrust("request", "release", "--gate", failed, "--as", "alice")
     assert refused.exit_code == 2
     assert "a release needs a passing gate" in refused.output
-    passed = gate_entry(tmp_path, limit=1.0)
+    passed = gate_entry(tmp_path, small_audit_config, limit=1.0)
     done = qtrust("request", "release", "--gate", passed, "--as", "alice")
     assert done.exit_code == 0, done.output
     request = passed + 1

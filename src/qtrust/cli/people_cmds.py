@@ -8,6 +8,7 @@ receipt and checkpoint.
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -50,6 +51,16 @@ def _project_or_new(log, name: str | None):
     if found is not None:
         return found[0]
     return Project(name=name or "qtrust-project")
+
+
+@contextmanager
+def signed_action(person_id: str, home, store):
+    """The log (with its keys) and the acting person's project and decrypted key, for one signed action."""
+    ws = workspace(home, store)
+    log = ws.open_log(passphrase())
+    with log.store:
+        project, key = acting(log, ws, person_id)
+        yield log, project, key
 
 
 def acting(log, ws, person_id: str):
@@ -160,10 +171,7 @@ def _request(
 
     try:
         rules = load_policy(policy_path)
-        ws = workspace(home, store)
-        log = ws.open_log(passphrase())
-        with log.store:
-            project, key = acting(log, ws, person_id)
+        with signed_action(person_id, home, store) as (log, project, key):
             recorded = open_request(log, project, person_id, key, kind, subject, rules, note)
     except InputError as error:
         fail(error)
@@ -215,10 +223,7 @@ def approve(
     from qtrust.governance.approvals import approve as sign_off
 
     try:
-        ws = workspace(home, store)
-        log = ws.open_log(passphrase())
-        with log.store:
-            project, key = acting(log, ws, as_)
+        with signed_action(as_, home, store) as (log, project, key):
             recorded, status = sign_off(
                 log, project, as_, key, request, decision="reject" if reject else "approve", note=note
             )

@@ -13,8 +13,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from qtrust.cli.evidence_cmds import HomeOption, StoreOption, fail, out, passphrase, workspace
-from qtrust.cli.people_cmds import AsOption, acting
+from qtrust.cli.evidence_cmds import HomeOption, StoreOption, fail, out, workspace
+from qtrust.cli.people_cmds import AsOption, signed_action
 from qtrust.errors import InputError
 
 risk_app = typer.Typer(
@@ -39,10 +39,7 @@ def _record(kind: str, file: Path, person: str, home, store) -> None:
 
     try:
         item = load_record(kind, file)
-        ws = workspace(home, store)
-        log = ws.open_log(passphrase())
-        with log.store:
-            project, key = acting(log, ws, person)
+        with signed_action(person, home, store) as (log, project, key):
             recorded = record(log, project, person, key, kind, item, _checklist_ids())
     except InputError as error:
         fail(error)
@@ -139,10 +136,7 @@ def incident_open(
     from qtrust.governance.records import open_incident
 
     try:
-        ws = workspace(home, store)
-        log = ws.open_log(passphrase())
-        with log.store:
-            project, key = acting(log, ws, as_)
+        with signed_action(as_, home, store) as (log, project, key):
             incident_id, recorded = open_incident(
                 log,
                 project,
@@ -170,10 +164,7 @@ def incident_update(
     from qtrust.governance.records import update_incident
 
     try:
-        ws = workspace(home, store)
-        log = ws.open_log(passphrase())
-        with log.store:
-            project, key = acting(log, ws, as_)
+        with signed_action(as_, home, store) as (log, project, key):
             recorded = update_incident(log, project, as_, key, incident_id, note)
     except InputError as error:
         fail(error)
@@ -193,10 +184,7 @@ def incident_close(
     from qtrust.governance.records import close_incident
 
     try:
-        ws = workspace(home, store)
-        log = ws.open_log(passphrase())
-        with log.store:
-            project, key = acting(log, ws, as_)
+        with signed_action(as_, home, store) as (log, project, key):
             recorded = close_incident(
                 log, project, as_, key, incident_id, rollback=rollback, resolution=resolution
             )
