@@ -104,3 +104,30 @@ def test_noise_aware_training_optimises_the_noisy_objective(toy):
     noisy_loss = TrainingObjective(clean.circuit_, X, y01, balanced_weights(y01, "balanced"), noise)
     assert noisy_loss(aware.weights_)[0] < noisy_loss(clean.weights_)[0] - 1e-3
     assert aware.describe()["training"]["train_noise"]["channels"][0]["kind"] == "amplitude_damping"
+
+
+def test_the_kernel_state_memo_encodes_each_row_once_and_matches_a_fresh_encoding(monkeypatch):
+    """Rows seen before (in any batch, any order) are looked up; the states equal a direct encoding."""
+    from qtrust.models import kernel as kernel_module
+    from qtrust.quantum.engine import encode
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(0, np.pi, size=(40, 3))
+    model = QuantumKernelClassifier(random_state=0).fit(X, (X[:, 0] > 1.5).astype(int))
+    circuit = model.circuit_
+    noise = NoiseModel.single("depolarizing", 0.01)
+    memo = kernel_module._StateCache(1 << 26)
+    calls = []
+    real = kernel_module.encode
+
+    def counting(c, rows, n):
+        calls.append(len(rows))
+        return real(c, rows, n)
+
+    monkeypatch.setattr(kernel_module, "encode", counting)
+    first = memo.get(circuit, X[:8], noise)
+    again = memo.get(circuit, np.vstack([X[5:12], X[2:4]]), noise)  # 3 old rows, 4 new, 2 old again
+    assert calls == [8, 4]
+    direct = encode(circuit, np.vstack([X[5:12], X[2:4]]), noise)
+    assert again.kind == direct.kind == first.kind
+    np.testing.assert_array_equal(again.data, direct.data)
