@@ -228,16 +228,13 @@ def incident_list(
 
 
 def _provided_text(path: Path | None) -> dict[str, str]:
-    import yaml
+    from qtrust.yamlfile import read_yaml_mapping
 
     if path is None:
         return {}
-    try:
-        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise InputError(
-            f"cannot read {path}: {error}", where="--provided", fix="a YAML mapping of point → text"
-        ) from None
+    doc = read_yaml_mapping(
+        path, what="provided-text file", flag="--provided", fix="a YAML mapping of point → text"
+    )
     if not isinstance(doc, dict) or not all(isinstance(v, str) and v.strip() for v in doc.values()):
         raise InputError(
             "expected a mapping of Annex IV point → non-empty text",

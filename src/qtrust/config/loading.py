@@ -7,7 +7,6 @@ import typing
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from qtrust.config.schema import (
@@ -20,6 +19,7 @@ from qtrust.config.schema import (
     VariationalSpec,
 )
 from qtrust.errors import InputError
+from qtrust.yamlfile import read_yaml_mapping
 
 _TAGGED: dict[str, type[BaseModel]] = {
     cls.model_fields["kind"].default: cls
@@ -89,16 +89,5 @@ def load_config(path: str | Path) -> AuditConfig:
         raise InputError(
             f"config file {str(path)!r} not found", where="CONFIG", fix="check the path or run `qtrust init`"
         )
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        raise InputError(
-            f"not valid YAML ({getattr(exc, 'problem', exc)})", where=where, fix="fix the YAML syntax"
-        ) from None
-    if data is not None and not isinstance(data, dict):
-        raise InputError(
-            "the top level must be a mapping of sections", where=str(path), fix="see `qtrust init`"
-        )
+    data = read_yaml_mapping(path, what="config", flag="CONFIG", fix="see `qtrust init`", allow_empty=True)
     return config_from_dict(data, str(path))

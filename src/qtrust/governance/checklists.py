@@ -34,11 +34,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from qtrust.errors import InputError
 from qtrust.governance.frameworks import FRAMEWORKS, check_identifier
+from qtrust.yamlfile import read_yaml_mapping
 
 BUILTIN_FILES = ("research_to_prototype.yaml", "pre_deployment.yaml", "policy_legal.yaml")
 SLUG = r"[a-z0-9][a-z0-9-]*"
@@ -288,22 +288,7 @@ def _describe(error: dict[str, Any], doc: Any, path: Path) -> InputError:
 
 def read_checklist_file(path: Path) -> ChecklistFile:
     """Parse and validate one checklist file; the first problem is raised naming the file and the item."""
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(
-            f"no checklist file at {path}", where="--extra", fix="give an existing YAML file"
-        ) from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise InputError(
-            f"cannot read the checklist: {error}", where=str(path), fix="fix the YAML syntax"
-        ) from None
-    if not isinstance(doc, dict):
-        raise InputError(
-            "a checklist file is a YAML mapping with 'checklist' and 'items'",
-            where=str(path),
-            fix=FORMAT_HINT,
-        )
+    doc = read_yaml_mapping(path, what="checklist file", flag="--extra", fix=FORMAT_HINT)
     try:
         return ChecklistFile.model_validate(doc)
     except ValidationError as error:

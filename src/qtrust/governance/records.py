@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from qtrust.errors import InputError
 from qtrust.evidence import statements
@@ -24,6 +23,7 @@ from qtrust.evidence.encoding import canonical_json, sha256_hex
 from qtrust.evidence.keys import SigningKey
 from qtrust.evidence.log import EvidenceLog, Recorded
 from qtrust.governance.people import Project, sign_as
+from qtrust.yamlfile import read_yaml_mapping, validate
 
 Level = Literal["low", "medium", "high"]
 Severity = Literal["low", "medium", "high", "critical"]
@@ -78,22 +78,10 @@ KINDS: dict[str, tuple[type[_Record], str]] = {
 
 def load_record(kind: str, path: Path) -> _Record:
     model, _ = KINDS[kind]
-    try:
-        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"no file at {path}", where="FILE", fix=f"give the path of a {kind} YAML") from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise InputError(f"cannot read {path}: {error}", where=str(path), fix="fix the YAML") from None
-    try:
-        return model.model_validate(doc)
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or kind
-        raise InputError(
-            first["msg"].removeprefix("Value error, "),
-            where=f"{path}: {where}",
-            fix=f"fields of a {kind}: {', '.join(model.model_fields)}",
-        ) from None
+    fix = f"fields of a {kind}: {', '.join(model.model_fields)}"
+    return validate(
+        model, read_yaml_mapping(path, what=f"{kind} file", flag="FILE", fix=fix), str(path), fix=fix
+    )
 
 
 def _check_items(item_ids: list[str], checklist_ids: set[str] | None) -> None:

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, field_validator
 
 from qtrust.errors import InputError
 from qtrust.evidence.encoding import canonical_json, sha256_hex
 from qtrust.policy.thresholds import Strict, Threshold
 from qtrust.quantum.noise import NOISE_KINDS
+from qtrust.yamlfile import read_yaml_mapping, validate
 
 Assessment = Literal["fairness", "noise", "shots", "reproducibility", "comparison"]
 
@@ -66,29 +66,13 @@ class EvaluationPlan(Strict):
 
 
 def load_plan(path: str | Path) -> EvaluationPlan:
-    path = Path(path)
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(
-            f"no plan file at {path}", where="PLAN", fix="give the path of a plan YAML"
-        ) from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise InputError(
-            f"cannot read the plan: {error}", where=str(path), fix="fix the YAML syntax"
-        ) from None
-    if not isinstance(doc, dict):
-        raise InputError("a plan is a YAML mapping", where=str(path), fix="start from docs/plan-example.yaml")
-    try:
-        return EvaluationPlan.model_validate(doc)
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "plan"
-        raise InputError(
-            first["msg"].removeprefix("Value error, "),
-            where=f"{path}: {where}",
-            fix="see the plan format in the README (name, assessments, thresholds, noise_budget, shot_budget)",
-        ) from None
+    doc = read_yaml_mapping(path, what="plan file", flag="PLAN", fix="see the plan format in the README")
+    return validate(
+        EvaluationPlan,
+        doc,
+        str(path),
+        fix="see the plan format in the README (name, assessments, thresholds, noise_budget, shot_budget)",
+    )
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from qtrust.errors import InputError
 from qtrust.evidence.encoding import canonical_json, sha256_hex
 from qtrust.policy.thresholds import Mode, Strict, Threshold, validate_metric_pattern
 from qtrust.quantum.noise import NOISE_KINDS
+from qtrust.yamlfile import parse_yaml, read_yaml_mapping, validate
 
 DEFAULT_POLICY = "default_policy.yaml"
 
@@ -125,49 +124,35 @@ class Policy(Strict):
 
 def load_policy(path: str | Path | None = None) -> Policy:
     """A policy file, or qtrust's default policy when ``path`` is None."""
+    fix = "see the default policy in qtrust/policy/default_policy.yaml"
     if path is None:
-        text, where = (
-            resources.files("qtrust.policy").joinpath(DEFAULT_POLICY).read_text("utf-8"),
-            "default policy",
-        )
+        source = "default policy"
+        doc = parse_yaml(resources.files("qtrust.policy").joinpath(DEFAULT_POLICY).read_text("utf-8"), source)
     else:
-        where = str(path)
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise InputError(
-                f"no policy file at {path}", where="--policy", fix="give the path of a policy YAML"
-            ) from None
-        except (OSError, UnicodeDecodeError) as error:
-            raise InputError(f"cannot read the policy: {error}", where=where, fix="check the file") from None
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise InputError(
-            f"the policy is not valid YAML: {error}", where=where, fix="fix the YAML syntax"
-        ) from None
-    if not isinstance(doc, dict):
-        raise InputError(
-            "a policy is a YAML mapping with name and checks", where=where, fix="see `qtrust gate --help`"
-        )
-    try:
-        return Policy.model_validate(doc)
-    except ValidationError as error:
-        first = error.errors()[0]
-        loc = first["loc"]
-        label = ".".join(str(p) for p in loc) or "policy"
+        source = str(path)
+        doc = read_yaml_mapping(path, what="policy file", flag="--policy", fix=fix)
+
+    def label(loc: tuple) -> str:
+        """``checks[2] (fairness-under-noise).max`` rather than ``checks.2.max``: name the check."""
         if len(loc) >= 2 and loc[0] == "checks" and isinstance(loc[1], int):
+            checks = doc.get("checks") if isinstance(doc.get("checks"), list) else []
             check_id = (
-                (doc.get("checks") or [{}])[loc[1]].get("id") if isinstance(doc.get("checks"), list) else None
+                checks[loc[1]].get("id")
+                if loc[1] < len(checks) and isinstance(checks[loc[1]], dict)
+                else None
             )
-            label = (
+            return (
                 f"checks[{loc[1]}]"
                 + (f" ({check_id})" if check_id else "")
                 + "".join(f".{p}" for p in loc[2:])
             )
-        raise InputError(
-            first["msg"].removeprefix("Value error, "),
-            where=f"{where}: {label}",
-            fix="metric names are audit metric paths such as fairness/*/overall/equalized_odds_difference; "
-            "see the default policy in qtrust/policy/default_policy.yaml",
-        ) from None
+        return ".".join(str(p) for p in loc)
+
+    return validate(
+        Policy,
+        doc,
+        source,
+        fix="metric names are audit metric paths such as fairness/*/overall/equalized_odds_difference; "
+        + fix,
+        label=label,
+    )
