@@ -24,7 +24,7 @@ from qtrust.quantum.circuit import Circuit
 from qtrust.quantum.gates import GATES
 from qtrust.quantum.heisenberg import expectation, heisenberg_operator
 from qtrust.quantum.noise import NOISELESS, NoiseCache, NoiseModel
-from qtrust.quantum.pauli import pauli_coefficients, run_pauli, zero_state
+from qtrust.quantum.pauli import pauli_coefficients, pauli_vectors_of_pure, run_pauli, zero_state
 from qtrust.quantum.states import (
     EncodedStates,
     Segment,
@@ -65,7 +65,7 @@ def choose_path(
         raise InputError(
             f"unknown simulation path {path!r}", where="path", fix=f"use one of: {', '.join(PATHS)}"
         )
-    noisy = noise.has_channels
+    noisy = noise.has_channels or circuit.has_channels
     if path == "auto":
         small_batch = n_rows is not None and n_rows < 2 ** (circuit.n_qubits + 1)
         if circuit.is_encode_first and (noisy or not small_batch):
@@ -98,7 +98,8 @@ def choose_path(
             )
         if path == "statevector" and noisy:
             raise InputError(
-                "the statevector path cannot represent noise channels",
+                "the statevector path cannot represent noise channels"
+                + (" (this circuit carries its own)" if circuit.has_channels else ""),
                 where="path",
                 fix="use path='density_matrix', 'heisenberg' or 'auto'",
             )
@@ -151,13 +152,28 @@ def _check_inputs(
     return X, w
 
 
+def initial_statevectors(circuit: Circuit, X: np.ndarray, real: bool) -> np.ndarray:
+    """|0…0⟩ per row, or the amplitude-encoded feature vectors when the circuit starts with them."""
+    if circuit.state_preparation is not None:
+        psi = circuit.state_preparation.states(X, circuit.n_qubits)
+        return psi if real else psi.astype(complex)
+    return zero_statevectors(X.shape[0], circuit.n_qubits, real)
+
+
+def initial_pauli_vectors(circuit: Circuit, X: np.ndarray) -> np.ndarray:
+    """The initial states as Pauli vectors (B, 4^n), for the density-matrix path."""
+    if circuit.state_preparation is not None:
+        return pauli_vectors_of_pure(circuit.state_preparation.states(X, circuit.n_qubits), circuit.n_qubits)
+    return zero_state(X.shape[0], circuit.n_qubits)
+
+
 def encode(
     circuit: Circuit, X: np.ndarray, noise: NoiseModel | None = None, cache: NoiseCache | None = None
 ) -> EncodedStates:
     """The states the encoding section prepares for each row, in the cheapest exact representation.
 
-    Noiseless encodings give statevectors; noisy encodings built from single-qubit gates give per-qubit
-    Pauli vectors (product states); anything else gives density matrices.
+    Noiseless encodings give statevectors; noisy encodings built from single-qubit gates on |0…0⟩ give
+    per-qubit Pauli vectors (product states); anything else gives density matrices.
     """
     noise = noise or NOISELESS
     cache = cache or NoiseCache(noise)
@@ -166,9 +182,9 @@ def encode(
     noisy = any(noise.channels_after(op) for _, op in encoding)
     if not noisy:
         real = all(GATES[op.gate].real for _, op in encoding)
-        psi = run_statevectors(zero_statevectors(X.shape[0], n, real), encoding, n, X, None)
+        psi = run_statevectors(initial_statevectors(circuit, X, real), encoding, n, X, None)
         return EncodedStates("pure", psi, n)
-    if all(len(op.wires) == 1 for _, op in encoding):
+    if circuit.state_preparation is None and all(len(op.wires) == 1 for _, op in encoding):
         return EncodedStates("product", run_product(encoding, n, X, None, cache), n)
     if n > MAX_QUBITS["density_matrix"]:
         raise CapacityError(
@@ -179,7 +195,7 @@ def encode(
         )
     pauli = np.concatenate(
         [
-            run_pauli(zero_state(rows.stop - rows.start, n), encoding, n, X[rows], None, cache)
+            run_pauli(initial_pauli_vectors(circuit, X[rows]), encoding, n, X[rows], None, cache)
             for rows in _chunks(X.shape[0], 8 * 4**n)
         ]
     )
@@ -219,7 +235,7 @@ def simulate(
         parts = []
         for rows in _chunks(X.shape[0], 16 * 2**n):
             psi = run_statevectors(
-                zero_statevectors(rows.stop - rows.start, n, real), indexed, n, X[rows], w, shifts
+                initial_statevectors(circuit, X[rows], real), indexed, n, X[rows], w, shifts
             )
             parts.append((np.abs(psi) ** 2) @ effect)
         probabilities = np.concatenate(parts)
@@ -228,7 +244,7 @@ def simulate(
         weights_of_effect = pauli_coefficients(np.diag(effect), n)
         parts = []
         for rows in _chunks(X.shape[0], 8 * 4**n):
-            c = run_pauli(zero_state(rows.stop - rows.start, n), indexed, n, X[rows], w, cache, shifts)
+            c = run_pauli(initial_pauli_vectors(circuit, X[rows]), indexed, n, X[rows], w, cache, shifts)
             parts.append(c @ weights_of_effect)
         probabilities = np.concatenate(parts)
     return SimulationResult(np.clip(probabilities, 0.0, 1.0), chosen, reason)

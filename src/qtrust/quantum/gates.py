@@ -87,6 +87,7 @@ def _rot(name: str, pauli: np.ndarray, real: bool, diagonal: bool) -> GateSpec:
 GATES: dict[str, GateSpec] = {
     g.name: g
     for g in [
+        GateSpec("I", 1, fixed=_I, real=True, diagonal=True, description="identity (carries fixed noise)"),
         GateSpec("X", 1, fixed=_X, real=True, description="Pauli X"),
         GateSpec("Y", 1, fixed=_Y, description="Pauli Y"),
         GateSpec("Z", 1, fixed=_Z, real=True, diagonal=True, description="Pauli Z"),

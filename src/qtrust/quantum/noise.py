@@ -11,7 +11,13 @@ Channels follow PennyLane's parameter conventions, named here once so adapters c
 
 A :class:`NoiseModel` applies each channel after every gate it matches, on each wire of that gate — the
 placement of PennyLane's ``qml.transforms.insert(..., position="all")``. For simulation, a gate and the
-channels after it are fused into one superoperator on the gate's wires.
+channels after it are fused into one superoperator on the gate's wires. Channels a circuit carries itself
+(:attr:`Operation.channels`, e.g. translated from a QNode) act first; the model's channels follow. The
+identity gate ``I`` is no physical gate, so the model never adds noise after it.
+
+Device noise profiles (:mod:`qtrust.quantum.devices`) need per-qubit and per-coupling strengths: a channel
+can be limited to wires (``qubits``) or to operations on exactly one set of wires (``operation_wires``), and
+readout errors can be given per qubit (``readout_by_qubit``).
 """
 
 from __future__ import annotations
@@ -101,6 +107,15 @@ def _unknown_kind(kind: str, where: str) -> InputError:
     )
 
 
+def check_channel(kind: str, level: float, where: str) -> None:
+    """Refuse an unknown channel kind or a strength outside [0, 1] (used by circuits that carry channels)."""
+    if kind not in CHANNEL_KINDS:
+        raise InputError(
+            f"unknown noise channel {kind!r}", where=where, fix=f"use one of: {', '.join(CHANNEL_KINDS)}"
+        )
+    _check_level(kind, level, where)
+
+
 def _check_level(kind: str, level: float, where: str, maximum: float = 1.0) -> float:
     level = float(level)
     if not 0.0 <= level <= maximum:
@@ -117,7 +132,8 @@ class NoiseChannel:
     """A channel applied after every matching gate, on each of the gate's wires.
 
     ``gates`` restricts it to some gate names (``None``: all gates); ``qubits`` to some wires; ``sections``
-    to the encoding and/or trainable section.
+    to the encoding and/or trainable section; ``operation_wires`` to operations acting on exactly that set
+    of wires (a two-qubit gate's error belongs to its coupling, not to each qubit alone).
     """
 
     kind: str
@@ -125,6 +141,7 @@ class NoiseChannel:
     gates: tuple[str, ...] | None = None
     qubits: tuple[int, ...] | None = None
     sections: tuple[str, ...] = ("encoding", "trainable")
+    operation_wires: tuple[int, ...] | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in CHANNEL_KINDS:
@@ -137,9 +154,11 @@ class NoiseChannel:
     def applies_to(self, op: Operation, wire: int) -> bool:
         return (
             self.level > 0
+            and op.gate != "I"
             and op.section in self.sections
             and (self.gates is None or op.gate in self.gates)
             and (self.qubits is None or wire in self.qubits)
+            and (self.operation_wires is None or set(op.wires) == set(self.operation_wires))
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -149,6 +168,7 @@ class NoiseChannel:
             "gates": list(self.gates) if self.gates is not None else None,
             "qubits": list(self.qubits) if self.qubits is not None else None,
             "sections": list(self.sections),
+            **({"operation_wires": list(self.operation_wires)} if self.operation_wires is not None else {}),
         }
 
 
@@ -170,11 +190,22 @@ class ReadoutError:
 
 @dataclass(frozen=True)
 class NoiseModel:
-    """Where and how strongly noise acts; the empty model is noiseless."""
+    """Where and how strongly noise acts; the empty model is noiseless.
+
+    ``readout_by_qubit`` holds ``(qubit, p01, p10)`` rates that override ``readout`` on those qubits;
+    ``source`` says where the numbers come from (a device calibration snapshot: name, date, layout).
+    """
 
     channels: tuple[NoiseChannel, ...] = ()
     readout: ReadoutError | None = None
     label: str = ""
+    readout_by_qubit: tuple[tuple[int, float, float], ...] = ()
+    source: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        for _, p01, p10 in self.readout_by_qubit:
+            _check_level(READOUT, p01, "noise.readout_by_qubit", 0.5)
+            _check_level(READOUT, p10, "noise.readout_by_qubit", 0.5)
 
     @classmethod
     def single(cls, kind: str, level: float, **where: Any) -> NoiseModel:
@@ -197,28 +228,53 @@ class NoiseModel:
 
     @property
     def has_readout_error(self) -> bool:
-        return self.readout is not None and (self.readout.p01 > 0 or self.readout.p10 > 0)
+        uniform = self.readout is not None and (self.readout.p01 > 0 or self.readout.p10 > 0)
+        return uniform or any(p01 > 0 or p10 > 0 for _, p01, p10 in self.readout_by_qubit)
 
     def readout_for(self, measured: Iterable[int]) -> tuple[tuple[float, float], ...] | None:
         """Per measured qubit (p01, p10), as the measurement effect wants it."""
         if not self.has_readout_error:
             return None
+        per_qubit = {q: (p01, p10) for q, p01, p10 in self.readout_by_qubit}
         r = self.readout
-        assert r is not None
-        return tuple((r.p01, r.p10) if r.qubits is None or q in r.qubits else (0.0, 0.0) for q in measured)
+
+        def rates(q: int) -> tuple[float, float]:
+            if q in per_qubit:
+                return per_qubit[q]
+            if r is not None and (r.qubits is None or q in r.qubits):
+                return (r.p01, r.p10)
+            return (0.0, 0.0)
+
+        return tuple(rates(q) for q in measured)
 
     def channels_after(self, op: Operation) -> list[tuple[int, list[np.ndarray]]]:
-        """The (wire, Kraus operators) pairs that act right after ``op``, in application order."""
-        return [(w, c.kraus()) for c in self.channels for w in op.wires if c.applies_to(op, w)]
+        """The (wire, Kraus operators) pairs that act right after ``op``, in application order.
+
+        The operation's own channels come first, then the model's.
+        """
+        own = [
+            (w, CHANNEL_KINDS[kind].kraus(level))
+            for kind, level in op.channels
+            if level > 0
+            for w in op.wires
+        ]
+        return own + [(w, c.kraus()) for c in self.channels for w in op.wires if c.applies_to(op, w)]
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "label": self.label or ("noiseless" if self.is_noiseless else "custom"),
             "depolarizing_convention": CONVENTIONS["depolarizing"],
             "placement": PLACEMENT,
             "channels": [c.to_dict() for c in self.channels],
             "readout": self.readout.to_dict() if self.readout else None,
         }
+        if self.readout_by_qubit:
+            out["readout_by_qubit"] = [
+                {"qubit": q, "p01": p01, "p10": p10} for q, p01, p10 in self.readout_by_qubit
+            ]
+        if self.source:
+            out["source"] = dict(self.source)
+        return out
 
 
 NOISELESS = NoiseModel(label="noiseless")
@@ -247,11 +303,19 @@ def _channel_superop(kind: str, level: float) -> np.ndarray:
 @lru_cache(maxsize=8192)
 def _per_wire(model: NoiseModel, op: Operation) -> tuple[tuple[int, np.ndarray], ...]:
     per_wire: dict[int, np.ndarray] = {}
+
+    def add(wire: int, kind: str, level: float) -> None:
+        s = _channel_superop(kind, level)
+        per_wire[wire] = s if wire not in per_wire else s @ per_wire[wire]
+
+    for kind, level in op.channels:
+        if level > 0:
+            for wire in op.wires:
+                add(wire, kind, level)
     for channel in model.channels:
         for wire in op.wires:
             if channel.applies_to(op, wire):
-                s = _channel_superop(channel.kind, channel.level)
-                per_wire[wire] = s if wire not in per_wire else s @ per_wire[wire]
+                add(wire, channel.kind, channel.level)
     return tuple(per_wire.items())
 
 
@@ -280,8 +344,8 @@ class NoiseCache:
 
         Channels on different wires commute, so a gate's noise can be applied one wire at a time.
         """
-        return _per_wire(self.model, op) if self.model.has_channels else ()
+        return _per_wire(self.model, op) if self.model.has_channels or op.channels else ()
 
     def superop_after(self, op: Operation) -> np.ndarray | None:
         """All channels after ``op`` as one superoperator on the gate's wires (None: noiseless)."""
-        return _joint(self.model, op) if self.model.has_channels else None
+        return _joint(self.model, op) if self.model.has_channels or op.channels else None
