@@ -59,7 +59,7 @@ import hashlib
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -1147,7 +1147,7 @@ class PrivacyTarget:
     """
 
     name: str
-    factory: Callable[[int], Any]
+    factory: Callable[[int], Any] | None
     family: Literal["quantum", "classical"]
     fit: Any | None = None
 
@@ -1161,16 +1161,12 @@ def targets_from_audit(
 ) -> list[PrivacyTarget]:
     """The audit's fitted models (training seed ``training_seed``) with their estimator factories.
 
-    The factories are :func:`qtrust.audit.training.plan_models`'s, so reference models are built and
-    trained by the very code path the targets were.
+    The factories are the models' own (:func:`qtrust.audit.training.plan_models` for configured models, a
+    scikit-learn clone for supplied ones), so reference models are built and trained by the very code path
+    the targets were. A black box has no factory: only the attacks that need no reference model run on it.
     """
-    from qtrust.audit.training import plan_models
-
-    factories = {record.name: factory for record, factory in plan_models(config)}
     return [
-        PrivacyTarget(
-            m.name, factories[m.name], "quantum" if m.quantum else "classical", m.fits[training_seed]
-        )
+        PrivacyTarget(m.name, m.factory, "quantum" if m.quantum else "classical", m.fits[training_seed])
         for m in models
     ]
 
@@ -1222,6 +1218,7 @@ class ModelPrivacy:
     settings: list[SettingResult]
     attribute: AttributeInferenceResult | None
     timings: dict[str, float]
+    notes: list[str] = field(default_factory=list)
 
     def setting(self, noise: str = "noiseless", shots: int | None = None) -> SettingResult:
         for s in self.settings:
@@ -1238,6 +1235,7 @@ class ModelPrivacy:
             "settings": [s.to_dict() for s in self.settings],
             "attribute_inference": None if self.attribute is None else self.attribute.to_dict(),
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
+            "notes": list(self.notes),
         }
 
 
@@ -1455,12 +1453,28 @@ def _part(setting: Setting) -> str:
 
 
 def _assess_target(plan: _Plan, target: PrivacyTarget, step: Callable[[str], None]) -> ModelPrivacy:
+    notes: list[str] = []
+    if target.factory is None and plan.needs_refs:
+        skipped = [a for a in plan.attacks if a != "loss"]
+        notes.append(
+            f"{', '.join(skipped)} not run: they need reference models trained like the target, and this "
+            "model cannot be retrained (a black box without fit/get_params)"
+        )
+        plan = replace(
+            plan, attacks=tuple(a for a in plan.attacks if a == "loss"), needs_refs=False, n_references=0
+        )
     design, split = plan.design, plan.design.split
     clock = _Clock()
     fit, target_state = target.fit, None
     if fit is None:
         step(f"{target.name}: training the target")
         target_state = derive_seed(plan.seed, "privacy", "target")
+        if target.factory is None:
+            raise InputError(
+                f"{target.name} has no fitted model and no factory to train one",
+                where="privacy targets",
+                fix="pass the fitted target or an estimator factory",
+            )
         with clock("train_target"):
             fit = target.factory(target_state).fit(design.X[split.members], design.y[split.members])
     refs = ReferenceModels([], plan.keep, [], derive_seed(plan.seed, "privacy", "reference-mask"))
@@ -1521,6 +1535,7 @@ def _assess_target(plan: _Plan, target: PrivacyTarget, step: Callable[[str], Non
         settings=setting_results,
         attribute=attribute,
         timings=clock.seconds,
+        notes=notes,
     )
 
 

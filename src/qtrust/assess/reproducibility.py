@@ -18,10 +18,28 @@ from qtrust.seeding import derive_seed
 VARIANCE_METRICS = ("accuracy", "auc", "demographic_parity_difference", "equalized_odds_difference")
 
 
-def _seed_summaries(ctx: AssessmentContext, proba: np.ndarray) -> list[SeedSummary]:
+FIXED_NOTE = (
+    "one supplied fitted model stands for every training seed: the spread over seeds is not measured (it is "
+    "not zero); supply one fit per seed or retrain=True to measure it"
+)
+
+
+def _seed_summaries(ctx: AssessmentContext, proba: np.ndarray, fixed: bool = False) -> list[SeedSummary]:
     out = []
     for key, values in ctx.frame(proba).overall.items():
         finite = values[np.isfinite(values)]
+        if fixed:  # the same artefact for every seed: a spread of 0 would claim a stability never measured
+            out.append(
+                SeedSummary(
+                    metric=key,
+                    values=[float(v) for v in values],
+                    mean=float(finite.mean()) if len(finite) else None,
+                    sd=None,
+                    ci_low=None,
+                    ci_high=None,
+                )
+            )
+            continue
         est = t_interval(finite, ctx.config.statistics.confidence) if len(finite) >= 2 else None
         out.append(
             SeedSummary(
@@ -45,7 +63,7 @@ def assess_reproducibility(
     for model in ctx.models:
         variance = []
         draws = reference_draws.get(model.name)
-        if draws is not None:
+        if draws is not None and not model.fixed:
             for metric in VARIANCE_METRICS:
                 split = variance_decomposition(
                     ctx.data.y_test,
@@ -74,8 +92,9 @@ def assess_reproducibility(
             ReproducibilityResult(
                 model=model.name,
                 seeds=list(ctx.seeds),
-                metrics=_seed_summaries(ctx, ctx.clean[model.name]),
+                metrics=_seed_summaries(ctx, ctx.clean[model.name], model.fixed),
                 variance=variance,
+                note=FIXED_NOTE if model.fixed else None,
             )
         )
         ctx.progress.advance()

@@ -7,9 +7,12 @@ the engine for its path under every configured noise setting first.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from qtrust.audit.supplied import Supplied
 from qtrust.audit.training import noise_from_spec
 from qtrust.config.schema import AuditConfig, QuantumKernelSpec, VariationalSpec
-from qtrust.errors import CapacityError
+from qtrust.errors import CapacityError, InputError
 from qtrust.models import VariationalClassifier
 from qtrust.quantum.ansatz import encoding_circuit
 from qtrust.quantum.circuit import Circuit
@@ -17,9 +20,13 @@ from qtrust.quantum.engine import MAX_QUBITS, choose_path
 from qtrust.quantum.noise import NoiseModel
 
 
-def _circuits(config: AuditConfig) -> list[tuple[str, Circuit]]:
+def _circuits(config: AuditConfig, supplied: Sequence[Supplied] = ()) -> list[tuple[str, Circuit]]:
     n = config.encoding.n_qubits
-    out = []
+    out = [
+        (item.name, item.representative.circuit_)
+        for item in supplied
+        if isinstance(getattr(item.representative, "circuit_", None), Circuit)
+    ]
     for spec in config.models:
         if isinstance(spec, VariationalSpec):
             model = VariationalClassifier(
@@ -46,9 +53,27 @@ def _noise_settings(config: AuditConfig) -> list[NoiseModel]:
     return settings
 
 
-def preflight(config: AuditConfig) -> None:
+def _check_names(config: AuditConfig, supplied: Sequence[Supplied]) -> None:
+    names = [m.name for m in config.models] + [b.name for b in config.baselines] + [s.name for s in supplied]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise InputError(
+            f"model names must be unique across configured and supplied models; repeated: {repeated}",
+            where="Supplied.name",
+            fix="give each supplied model a name no configured model uses",
+        )
+    if not config.models and not any(s.role == "candidate" for s in supplied):
+        raise InputError(
+            "the audit has no candidate model",
+            where="models",
+            fix="configure a quantum model or supply one with role='candidate'",
+        )
+
+
+def preflight(config: AuditConfig, supplied: Sequence[Supplied] = ()) -> None:
     """Raise the error the audit would hit later, now."""
-    for name, circuit in _circuits(config):
+    _check_names(config, supplied)
+    for name, circuit in _circuits(config, supplied):
         for noise in _noise_settings(config):
             try:
                 choose_path(circuit, noise, "auto", n_rows=1_000)

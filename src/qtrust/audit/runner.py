@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +33,7 @@ from qtrust.audit.outputs import write_atomically
 from qtrust.audit.predictions import PredictionStore
 from qtrust.audit.preflight import preflight
 from qtrust.audit.progress import NullProgress, Progress
+from qtrust.audit.supplied import Supplied
 from qtrust.audit.training import FittedModel, fit_all, training_seed
 from qtrust.config.schema import AuditConfig
 from qtrust.data import Dataset
@@ -124,9 +126,19 @@ def _model_fit(model: FittedModel, seed: int) -> ModelFit:
     )
 
 
+def _execution(model: FittedModel, fit: Any) -> str:
+    described = fit.describe() if hasattr(fit, "describe") else {}
+    if described.get("execution"):
+        return str(described["execution"])
+    if model.quantum:
+        return "qtrust engine"
+    return f"{type(_final_estimator(fit)).__name__}.predict_proba"
+
+
 def _model_record(model: FittedModel, seeds: list[int], config: AuditConfig) -> ModelRecord:
     first = model.fits[seeds[0]]
-    circuit = first.circuit_.describe() if model.quantum else None
+    circuit_ = getattr(first, "circuit_", None)
+    circuit = circuit_.describe() if model.quantum and circuit_ is not None else None
     simulation = None
     if model.quantum:
         simulation = {
@@ -142,6 +154,9 @@ def _model_record(model: FittedModel, seeds: list[int], config: AuditConfig) -> 
         fits=[_model_fit(model, s) for s in seeds],
         circuit=circuit,
         simulation=simulation,
+        origin=model.origin,  # type: ignore[arg-type]
+        execution=_execution(model, first),
+        seed_spread_measured=not model.fixed,
     )
 
 
@@ -153,8 +168,12 @@ def run_audit(
     config_source: str | None = None,
     plan: PlanReference | None = None,
     governance: GovernanceStatus | None = None,
+    supplied: Sequence[Supplied] = (),
 ) -> AuditRun:
-    """Run every assessment the config asks for and return the typed result with all predictions."""
+    """Run every assessment the config asks for and return the typed result with all predictions.
+
+    ``supplied`` models (bring your own) are audited beside the configured ones, on the same split and seeds.
+    """
     progress = progress or NullProgress()
     started = time.perf_counter()
     timings: dict[str, float] = {}
@@ -165,7 +184,7 @@ def run_audit(
         return now
 
     t = time.perf_counter()
-    preflight(config)
+    preflight(config, supplied)
     progress.stage("loading data", 1)
     data = prepare(config, dataset)
     check_privacy_config(config, len(data.test_idx))  # before any training
@@ -173,7 +192,7 @@ def run_audit(
     t = lap("data", t)
 
     seeds = list(config.reproducibility.seeds)
-    models = fit_all(config, data.X_train, data.y_train, seeds, progress)
+    models = fit_all(config, data.X_train, data.y_train, seeds, progress, supplied)
     t = lap("training", t)
 
     store = PredictionStore(

@@ -1,14 +1,20 @@
-"""The model stage: every quantum model, baseline and control, fitted once per training seed on one split."""
+"""The model stage: every quantum model, baseline and control, fitted once per training seed on one split.
+
+Configured models are built and trained here; supplied models (:mod:`qtrust.audit.supplied`) arrive fitted
+or are retrained per seed through the same loop, so every model of an audit sees the same rows and seeds.
+"""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from qtrust.audit.progress import Progress
+from qtrust.audit.supplied import Supplied
 from qtrust.config.schema import (
     AuditConfig,
     NoEntanglementSpec,
@@ -23,7 +29,12 @@ from qtrust.seeding import derive_seed
 
 @dataclass
 class FittedModel:
-    """One configured model and its fits, one per training seed."""
+    """One model of the audit and its fits, one per training seed.
+
+    ``factory(random_state)`` builds a fresh, unfitted copy (reference models for the privacy red-team);
+    it is None for a black box. ``fixed``: one supplied artefact stands for every seed, so seed spread is
+    not measured. ``origin`` says whether the config built it or the caller supplied it.
+    """
 
     name: str
     kind: str
@@ -32,6 +43,9 @@ class FittedModel:
     params: dict[str, Any]
     fits: dict[int, Any] = field(default_factory=dict)
     train_seconds: dict[int, float] = field(default_factory=dict)
+    factory: Callable[[int], Any] | None = None
+    fixed: bool = False
+    origin: str = "configured"
 
     @property
     def quantum(self) -> bool:
@@ -65,44 +79,98 @@ def training_seed(config: AuditConfig, seed: int) -> int:
     return derive_seed(config.seed, "train", seed)
 
 
+def _supplied_record(supplied: Supplied) -> FittedModel:
+    model = supplied.representative
+    params: dict[str, Any] = {"class": f"{type(model).__module__}.{type(model).__qualname__}"}
+    if supplied.retrain:
+        params["retrained"] = "a fresh clone per training seed, trained on the audit's training rows"
+    elif supplied.fixed:
+        params["retrained"] = "no: the supplied fitted model stands for every training seed"
+    else:
+        params["retrained"] = "no: one supplied fit per training seed"
+    kind = (
+        str(getattr(model, "describe", dict)().get("kind", "supplied"))
+        if hasattr(model, "describe")
+        else "supplied"
+    )
+    return FittedModel(
+        supplied.name,
+        kind,
+        "quantum" if supplied.quantum else "classical",
+        supplied.role,
+        params,
+        factory=supplied.factory,
+        fixed=supplied.fixed,
+        origin="supplied",
+    )
+
+
 def plan_models(config: AuditConfig) -> list[tuple[FittedModel, Any]]:
     """(record, factory(seed) -> unfitted estimator) for every configured model, quantum first."""
     planned: list[tuple[FittedModel, Any]] = []
     for spec in config.models:
         params = spec.model_dump(exclude={"name"})
-        record = FittedModel(spec.name, spec.kind, "quantum", "candidate", params)
         if isinstance(spec, VariationalSpec):
-            planned.append((record, lambda s, spec=spec: _variational(spec, s)))
+            factory = lambda s, spec=spec: _variational(spec, s)  # noqa: E731
         else:
-            planned.append((record, lambda s, spec=spec: _kernel(spec, s)))
+            factory = lambda s, spec=spec: _kernel(spec, s)  # noqa: E731
+        planned.append(
+            (FittedModel(spec.name, spec.kind, "quantum", "candidate", params, factory=factory), factory)
+        )
     variational = {m.name: m for m in config.models if isinstance(m, VariationalSpec)}
     for spec in config.baselines:
         params = spec.model_dump(exclude={"name"})
         if isinstance(spec, NoEntanglementSpec):
             source = variational[spec.control_of or next(iter(variational))]
             params = {**source.model_dump(exclude={"name"}), "topology": "none", "control_of": source.name}
-            record = FittedModel(spec.name, "variational", "quantum", "control", params)
-            planned.append((record, lambda s, src=source: _variational(src, s, topology="none")))
+            factory = lambda s, src=source: _variational(src, s, topology="none")  # noqa: E731
+            planned.append(
+                (
+                    FittedModel(spec.name, "variational", "quantum", "control", params, factory=factory),
+                    factory,
+                )
+            )
         else:
             kwargs = spec.model_dump(exclude={"name", "kind"})
             if "hidden" in kwargs:
                 kwargs["hidden"] = tuple(kwargs["hidden"])
-            record = FittedModel(spec.name, spec.kind, "classical", "baseline", params)
-            planned.append((record, lambda s, kind=spec.kind, kw=kwargs: make_baseline(kind, s, **kw)))
+            factory = lambda s, kind=spec.kind, kw=kwargs: make_baseline(kind, s, **kw)  # noqa: E731
+            planned.append(
+                (FittedModel(spec.name, spec.kind, "classical", "baseline", params, factory=factory), factory)
+            )
     return planned
 
 
 def fit_all(
-    config: AuditConfig, X: np.ndarray, y: np.ndarray, seeds: list[int], progress: Progress
+    config: AuditConfig,
+    X: np.ndarray,
+    y: np.ndarray,
+    seeds: list[int],
+    progress: Progress,
+    supplied: Sequence[Supplied] = (),
 ) -> list[FittedModel]:
+    """Fit every configured model per seed; take (or retrain) every supplied one. Supplied models come first."""
     planned = plan_models(config)
-    progress.stage("training models", len(planned) * len(seeds))
+    progress.stage("training models", (len(planned) + len(supplied)) * len(seeds))
     models = []
+
+    def timed_fit(record: FittedModel, factory: Callable[[int], Any], seed: int) -> Any:
+        start = time.perf_counter()
+        fitted = factory(training_seed(config, seed)).fit(X, y)
+        record.train_seconds[seed] = time.perf_counter() - start
+        return fitted
+
+    for item in supplied:
+        item.check_inputs(X.shape[1])
+        record = _supplied_record(item)
+        record.fits = item.fits_for(seeds, lambda factory, seed, r=record: timed_fit(r, factory, seed))
+        for seed in seeds:
+            record.train_seconds.setdefault(seed, 0.0)
+        progress.advance(len(seeds))
+        models.append(record)
     for record, factory in planned:
         for seed in seeds:
-            start = time.perf_counter()
-            record.fits[seed] = factory(training_seed(config, seed)).fit(X, y)
-            record.train_seconds[seed] = time.perf_counter() - start
+            record.fits[seed] = timed_fit(record, factory, seed)
             progress.advance()
         models.append(record)
     return models

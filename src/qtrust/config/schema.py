@@ -307,7 +307,10 @@ class AuditConfig(Section):
     seed: int = Field(0, description="root seed: every random draw derives from it by name")
     data: DataConfig = Field(default_factory=lambda: DataConfig.model_validate({}))
     encoding: EncodingConfig = Field(default_factory=EncodingConfig)
-    models: list[QuantumSpec] = Field(default_factory=_default_models, min_length=1)
+    models: list[QuantumSpec] = Field(
+        default_factory=_default_models,
+        description="quantum models qtrust builds and trains; empty when you bring your own (qtrust.audit_models)",
+    )
     baselines: list[BaselineSpec] = Field(default_factory=_default_baselines)
     noise: NoiseSweepConfig = Field(default_factory=NoiseSweepConfig)
     shots: ShotsConfig = Field(default_factory=ShotsConfig)

@@ -475,9 +475,14 @@ def _model_rows(result: AuditResult) -> list[dict[str, Any]]:
             elif isinstance(fit.description, dict):
                 iterations += _flat(fit.description.get("n_iter"))
         seconds = [fit.train_seconds for fit in m.fits]
+        first = m.fits[0].description if m.fits and isinstance(m.fits[0].description, dict) else {}
+        source = first.get("source") if isinstance(first.get("source"), dict) else {}
         rows.append(
             {
                 "model": m,
+                "execution": m.execution or "",
+                "source": source,
+                "translation": "; ".join(str(n) for n in _flat(source.get("translation"))),
                 "circuit": circuit,
                 "path": (m.simulation or {}).get("path") or "",
                 "reason": (m.simulation or {}).get("reason") or "",

@@ -37,6 +37,10 @@ KIND_TAGS = {"variational": "variational-quantum-classifier", "quantum_kernel": 
 KIND_TEXT = {
     "variational": "variational quantum classifier (parameterised circuit trained by gradient descent)",
     "quantum_kernel": "quantum kernel classifier (support vector machine on a quantum-circuit kernel)",
+    "circuit": "quantum circuit classifier brought to the audit (translated into qtrust's circuit representation)",
+    "qnode": "PennyLane QNode classifier brought to the audit (run on its own device)",
+    "black_box": "classifier known only through its predicted probabilities (a black box)",
+    "supplied": "classifier brought to the audit",
 }
 
 

@@ -185,6 +185,7 @@ class ReproducibilityResult(Record):
     seeds: list[int]
     metrics: list[SeedSummary]
     variance: list[VarianceSplit] = Field(default_factory=list)
+    note: str | None = Field(None, description="why some numbers are absent (e.g. one fixed supplied model)")
 
 
 class PairedMetric(Record):
@@ -281,6 +282,17 @@ class ModelRecord(Record):
     fits: list[ModelFit]
     circuit: dict[str, Any] | None = None
     simulation: dict[str, str] | None = None
+    origin: Literal["configured", "supplied"] = Field(
+        "configured", description="built from the config, or supplied by the caller (bring your own model)"
+    )
+    execution: str | None = Field(
+        None,
+        description="how its outputs were computed: qtrust's engine on a translated circuit, the framework's "
+        "own device, scikit-learn, a black-box function",
+    )
+    seed_spread_measured: bool = Field(
+        True, description="false when one supplied artefact stands for every training seed"
+    )
 
 
 class GroupRecord(Record):
