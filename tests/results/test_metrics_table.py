@@ -76,6 +76,11 @@ NOT_OUTCOMES = frozenset(
         "favours",
         "ci_low",
         "ci_high",
+        # reproducibility: why numbers are absent; device points: which qubits and which snapshot
+        "note",
+        "physical_qubits",
+        "calibration_date",
+        "source",
     }
 )
 
@@ -172,6 +177,35 @@ def real_result() -> AuditResult:
 
 def test_table_holds_every_estimate_and_number(result: AuditResult, table: dict[str, RecordedMetric]) -> None:
     check_complete(result, table)
+
+
+def test_device_points_get_their_own_paths_outside_the_channel_settings(result: AuditResult) -> None:
+    from qtrust.results.schema import DevicePoint
+
+    sweep = result.noise[0]
+    point = sweep.points[0]
+    device = DevicePoint(
+        device="fake_manila",
+        layout="best",
+        label="device:fake_manila/best",
+        physical_qubits=[0, 1, 2],
+        calibration_date="2021-10-15",
+        path="heisenberg",
+        metrics=point.metrics,
+        change={"accuracy": -0.05},
+        source={"device": "fake_manila"},
+    )
+    with_device = result.model_copy(
+        update={"noise": [sweep.model_copy(update={"devices": [device]}), *result.noise[1:]]}
+    )
+    table = flatten_metrics(with_device)
+    check_complete(with_device, table)
+    prefix = f"noise/{sweep.model}/device=fake_manila:best"
+    assert table[f"{prefix}/accuracy"].value == point.metrics["accuracy"].value
+    assert table[f"{prefix}/change/accuracy"].value == -0.05
+    assert not [
+        p for p in metric_paths_matching(table, f"noise/{sweep.model}/*@*/accuracy") if "device=" in p
+    ]
 
 
 @pytest.mark.parametrize(

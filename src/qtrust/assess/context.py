@@ -26,6 +26,7 @@ class AssessmentContext:
     clean: dict[str, np.ndarray] = field(
         default_factory=dict
     )  # model -> (seeds, rows) exact noiseless P(fav)
+    device_noise: dict[tuple, object] = field(default_factory=dict)  # (device, width, layout) -> NoiseModel
 
     @property
     def quantum_models(self) -> list[FittedModel]:

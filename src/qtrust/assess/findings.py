@@ -302,6 +302,58 @@ def noise_findings(ctx: AssessmentContext, sweeps: list[NoiseSweepResult]) -> li
     return out
 
 
+def device_findings(ctx: AssessmentContext, sweeps: list[NoiseSweepResult]) -> list[Finding]:
+    """One finding per candidate and device calibration snapshot: does it keep its accuracy and fairness?"""
+    v = ctx.config.verdicts
+    candidates = {m.name for m in ctx.candidates}
+    out = []
+    for sweep in sweeps:
+        if sweep.model not in candidates:
+            continue
+        for point in sweep.devices:
+            drop = -(point.change.get("accuracy") or 0.0)
+            gap = point.metrics["equalized_odds_difference"]
+            reference_gap = sweep.reference["equalized_odds_difference"].value or 0.0
+            problems = []
+            if drop > v.max_accuracy_drop:
+                problems.append(f"accuracy falls by {_num(drop)} (limit {v.max_accuracy_drop:g})")
+            if (gap.value or 0.0) > v.max_equalized_odds_difference >= reference_gap:
+                problems.append(
+                    f"the equalised-odds gap reaches {_num(gap.value)} {_ci(gap)} "
+                    f"(limit {v.max_equalized_odds_difference:g}; {_num(reference_gap)} without noise)"
+                )
+            where = (
+                f"the {point.device} calibration snapshot of {point.calibration_date or 'unknown date'} "
+                f"({point.layout} qubits {', '.join(map(str, point.physical_qubits)) or 'n/a'})"
+            )
+            out.append(
+                Finding(
+                    id=f"{sweep.model}.device.{point.device}.{point.layout}",
+                    severity="warn" if problems else "pass",
+                    topic="noise",
+                    model=sweep.model,
+                    title=(
+                        f"{sweep.model} on {point.device} ({point.layout} qubits): "
+                        + ("; ".join(problems) if problems else f"accuracy changes by {_num(-drop)}")
+                    ),
+                    detail=(
+                        f"Scored under every channel and readout error of {where}: accuracy "
+                        f"{_num(point.metrics['accuracy'].value)} against {_num(sweep.reference['accuracy'].value)} "
+                        f"noiseless, equalised-odds gap {_num(gap.value)} {_ci(gap)}. The snapshot is an offline "
+                        "calibration record, not the device today; re-run against a current one before deployment."
+                    ),
+                    evidence={
+                        "device": point.device,
+                        "layout": point.layout,
+                        "calibration_date": point.calibration_date,
+                        "accuracy_change": point.change.get("accuracy"),
+                        "equalized_odds_difference": gap.value,
+                    },
+                )
+            )
+    return out
+
+
 def shot_findings(ctx: AssessmentContext, shots: list[ShotsResult]) -> list[Finding]:
     out = []
     for result in shots:
@@ -361,6 +413,19 @@ def reproducibility_findings(ctx: AssessmentContext, results: list[Reproducibili
         if result.model not in {m.name for m in ctx.candidates}:
             continue
         acc = next(m for m in result.metrics if m.metric == "accuracy")
+        if result.note:
+            out.append(
+                Finding(
+                    id=f"{result.model}.reproducibility",
+                    severity="info",
+                    topic="reproducibility",
+                    model=result.model,
+                    title="Stability across training seeds not measured (one supplied fitted model)",
+                    detail=f"Accuracy {_num(acc.mean)}; {result.note}.",
+                    evidence={"note": result.note},
+                )
+            )
+            continue
         split = next((s for s in result.variance if s.metric == "accuracy"), None)
         shares = (
             (
@@ -433,6 +498,7 @@ def derive_findings(ctx, fairness, comparisons, sweeps, shots, reproducibility) 
         + comparison_findings(ctx, comparisons)
         + fairness_findings(ctx, fairness)
         + noise_findings(ctx, sweeps)
+        + device_findings(ctx, sweeps)
         + shot_findings(ctx, shots)
         + reproducibility_findings(ctx, reproducibility)
     )

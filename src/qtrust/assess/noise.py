@@ -3,6 +3,10 @@
 The same fitted weights (one set per training seed) are scored exactly under every setting, so a change is
 the noise's doing, not retraining's. Each setting reports every metric with its interval and its change
 against the noiseless reference.
+
+Besides one channel at a time, ``noise.devices`` scores every quantum model under real devices' calibration
+snapshots (:mod:`qtrust.quantum.devices`): every channel and readout error of the chosen physical qubits at
+once — "how does this model behave on the calibration of device X?".
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from qtrust.assess.fairness import estimates
 from qtrust.config.schema import VerdictConfig
 from qtrust.metrics import FrameSummary
 from qtrust.quantum.noise import CONVENTIONS, NoiseModel
-from qtrust.results.schema import ChannelTolerance, NoisePoint, NoiseSweepResult
+from qtrust.results.schema import ChannelTolerance, DevicePoint, NoisePoint, NoiseSweepResult
 
 
 def noise_settings(ctx: AssessmentContext) -> list[tuple[str, float]]:
@@ -61,9 +65,63 @@ def _path(fit: object) -> str:
     return str(getattr(fit, "simulation_path_", "unknown"))
 
 
+def model_width(fit: object, default: int) -> int:
+    """The register a fitted quantum model runs on (a translated circuit may have more qubits than features)."""
+    circuit = getattr(fit, "circuit_", None)
+    return int(getattr(circuit, "n_qubits", None) or getattr(fit, "n_qubits_", None) or default)
+
+
+def device_noise_models(ctx: AssessmentContext, n_qubits: int) -> list[tuple[object, NoiseModel]]:
+    """(spec, noise model) for every configured device at this width (built once per width and layout)."""
+    if not ctx.config.noise.devices:
+        return []
+    from qtrust.quantum.devices import device_noise
+
+    out = []
+    for spec in ctx.config.noise.devices:
+        key = (spec.name, n_qubits, spec.layout)
+        if key not in ctx.device_noise:
+            ctx.device_noise[key] = device_noise(spec.name, n_qubits, spec.layout)
+        out.append((spec, ctx.device_noise[key]))
+    return out
+
+
+def _device_points(ctx: AssessmentContext, model, ref) -> list[DevicePoint]:
+    points = []
+    width = model_width(model.fits[ctx.seeds[0]], ctx.config.encoding.n_qubits)
+    for spec, noise in device_noise_models(ctx, width):
+        stack = np.stack([model.fits[s].probabilities(ctx.data.X_test, noise) for s in ctx.seeds])
+        ctx.store.add(model.name, noise.label, stack, ctx.seeds)
+        metrics = estimates(ctx.summarise(stack, "device", model.name, spec.label))
+        source = dict(noise.source)
+        points.append(
+            DevicePoint(
+                device=spec.name,
+                layout=spec.label.split(":", 1)[1],
+                label=noise.label,
+                physical_qubits=[
+                    int(q) for q in str(source.get("layout", "")).split(",") if q.strip().isdigit()
+                ],
+                calibration_date=source.get("calibration_date"),
+                path=_path(model.fits[ctx.seeds[0]]),
+                metrics=metrics,
+                change={
+                    key: (est.value - ref[key].value)
+                    if est.value is not None and key in ref and ref[key].value is not None
+                    else None
+                    for key, est in metrics.items()
+                },
+                source=source,
+            )
+        )
+        ctx.progress.advance()
+    return points
+
+
 def sweep_noise(ctx: AssessmentContext, reference: dict[str, FrameSummary]) -> list[NoiseSweepResult]:
     settings = noise_settings(ctx)
-    ctx.progress.stage("noise sweep", len(ctx.quantum_models) * max(len(settings), 1))
+    devices = len(ctx.config.noise.devices)
+    ctx.progress.stage("noise sweep", len(ctx.quantum_models) * max(len(settings) + devices, 1))
     results = []
     for model in ctx.quantum_models:
         ref = estimates(reference[model.name])
@@ -105,6 +163,7 @@ def sweep_noise(ctx: AssessmentContext, reference: dict[str, FrameSummary]) -> l
                 points=points,
                 tolerance=tolerance,
                 conventions=dict(CONVENTIONS),
+                devices=_device_points(ctx, model, ref),
             )
         )
     return results

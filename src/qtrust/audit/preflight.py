@@ -70,9 +70,20 @@ def _check_names(config: AuditConfig, supplied: Sequence[Supplied]) -> None:
         )
 
 
+def _check_devices(config: AuditConfig) -> None:
+    """An unknown device, a bad layout or a missing qiskit-ibm-runtime fails now, not after training."""
+    if not config.noise.devices:
+        return
+    from qtrust.quantum.devices import device_noise
+
+    for spec in config.noise.devices:
+        device_noise(spec.name, config.encoding.n_qubits, spec.layout)
+
+
 def preflight(config: AuditConfig, supplied: Sequence[Supplied] = ()) -> None:
     """Raise the error the audit would hit later, now."""
     _check_names(config, supplied)
+    _check_devices(config)
     for name, circuit in _circuits(config, supplied):
         for noise in _noise_settings(config):
             try:

@@ -159,7 +159,26 @@ def _default_baselines() -> list:
     return [LogisticSpec(), SVMSpec(), MLPSpec(), NoEntanglementSpec()]
 
 
+class DeviceSpec(Section):
+    """A real device's calibration, as the noise a model would meet on it (offline snapshot; see `qtrust devices`)."""
+
+    name: str = Field(description="a device listed by `qtrust devices`, e.g. fake_manila")
+    layout: Literal["best", "worst"] | tuple[int, ...] = Field(
+        "best",
+        description="which physical qubits: the best or worst connected set by calibration, or an explicit list",
+    )
+
+    @property
+    def label(self) -> str:
+        layout = self.layout if isinstance(self.layout, str) else ",".join(str(q) for q in self.layout)
+        return f"{self.name}:{layout}"
+
+
 class NoiseSweepConfig(Section):
+    devices: tuple[DeviceSpec, ...] = Field(
+        (),
+        description="device calibrations to score every quantum model under (needs `pip install 'qtrust[qiskit]'`)",
+    )
     channels: tuple[str, ...] = Field(
         ("depolarizing", "amplitude_damping", "phase_damping", "bit_flip", "phase_flip", "readout"),
         description="channel types to sweep, each on its own",
@@ -344,6 +363,7 @@ class AuditConfig(Section):
             update={
                 "reproducibility": ReproducibilityConfig(seeds=self.reproducibility.seeds[:3]),
                 "noise": NoiseSweepConfig(
+                    devices=self.noise.devices,
                     channels=tuple(
                         c
                         for c in self.noise.channels

@@ -144,6 +144,22 @@ def _training(record: ModelRecord) -> dict[str, Any]:
     return out
 
 
+def _device_rows(result: AuditResult, name: str) -> list[dict[str, str]]:
+    """The model under each device calibration snapshot, as Markdown cells."""
+    sweep = next((s for s in result.noise if s.model == name), None)
+    return [
+        {
+            "device": d.device,
+            "layout": f"{d.layout} ({', '.join(map(str, d.physical_qubits)) or 'n/a'})",
+            "date": d.calibration_date or "unknown",
+            "accuracy": f"{_estimate(d.metrics.get('accuracy'), 'accuracy')} "
+            f"({fmt.metric_value('accuracy', d.change.get('accuracy'))} change)",
+            "fairness": _estimate(d.metrics.get("equalized_odds_difference"), "equalized_odds_difference"),
+        }
+        for d in (sweep.devices if sweep else [])
+    ]
+
+
 def _noise_rows(result: AuditResult, name: str) -> list[dict[str, str]]:
     sweep = next((s for s in result.noise if s.model == name), None)
     if sweep is None:
@@ -299,6 +315,7 @@ def render_model_card(result: AuditResult, model: str | None = None) -> str:
         comparisons=_comparison_rows(result, record.name, info),
         advantage=_advantage(result, record.name),
         noise_rows=_noise_rows(result, record.name),
+        device_rows=_device_rows(result, record.name),
         shots=shots,
         shot_points=sorted(shots.points, key=lambda p: p.shots) if shots else [],
         advice=derive.shot_advice(result, shots) if shots else None,

@@ -16,6 +16,8 @@ Path scheme (``<metric>`` is a key of the schema's metric dicts, e.g. ``equalize
     noise/<model>/<channel>@<level>/change/<metric>          metric minus its noiseless value
     noise/<model>/tolerance/<channel>/<field>                accuracy_break, fairness_break,
                                                              tolerated_up_to, fairness_fails_without_noise
+    noise/<model>/device=<device>:<layout>/<metric>          Estimate under a device calibration snapshot
+    noise/<model>/device=<device>:<layout>/change/<metric>   metric minus its noiseless value
     shots/<model>/exact/<metric>                             Estimate on exact probabilities (shots = 0)
     shots/<model>/<shots>/flip_rate                          share of decisions flipped by shot noise
     shots/<model>/<shots>/<metric>                           Estimate over shot-sampled draws
@@ -203,6 +205,11 @@ def flatten_metrics(result: AuditResult) -> dict[str, RecordedMetric]:
                 float(tol.fairness_fails_without_noise),
                 stochastic=False,
             )
+        for device in sweep.devices:
+            setting = f"device={device.device}:{device.layout}"
+            table.estimates(("noise", sweep.model, setting), device.metrics, stochastic=False)
+            for key, change in device.change.items():
+                table.number(("noise", sweep.model, setting, "change", key), change, stochastic=False)
 
     for shots in result.shots:
         table.estimates(("shots", shots.model, "exact"), shots.exact, stochastic=False)

@@ -79,6 +79,24 @@ class NoisePoint(Record):
     )
 
 
+class DevicePoint(Record):
+    """A model under one device's calibration snapshot (all its channels and readout errors at once)."""
+
+    device: str
+    layout: str = Field(description="best, worst, or the explicit physical qubits")
+    label: str
+    physical_qubits: list[int] = Field(description="logical wire i runs on physical qubit physical_qubits[i]")
+    calibration_date: str | None = Field(description="when the snapshot was taken (not the device today)")
+    path: str = Field(description="simulation path that produced the probabilities")
+    metrics: dict[str, Estimate]
+    change: dict[str, float | None] = Field(description="metric value minus the noiseless value")
+    source: dict[str, Any] = Field(default_factory=dict, description="the snapshot and the approximations")
+
+    _finite = field_validator("change", mode="before")(
+        lambda v: {k: _finite_or_none(x) for k, x in v.items()} if isinstance(v, dict) else v
+    )
+
+
 class ChannelTolerance(Record):
     """How much of one noise channel a model tolerates, by the ``verdicts`` thresholds of the config."""
 
@@ -104,6 +122,9 @@ class NoiseSweepResult(Record):
     reference: dict[str, Estimate] = Field(description="noiseless metrics")
     points: list[NoisePoint]
     tolerance: list[ChannelTolerance] = Field(default_factory=list)
+    devices: list[DevicePoint] = Field(
+        default_factory=list, description="the model under device calibration snapshots (noise.devices)"
+    )
     conventions: dict[str, str] = Field(
         default_factory=dict, description="what each channel's strength means"
     )
