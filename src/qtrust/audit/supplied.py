@@ -28,7 +28,7 @@ nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -110,12 +110,14 @@ class Supplied:
     role: ``"candidate"`` (audited and gated) or ``"baseline"`` (a reference the candidates are compared to).
     retrain: fit a fresh clone per training seed on the audit's training rows instead of auditing ``model``
         as given (needs ``fit`` and ``get_params``).
+    provenance: where the model came from (the CLI records the file and its sha256), for the audit record.
     """
 
     name: str
     model: Any
     role: Literal["candidate", "baseline"] = "candidate"
     retrain: bool = False
+    provenance: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.role not in ("candidate", "baseline"):

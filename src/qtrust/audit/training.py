@@ -82,6 +82,8 @@ def training_seed(config: AuditConfig, seed: int) -> int:
 def _supplied_record(supplied: Supplied) -> FittedModel:
     model = supplied.representative
     params: dict[str, Any] = {"class": f"{type(model).__module__}.{type(model).__qualname__}"}
+    if supplied.provenance:
+        params["loaded_from"] = dict(supplied.provenance)
     if supplied.retrain:
         params["retrained"] = "a fresh clone per training seed, trained on the audit's training rows"
     elif supplied.fixed:

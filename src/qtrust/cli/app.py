@@ -101,6 +101,27 @@ def audit(
         str | None,
         typer.Option("--plan", help="Run under this registered evaluation plan (its name or its YAML file)."),
     ] = None,
+    model: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--model",
+            help="Bring your own model: FILE.py:NAME binds a fitted model (or qtrust.Supplied items). Repeatable.",
+        ),
+    ] = None,
+    include_configured: Annotated[
+        bool,
+        typer.Option(
+            "--include-configured",
+            help="With --model: also train and audit the config's own quantum models.",
+        ),
+    ] = False,
+    device: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--device",
+            help="Add a device calibration to the noise sweep: NAME[:best|worst|0,1,2] (see `qtrust devices`).",
+        ),
+    ] = None,
     home: HomeOption = None,
     store: StoreOption = None,
 ) -> None:
@@ -114,7 +135,11 @@ def audit(
 
     log = None
     try:
+        supplied = [item for spec in model or [] for item in _load_supplied(spec)]
         cfg = load_config(config) if config is not None else AuditConfig()
+        cfg = _with_devices(cfg, device or [])
+        if supplied and not include_configured:
+            cfg = _without_configured_models(cfg)
         if data is not None:
             missing = [
                 flag for flag, value in (("--label", label), ("--sensitive", sensitive)) if value is None
@@ -164,6 +189,7 @@ def audit(
                 config_source=str(config) if config else "built-in default",
                 plan=plan_ref,
                 governance=governance,
+                supplied=supplied,
             )
         digests = write_audit(run, target)
         recorded = _record(log, run, digests, target) if log is not None else None
@@ -183,6 +209,43 @@ def audit(
         )
     elif not record:
         Console().print("[yellow]Not recorded in the evidence log (--no-record).[/]")
+
+
+def _load_supplied(spec: str):
+    from qtrust.cli.model_loader import load_supplied
+
+    return load_supplied(spec)
+
+
+def _without_configured_models(cfg):
+    """Only the supplied models and the classical baselines (the no-entanglement control copies a configured model)."""
+    from qtrust.config.schema import NoEntanglementSpec
+
+    baselines = [b for b in cfg.baselines if not isinstance(b, NoEntanglementSpec)]
+    return cfg.model_copy(update={"models": [], "baselines": baselines})
+
+
+def _with_devices(cfg, specs: list[str]):
+    """Add ``--device NAME[:LAYOUT]`` options to the config's device sweep."""
+    from qtrust.config.schema import DeviceSpec
+
+    if not specs:
+        return cfg
+    devices = list(cfg.noise.devices)
+    for spec in specs:
+        name, _, layout_text = spec.partition(":")
+        layout: object = layout_text or "best"
+        if layout_text and layout_text not in ("best", "worst"):
+            try:
+                layout = tuple(int(q) for q in layout_text.split(","))
+            except ValueError:
+                raise InputError(
+                    f"--device {spec!r}: the layout {layout_text!r} is not best, worst or a list of qubits",
+                    where="--device",
+                    fix="write e.g. fake_manila:best, fake_manila:worst or fake_manila:0,1,2",
+                ) from None
+        devices.append(DeviceSpec(name=name, layout=layout))
+    return cfg.model_copy(update={"noise": cfg.noise.model_copy(update={"devices": tuple(devices)})})
 
 
 def _open_evidence(record: bool, plan: str | None, cfg, home, store):

@@ -454,17 +454,30 @@ def reproduce(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print every comparison as JSON on stdout.")
     ] = False,
+    model: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--model",
+            help="The FILE.py:NAME of a supplied model the record cannot rebuild (its sha256 must match).",
+        ),
+    ] = None,
     home: HomeOption = None,
     store: StoreOption = None,
 ) -> None:
-    """Re-run a recorded audit from its recorded config and seeds, and compare metric by metric."""
+    """Re-run a recorded audit from its recorded config and seeds, and compare metric by metric.
+
+    Translated circuits supplied to the audit are rebuilt from the record; other supplied models (scikit-learn,
+    black boxes, QNodes on their own device) are code, so pass the same file again with --model.
+    """
+    from qtrust.cli.model_loader import load_supplied
     from qtrust.evidence.reproduce import reproduce as run_reproduction
 
     try:
+        supplied = [item for spec in model or [] for item in load_supplied(spec)]
         log = workspace(home, store).open_log()
         with log.store:
             console.print(f"Re-running audit entry {seq} from its recorded config and seeds…")
-            result = run_reproduction(log, seq)
+            result = run_reproduction(log, seq, supplied=supplied)
     except InputError as error:
         fail(error)
     report = result.report

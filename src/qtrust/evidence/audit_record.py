@@ -57,6 +57,9 @@ def provenance_statement(
                 "params": m.params,
                 "circuit": m.circuit,
                 "simulation": m.simulation,
+                "origin": m.origin,
+                "execution": m.execution,
+                "seed_spread_measured": m.seed_spread_measured,
                 "fits": [f.model_dump(mode="json") for f in m.fits],
             },
         )

@@ -54,7 +54,70 @@ def _byproduct(doc: dict[str, Any], prefix: str) -> list[dict[str, Any]]:
     return [b for b in doc["predicate"]["runDetails"]["byproducts"] if b["name"].startswith(prefix)]
 
 
-def reproduce(log: EvidenceLog, seq: int, progress: Any = None) -> Reproduction:
+def _rebuilt_supplied(doc: dict[str, Any], seq: int, given: list[Any]) -> list[Any]:
+    """The supplied models of a recorded audit: translated circuits rebuilt from the record, others given again.
+
+    A translated circuit's record holds its whole circuit and weights, so it re-runs without the original
+    framework. A scikit-learn model, a black box or a QNode on its own device is code, not data: the auditor
+    passes the same file again (``--model``), and a file whose sha256 differs from the recorded one is refused.
+    """
+    from qtrust.audit.supplied import Supplied
+    from qtrust.models.circuit_classifier import CircuitClassifier
+
+    by_name = {item.name: item for item in given}
+    out = []
+    for resource in _byproduct(doc, "model:"):
+        notes = resource.get("annotations", {})
+        if notes.get("origin") != "supplied":
+            continue
+        name = resource["name"].removeprefix("model:")
+        role = notes.get("role", "candidate")
+        params = notes.get("params", {})
+        fits = notes.get("fits", [])
+        descriptions = [f.get("description", {}) for f in fits]
+        retrained = str(params.get("retrained", "")).startswith("a fresh clone")
+        if name in by_name:
+            item = by_name.pop(name)
+            recorded = params.get("loaded_from", {}).get("sha256")
+            if recorded and item.provenance.get("sha256") != recorded:
+                raise InputError(
+                    f"the file given for {name!r} is not the one entry {seq} audited (sha256 "
+                    f"{str(item.provenance.get('sha256'))[:12]}… vs {recorded[:12]}…)",
+                    where="--model",
+                    fix="pass the exact file the audit ran with",
+                )
+            out.append(item)
+        elif descriptions and all(d.get("kind") == "circuit" for d in descriptions):
+            models = [CircuitClassifier.from_description(d) for d in descriptions]
+            if retrained:
+                out.append(Supplied(name, models[0].set_params(weights=None), role=role, retrain=True))
+            elif notes.get("seed_spread_measured") is False:
+                out.append(Supplied(name, models[0], role=role))
+            else:
+                out.append(
+                    Supplied(name, {int(f["seed"]): m for f, m in zip(fits, models, strict=True)}, role=role)
+                )
+        else:
+            loaded = params.get("loaded_from", {})
+            hint = f"{loaded['file']}:{loaded['name']}" if loaded else "FILE.py:NAME"
+            raise InputError(
+                f"entry {seq} audited the supplied model {name!r} ({notes.get('execution') or 'code'}), which "
+                "cannot be rebuilt from the record",
+                where="reproduce",
+                fix=f"pass the same file again: qtrust reproduce {seq} --model {hint}",
+            )
+    if by_name:
+        raise InputError(
+            f"entry {seq} audited no supplied model named {', '.join(sorted(by_name))}",
+            where="--model",
+            fix="pass only the models the recorded audit had",
+        )
+    return out
+
+
+def reproduce(
+    log: EvidenceLog, seq: int, progress: Any = None, supplied: list[Any] | None = None
+) -> Reproduction:
     from qtrust.audit import run_audit
     from qtrust.audit.data_prep import load_dataset
     from qtrust.config import config_from_dict
@@ -75,10 +138,11 @@ def reproduce(log: EvidenceLog, seq: int, progress: Any = None) -> Reproduction:
             where=f"data ({config.data.source}{': ' + str(config.data.path) if config.data.path else ''})",
             fix="restore the exact dataset the audit used; a re-run on other data is a new audit, not a reproduction",
         )
+    rebuilt = _rebuilt_supplied(doc, seq, list(supplied or []))
     then = build["internalParameters"]["environment"]
     # Same native thread counts as the recorded run: summation order, and so rounding, depends on them.
     with threadpool_limits(limits=then.get("thread_pools") or None):
-        run = run_audit(config, dataset=dataset, progress=progress, config_source=source)
+        run = run_audit(config, dataset=dataset, progress=progress, config_source=source, supplied=rebuilt)
     recorded_metrics = {
         path: RecordedMetric.from_dict(value)
         for path, value in _byproduct(doc, "metrics")[0]["annotations"]["metrics"].items()

@@ -121,6 +121,7 @@ class CircuitClassifier(ProbabilityClassifierMixin, ClassifierMixin, BaseEstimat
             "source": self.source or {},
             "circuit": self.circuit.to_dict(),
             "weights": self.weights_.tolist(),
+            "classes": self.classes_.tolist(),
             "trained_by": self.trained_by_,
             "execution": "qtrust engine (translated circuit)",
         }
@@ -132,3 +133,14 @@ class CircuitClassifier(ProbabilityClassifierMixin, ClassifierMixin, BaseEstimat
                 "converged": self.converged_,
             }
         return out
+
+    @classmethod
+    def from_description(cls, described: dict[str, Any]) -> CircuitClassifier:
+        """Rebuild the fitted classifier from :meth:`describe`'s record (what ``qtrust reproduce`` reads)."""
+        classes = described.get("classes", [0, 1])
+        return cls(
+            Circuit.from_dict(described["circuit"]),
+            np.asarray(described["weights"], dtype=float),
+            classes=(classes[0], classes[1]),
+            source=described.get("source"),
+        )
