@@ -44,6 +44,14 @@ class PredictionStore:
             )
         )
 
+    def stack(self, model: str, noise: str = "none", shots: int = 0) -> np.ndarray:
+        """The (draws, rows) probability stack stored for one model, noise setting and shot budget."""
+        for block in self._blocks:
+            head = block.iloc[0]
+            if head["model"] == model and head["noise"] == noise and int(head["shots"]) == shots:
+                return block["proba"].to_numpy().reshape(-1, len(self.rows))
+        raise KeyError(f"no predictions stored for {model} / {noise} / {shots} shots")
+
     def distribution_digests(self) -> list[dict]:
         """sha256 of each probability stack (float64, little-endian, C order), for the evidence log.
 

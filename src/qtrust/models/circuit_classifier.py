@@ -28,6 +28,8 @@ from qtrust.quantum.gradients import TrainingObjective
 from qtrust.quantum.noise import NOISELESS, NoiseModel
 from qtrust.quantum.shots import sample_probabilities
 
+_FIT_PARAMS = ("max_iter", "l2", "class_weight", "init_scale", "random_state")
+
 
 class CircuitClassifier(ProbabilityClassifierMixin, ClassifierMixin, BaseEstimator):
     """A binary classifier P(class 1 | x) = Tr(E · C(x; w)) for a translated circuit C and weights w.
@@ -123,6 +125,8 @@ class CircuitClassifier(ProbabilityClassifierMixin, ClassifierMixin, BaseEstimat
             "weights": self.weights_.tolist(),
             "classes": self.classes_.tolist(),
             "trained_by": self.trained_by_,
+            # how fresh copies train (privacy references, retraining): rebuilt with these, they train alike
+            "fit_params": {k: getattr(self, k) for k in _FIT_PARAMS},
             "execution": "qtrust engine (translated circuit)",
         }
         if self.trained_by_ == "qtrust":
@@ -143,4 +147,5 @@ class CircuitClassifier(ProbabilityClassifierMixin, ClassifierMixin, BaseEstimat
             np.asarray(described["weights"], dtype=float),
             classes=(classes[0], classes[1]),
             source=described.get("source"),
+            **{k: v for k, v in described.get("fit_params", {}).items() if k in _FIT_PARAMS},
         )

@@ -448,6 +448,15 @@ def _parse(name: str, cls: type) -> _Snapshot:
     return snap
 
 
+def _skip_reason(snap: _Snapshot) -> str | None:
+    """Why a snapshot cannot make a noise model, or None."""
+    if not snap.operational:
+        return "no qubit with T1, T2, readout and single-qubit calibrations"
+    if snap.n_qubits > 1 and not snap.couplings:
+        return "no usable two-qubit gate calibration (every native 2q gate is marked broken, error 1)"
+    return None
+
+
 @cache
 def _snapshot(name: str) -> _Snapshot:
     return _parse(name, _backend_classes()[name])
@@ -487,8 +496,9 @@ def _catalogue() -> tuple[tuple[DeviceInfo, ...], tuple[tuple[str, str], ...]]:
         except (OSError, ValueError, KeyError, TypeError, IndexError) as error:
             skipped.append((name, f"snapshot unreadable: {error}"))
             continue
-        if not snap.operational:
-            skipped.append((name, "no qubit with T1, T2, readout and single-qubit calibrations"))
+        reason = _skip_reason(snap)
+        if reason:
+            skipped.append((name, reason))
             continue
         infos.append(_info(snap))
     return tuple(infos), tuple(skipped)
@@ -514,9 +524,10 @@ def _usable_snapshot(name: str) -> _Snapshot:
         snap = _snapshot(name)
     except (OSError, ValueError, KeyError, TypeError, IndexError) as error:
         raise InputError(f"the snapshot of {name} cannot be read ({error})", where="device") from None
-    if not snap.operational:
+    reason = _skip_reason(snap)
+    if reason:
         raise InputError(
-            f"the snapshot of {name} lacks the calibrations a noise model needs",
+            f"the snapshot of {name} lacks the calibrations a noise model needs: {reason}",
             where="device",
             fix="choose another device (see `qtrust devices`)",
         )
@@ -899,6 +910,7 @@ class DeviceProfile:
 
 
 def _wire_profile(snap: _Snapshot, wire: int, q: int) -> tuple[WireProfile, list[str]]:
+    """The wire's calibration and single-qubit gate noise, and the gates whose depolarizing was clipped."""
     cal = snap.qubits[q]
     assert cal.sx is not None
     assert cal.x is not None
@@ -910,9 +922,7 @@ def _wire_profile(snap: _Snapshot, wire: int, q: int) -> tuple[WireProfile, list
         error, length = cal.sx if role == "sx" else cal.x
         strengths, target, model, clipped = one_qubit_noise([error] * count, count * length, t1, t2)
         if clipped:
-            notes.append(
-                f"{role} on qubit {q}: relaxation alone exceeds the calibrated error; no depolarizing"
-            )
+            notes.append(f"{'/'.join(names)} on qubit {q}")
         gates.append(
             GateNoise(names, f"{count} {role}", count * length, target, model, clipped, ((wire, strengths),))
         )
@@ -948,9 +958,7 @@ def _pair_profile(
             [c.error for c in natives], duration, relax_a, relax_b
         )
         if clipped:
-            notes.append(
-                f"{'/'.join(names)} on {qubits}: relaxation alone exceeds the error; no depolarizing"
-            )
+            notes.append(f"{'/'.join(names)} on qubits {qubits[0]}-{qubits[1]}")
         kinds = sorted({c.gate for c in natives})
         native = f"{len(natives)} {'/'.join(kinds)}" + (
             f" ({3 * (len(path) - 2)} for {len(path) - 2} SWAP via {'-'.join(map(str, path))})"
@@ -964,6 +972,13 @@ def _pair_profile(
         )
     kinds = "/".join(sorted({snap.coupling(u, v).gate for u, v in itertools.pairwise(path)}))
     return PairProfile(wires, qubits, path, kinds, _pair_cost(snap, *qubits), tuple(gates)), notes
+
+
+def _clipped_note(items: list[str]) -> str:
+    return (
+        "relaxation alone exceeds the calibrated error, so depolarizing p = 0 and the model's error is the "
+        f"relaxation's: {', '.join(items)}"
+    )
 
 
 def _channels(gate: GateNoise, sections: tuple[str, ...], pair: tuple[int, int] | None) -> list[NoiseChannel]:
@@ -1016,7 +1031,7 @@ def _profile(
     readout = tuple((w.wire, w.p01, w.p10) for w in wires)
 
     dates = {d for q in chosen for d in snap.qubits[q].dates}
-    dates |= {snap.coupling(u, v).date for p in pairs for u, v in zip(p.path, p.path[1:], strict=False)}
+    dates |= {snap.coupling(u, v).date for p in pairs for u, v in itertools.pairwise(p.path)}
     dates = sorted((d for d in dates if d), key=_chronological)
     between = (dates[0], dates[-1]) if dates else (snap.calibration_date, snap.calibration_date)
     routed = [p for p in pairs if p.swaps]
@@ -1048,7 +1063,7 @@ def _profile(
         ("routing", routing + " (routed pairs charge 3 native 2q gates per SWAP)" if routed else routing),
         ("t2_clipped", f"T2 clipped to 2*T1 on qubits {clipped}" if clipped else "none"),
         ("approximations", APPROXIMATIONS),
-        *((("notes", " | ".join(notes)),) if notes else ()),
+        ("no_depolarizing", _clipped_note(notes) if notes else "none"),
     )
     label = f"device:{snap.name}/{choice}"
     model = NoiseModel(channels=tuple(channels), label=label, readout_by_qubit=readout, source=source)
@@ -1061,7 +1076,7 @@ def _profile(
         tuple(pairs),
         model,
         between,
-        tuple(snap.notes + notes),
+        tuple(snap.notes + ([_clipped_note(notes)] if notes else [])),
     )
 
 

@@ -1,0 +1,204 @@
+"""``qtrust devices``: the IBM calibration snapshots qtrust can turn into noise models, and one device's layout.
+
+``qtrust devices`` lists every device (snapshot date, median T1, T2, readout, 1q and 2q error);
+``qtrust devices NAME --qubits N --layout best|worst|0,1,2`` shows the chosen physical qubits, their
+calibration and the channel strengths qtrust derives from them. Exit codes: 0 done; 2 bad input (unknown
+device, impossible layout, qiskit-ibm-runtime not installed).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from qtrust.cli.evidence_cmds import fail, out
+from qtrust.errors import InputError
+
+
+def _num(value: float | None, spec: str) -> str:
+    return "—" if value is None else format(value, spec)
+
+
+def _layout_argument(text: str) -> str | list[int]:
+    text = text.strip()
+    if text.lower() in ("best", "worst"):
+        return text.lower()
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise InputError(
+            f"layout {text!r} is neither best, worst nor a list of physical qubits",
+            where="--layout",
+            fix="use best, worst, or comma-separated qubit numbers such as 0,1,2",
+        ) from None
+
+
+def _list(as_json: bool) -> None:
+    from qtrust.quantum.devices import list_devices, runtime_version, skipped_devices
+
+    infos, skipped = list_devices(), skipped_devices()
+    if as_json:
+        doc: dict[str, Any] = {
+            "snapshot": f"offline calibration snapshots shipped with qiskit-ibm-runtime {runtime_version()}; "
+            "not the devices today",
+            "devices": [i.to_dict() for i in infos],
+            "skipped": skipped,
+        }
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+        return
+    table = Table(
+        "device",
+        "qubits",
+        "calibrated",
+        "2q gate",
+        "T1 µs",
+        "T2 µs",
+        "readout",
+        "1q error",
+        "2q error",
+        title=f"IBM calibration snapshots (qiskit-ibm-runtime {runtime_version()}), medians",
+    )
+    for i in infos:
+        qubits = str(i.n_qubits) + (f" ({i.n_operational} ok)" if i.n_operational < i.n_qubits else "")
+        table.add_row(
+            i.name,
+            qubits,
+            i.calibration_date[:10],
+            i.two_qubit_gate or "—",
+            _num(i.median_t1_us, ".0f"),
+            _num(i.median_t2_us, ".0f"),
+            _num(i.median_readout_error, ".2%"),
+            _num(i.median_1q_error, ".1e"),
+            _num(i.median_2q_error, ".1e"),
+        )
+    out.print(table)
+    out.print(
+        f"{len(infos)} devices. These are calibration snapshots frozen in the package, not the devices "
+        "today; `qtrust devices NAME --qubits N` shows a layout and its noise channels.",
+        highlight=False,
+    )
+    for name, reason in skipped.items():
+        out.print(f"[yellow]skipped:[/] {name}: {reason}", highlight=False)
+
+
+def _show(name: str, qubits: int | None, layout: str, as_json: bool) -> None:
+    from qtrust.quantum.devices import device_info, device_profile
+
+    info = device_info(name)
+    n = qubits if qubits is not None else min(5, info.n_operational)
+    profile = device_profile(info.name, n, _layout_argument(layout))
+    if as_json:
+        sys.stdout.write(json.dumps(profile.to_dict(), indent=2) + "\n")
+        return
+    source = dict(profile.noise.source)
+    out.print(
+        f"[bold]{info.name}[/] ({info.backend_class}, {info.backend_name} v{info.backend_version}): "
+        f"{info.n_qubits} qubits, native 2q gate {info.two_qubit_gate or 'none'}",
+        highlight=False,
+    )
+    out.print(
+        f"calibration snapshot of {info.calibration_date} (this layout's numbers measured "
+        f"{profile.calibrated_between[0]} .. {profile.calibrated_between[1]}): {source['snapshot']}",
+        highlight=False,
+    )
+    out.print(
+        f"layout {profile.layout_choice}: {source['layout']} (score {profile.score:.4g}; lower is better)",
+        highlight=False,
+    )
+    wires = Table(
+        "wire",
+        "qubit",
+        "T1 µs",
+        "T2 µs",
+        "P(1|0)",
+        "P(0|1)",
+        "sx error",
+        "x error",
+        "gates",
+        "depol p",
+        "amp γ",
+        "phase γ",
+        title="per qubit: calibration, and the channels after each single-qubit gate",
+    )
+    for w in profile.wires:
+        for k, g in enumerate(w.gates):
+            s = g.per_wire[0][1]
+            first = k == 0
+            wires.add_row(
+                str(w.wire) if first else "",
+                str(w.qubit) if first else "",
+                f"{w.t1_us:.0f}" if first else "",
+                (f"{w.t2_us:.0f}" + ("*" if w.t2_clipped else "")) if first else "",
+                f"{w.p01:.2%}" if first else "",
+                f"{w.p10:.2%}" if first else "",
+                f"{w.sx_error:.1e}" if first else "",
+                f"{w.x_error:.1e}" if first else "",
+                f"{'/'.join(g.gates)} ({g.native})",
+                f"{s.depolarizing:.2e}",
+                f"{s.amplitude_damping:.2e}",
+                f"{s.phase_damping:.2e}",
+            )
+    out.print(wires)
+    if profile.pairs:
+        pairs = Table(
+            "wires",
+            "qubits",
+            "route",
+            "CNOT error",
+            "gates",
+            "native ops",
+            "error",
+            "depol p (each wire)",
+            title="per logical pair: the channels after each two-qubit gate",
+        )
+        for p in profile.pairs:
+            for k, g in enumerate(p.gates):
+                first = k == 0
+                pairs.add_row(
+                    f"{p.wires[0]}-{p.wires[1]}" if first else "",
+                    f"{p.qubits[0]}-{p.qubits[1]}" if first else "",
+                    ("-".join(map(str, p.path)) if p.swaps else "coupled") if first else "",
+                    f"{p.coupling_error:.2e}" if first else "",
+                    "/".join(g.gates),
+                    g.native,
+                    f"{g.calibrated_error:.2e}",
+                    f"{g.per_wire[0][1].depolarizing:.2e}",
+                )
+        out.print(pairs)
+    for note in profile.notes:
+        out.print(f"[yellow]note:[/] {note}", highlight=False)
+    out.print(f"approximations: {source['approximations']}", highlight=False, soft_wrap=True)
+
+
+def devices(
+    name: Annotated[
+        str | None, typer.Argument(help="A device, e.g. fake_manila (or FakeManilaV2, manila); omit to list.")
+    ] = None,
+    qubits: Annotated[
+        int | None, typer.Option("--qubits", "-n", help="Logical qubits of the layout (default: up to 5).")
+    ] = None,
+    layout: Annotated[
+        str, typer.Option("--layout", help="best, worst, or the physical qubits in order, e.g. 0,1,2.")
+    ] = "best",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+) -> None:
+    """List the IBM calibration snapshots usable as noise models, or show one device's layout and noise."""
+    try:
+        if name is None:
+            if qubits is not None or layout != "best":
+                raise InputError(
+                    "--qubits and --layout need a device name", where="devices", fix="qtrust devices NAME ..."
+                )
+            _list(as_json)
+        else:
+            _show(name, qubits, layout, as_json)
+    except InputError as error:
+        fail(error)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(devices)
