@@ -75,7 +75,8 @@ def test_a_supplied_model_is_scored_on_the_audits_test_rows_as_given(run, data, 
     assert record.origin == "supplied"
     assert record.family == "quantum"
     assert record.execution == "qtrust engine (translated circuit)"
-    assert record.circuit is not None and record.circuit["n_qubits"] == 3
+    assert record.circuit is not None
+    assert record.circuit["n_qubits"] == 3
     assert record.simulation["path"] in ("heisenberg", "statevector")
 
 
@@ -89,7 +90,8 @@ def test_a_fixed_artefact_reports_its_seed_spread_as_not_measured_and_the_gate_c
     for name in ("mine", "fallback"):
         assert _model(run, name).seed_spread_measured is False
         repro = next(r for r in run.result.reproducibility if r.model == name)
-        assert repro.note and "not measured" in repro.note
+        assert repro.note
+        assert "not measured" in repro.note
         assert all(m.sd is None for m in repro.metrics)
         assert not repro.variance
     finding = next(f for f in run.result.findings if f.id == "mine.reproducibility")
