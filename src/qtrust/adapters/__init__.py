@@ -32,4 +32,18 @@ def from_qiskit_ml(model: Any, **options: Any) -> Any:
     return translate(model, **options)
 
 
-__all__ = ["from_pennylane", "from_qiskit", "from_qiskit_ml"]
+def qnode_output(model: Any, X: Any, noise: Any = None) -> Any:
+    """The QNode's raw output (expval or probs) from a classifier :func:`from_pennylane` returned."""
+    from qtrust.adapters.pennylane import qnode_output as raw
+
+    return raw(model, X, noise)
+
+
+def qiskit_output(model: Any, X: Any, noise: Any = None) -> Any:
+    """The Qiskit model's raw output (⟨O⟩, or [P(0), P(1)]) from a classifier :func:`from_qiskit` returned."""
+    from qtrust.adapters.qiskit import qiskit_output as raw
+
+    return raw(model, X, noise)
+
+
+__all__ = ["from_pennylane", "from_qiskit", "from_qiskit_ml", "qiskit_output", "qnode_output"]

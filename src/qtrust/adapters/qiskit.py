@@ -121,10 +121,13 @@ class _Lowered:
             listed = ", ".join(f"{name} ×{n}" for name, n in self.expanded.items())
             out.append(f"composite instructions expanded through their Qiskit definitions: {listed}")
         for name, pieces in self.split.items():
-            out.append(
-                f"'{name}' has no qtrust equivalent and was split into {pieces}; noise placed after every "
-                "gate acts after each piece"
-            )
+            if "·" in pieces:
+                out.append(
+                    f"'{name}' has no qtrust equivalent and was split into {pieces}; noise placed after every "
+                    "gate acts after each piece"
+                )
+            else:
+                out.append(f"'{name}' has no qtrust equivalent and is written as {pieces}")
         if self.dropped:
             listed = ", ".join(f"{name} ×{n}" for name, n in self.dropped.items())
             out.append(f"dropped (no effect on the state): {listed}")
@@ -173,7 +176,6 @@ def _lower(circuit: Any) -> _Lowered:
 
 
 def _walk(qc: Any, qubit_map: list[int], out: _Lowered, std: dict[str, Any], where: str, top: bool) -> None:
-    from qiskit import QuantumCircuit, transpile
     from qiskit.circuit import ControlFlowOp, Gate
 
     for index, inst in enumerate(qc.data):
@@ -182,6 +184,9 @@ def _walk(qc: Any, qubit_map: list[int], out: _Lowered, std: dict[str, Any], whe
         wires = tuple(qubit_map[qc.find_bit(q).index] for q in inst.qubits)
         here = f"{where}, instruction {index} '{name}' on qubits {wires}"
         if name == "barrier":
+            continue
+        if name in ("delay", "global_phase"):
+            out.dropped[name] = out.dropped.get(name, 0) + 1
             continue
         after_measure = sorted(set(wires) & set(out.measured))
         if after_measure:
@@ -198,9 +203,6 @@ def _walk(qc: Any, qubit_map: list[int], out: _Lowered, std: dict[str, Any], whe
                     fix="measure only at the end of the top-level circuit",
                 )
             out.measured[wires[0]] = qc.find_bit(inst.clbits[0]).index
-            continue
-        if name == "delay":
-            out.dropped[name] = out.dropped.get(name, 0) + 1
             continue
         if name == "reset":
             raise InputError(
@@ -228,7 +230,7 @@ def _walk(qc: Any, qubit_map: list[int], out: _Lowered, std: dict[str, Any], whe
                     " (matrix order, equal up to global phase)"
                 )
                 continue
-            _via_transpiler(op, wires, out, std, here, transpile, QuantumCircuit)
+            _via_transpiler(op, wires, out, std, here)
             continue
         if inst.clbits:
             raise InputError(
@@ -236,14 +238,17 @@ def _walk(qc: Any, qubit_map: list[int], out: _Lowered, std: dict[str, Any], whe
                 where=here,
                 fix="measure only at the end of the top-level circuit",
             )
-        definition = op.definition if isinstance(op, Gate) or not op.params else op.definition
+        try:
+            definition = op.definition
+        except Exception:  # some instructions build their definition lazily and may fail
+            definition = None
         if definition is not None:
             out.expanded[name] = out.expanded.get(name, 0) + 1
             inner = [wires[definition.find_bit(q).index] for q in definition.qubits]
             _walk(definition, inner, out, std, f"{here} →", top=False)
             continue
         if isinstance(op, Gate):
-            _via_transpiler(op, wires, out, std, here, transpile, QuantumCircuit)
+            _via_transpiler(op, wires, out, std, here)
             continue
         raise InputError(
             f"unsupported instruction '{name}'",
@@ -253,8 +258,11 @@ def _walk(qc: Any, qubit_map: list[int], out: _Lowered, std: dict[str, Any], whe
         )
 
 
-def _via_transpiler(op: Any, wires: tuple[int, ...], out: _Lowered, std: dict, here: str, transpile, qc_cls):
-    small = qc_cls(op.num_qubits)
+def _via_transpiler(op: Any, wires: tuple[int, ...], out: _Lowered, std: dict[str, Any], here: str) -> None:
+    """Rewrite one gate with Qiskit's transpiler into qtrust's basis (optimization_level=0: no merging)."""
+    from qiskit import QuantumCircuit, transpile
+
+    small = QuantumCircuit(op.num_qubits)
     small.append(op, list(range(op.num_qubits)))
     try:
         lowered = transpile(small, basis_gates=list(QISKIT_BASIS), optimization_level=0)
@@ -267,6 +275,9 @@ def _via_transpiler(op: Any, wires: tuple[int, ...], out: _Lowered, std: dict, h
     if lowered.layout is not None and lowered.layout.final_layout is not None:
         raise InputError(f"decomposing '{op.name}' permuted qubits", where=here, fix="decompose it by hand")
     pieces = [inst.operation.name for inst in lowered.data]
+    if not pieces:
+        out.dropped[op.name] = out.dropped.get(op.name, 0) + 1
+        return
     out.split[op.name] = "·".join(reversed([QISKIT_TO_QTRUST.get(p, p).upper() for p in pieces])) + (
         " (matrix order; Qiskit transpiler, optimization_level=0)"
     )
@@ -358,7 +369,7 @@ def _angle(value: Any, roles: dict[Any, tuple[str, int]], where: str) -> Angle:
         if linear[p] != 0.0:
             (features if kind == "input" else weights).append((i, linear[p]))
     for (a, b), h in second.items():
-        if h == 0.0:
+        if abs(h) <= 1e-14:  # symbolic derivatives of cancelling terms may leave rounding residue
             continue
         (ka, i), (kb, j) = roles[a], roles[b]
         if ka != "input" or kb != "input":
@@ -448,7 +459,7 @@ def _roles(circuit: Any, inputs: list, weights: list) -> dict[Any, tuple[str, in
     return roles
 
 
-def _operations(lowered: Any, roles: dict) -> list[Operation]:
+def _operations(lowered: Any, roles: dict) -> tuple[list[Operation], bool]:
     """One qtrust operation per lowered gate; encode-first when the input gates can be moved first.
 
     Gates are sorted into the *encoding* section when they depend on the input or precede (on shared wires)
@@ -460,7 +471,7 @@ def _operations(lowered: Any, roles: dict) -> list[Operation]:
         name = inst.operation.name
         gate = QISKIT_TO_QTRUST[name]
         wires = tuple(lowered.find_bit(q).index for q in inst.qubits)
-        where = f"circuit '{lowered.name}', gate {index} '{name}' on qubits {wires}"
+        where = f"circuit '{lowered.name}', lowered gate {index} '{name}' on qubits {wires}"
         angle = _angle(inst.operation.params[0], roles, where) if GATES[gate].parametric else None
         raw.append((gate, wires, angle))
     needed: set[int] = set()
@@ -484,7 +495,8 @@ def _operations(lowered: Any, roles: dict) -> list[Operation]:
         sections = [
             "encoding" if angle is not None and angle.depends_on_input else "trainable" for _, _, angle in raw
         ]
-    return [Operation(raw[i][0], raw[i][1], raw[i][2], sections[i]) for i in order]  # type: ignore[arg-type]
+    operations = [Operation(raw[i][0], raw[i][1], raw[i][2], sections[i]) for i in order]  # type: ignore[arg-type]
+    return operations, order != sorted(order)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -616,9 +628,14 @@ def _sampler_output(
     output_shape: Any,
     n_qubits: int,
     measured: dict[int, int],
-    interpret_label: str | None = None,
 ) -> tuple[Measurement, dict[str, Any]]:
     shape = (output_shape,) if isinstance(output_shape, int | np.integer) else tuple(output_shape or ())
+    if output_shape is None:
+        raise InputError(
+            "an interpret function needs its output_shape",
+            where="output_shape",
+            fix="pass output_shape=2 (a binary classifier), as SamplerQNN requires",
+        )
     if shape != (2,):
         raise InputError(
             f"output_shape {output_shape!r} is not a binary classifier's",
@@ -626,7 +643,7 @@ def _sampler_output(
             fix="qtrust audits binary classifiers: use output_shape=2 with an interpret function returning 0 "
             "or 1",
         )
-    label = interpret_label or _interpret_name(interpret)
+    label = _interpret_name(interpret)
     if interpret is None:
 
         def interpret(value: int) -> int:
@@ -739,6 +756,13 @@ def from_qiskit(
         raise InputError(
             "weights contain NaN or infinite values", where="weights", fix="pass trained weights"
         )
+    classes = tuple(classes)
+    if len(classes) != 2 or classes[0] == classes[1]:
+        raise InputError(
+            f"classes {list(classes)} are not two distinct labels",
+            where="classes",
+            fix="give the labels of class 0 and class 1, e.g. classes=('no', 'yes')",
+        )
     sampler_form = interpret is not None or output_shape is not None
     if (observable is None) == (not sampler_form):
         raise InputError(
@@ -748,7 +772,7 @@ def from_qiskit(
             fix="pass observable=... or output_shape=2, interpret=...",
         )
     n = circuit.num_qubits
-    operations = _operations(lowered.circuit, roles)
+    operations, moved = _operations(lowered.circuit, roles)
     notes = lowered.notes()
     if observable is not None:
         if lowered.measured:
@@ -791,11 +815,15 @@ def from_qiskit(
     if unused:
         notes.append(f"listed parameters that the circuit does not use: {', '.join(unused)}")
     notes.append(
-        "encode-first: input gates (and the gates before them on the same wires) moved ahead of the trainable "
-        "gates they commute with"
+        (
+            "encode-first: input gates (and the gates before them on their wires) moved ahead of trainable "
+            "gates on other wires, which they commute with"
+            if moved
+            else "encode-first: every input gate comes before the trainable gates"
+        )
         if translated.is_encode_first
-        else "not encode-first: the input is loaded again after trainable gates (statevector / density-matrix "
-        "paths)"
+        else "not encode-first: some input gate follows a trainable gate on its wires (statevector / "
+        "density-matrix paths; no single measurement operator for certificates)"
     )
     source = {
         "framework": "qiskit",
@@ -885,8 +913,8 @@ def from_qiskit_ml(model: Any, *, name: str | None = None) -> Any:
       classes are the one-hot / label encoder's categories (``VQC``: always one-hot), or ``(0, 1)`` when the
       labels were given as indices or one-hot rows. ``predict_proba[:, 1]`` is P(class 1).
 
-    Exact ties (P = 1/2, ⟨O⟩ = 0) are the one difference: qiskit-ml predicts class 0 (argmax) or 0 (sign),
-    qtrust class 1.
+    Exact ties are the one difference: at P = 1/2 qiskit-ml's argmax picks class 0 and at ⟨O⟩ = 0 its sign is
+    the label 0 (neither class); qtrust predicts class 1 in both cases.
     """
     _qiskit()
     try:
@@ -913,7 +941,15 @@ def from_qiskit_ml(model: Any, *, name: str | None = None) -> Any:
             fix="call model.fit(X, y) first: qtrust audits the trained weights",
         )
     qnn = model.neural_network
+    if getattr(qnn.circuit, "layout", None) is not None:
+        raise InputError(
+            "the model's circuit was transpiled with a pass manager onto a device layout",
+            where="from_qiskit_ml",
+            fix="build the same model without pass_manager (qtrust translates the logical circuit) and pass "
+            "its trained weights, or call from_qiskit on the logical circuit with model.weights",
+        )
     weights = np.asarray(model.weights, dtype=float)
+    model_name = name or f"{type(model).__name__} ({qnn.circuit.name})"
     classes, encoder_note = _fitted_classes(model)
     label_note: str
     if isinstance(qnn, EstimatorQNN):
@@ -925,6 +961,7 @@ def from_qiskit_ml(model: Any, *, name: str | None = None) -> Any:
                 where="from_qiskit_ml",
                 fix="a binary NeuralNetworkClassifier uses one observable (output_shape (1,))",
             )
+        tie_note = "at <O> = 0 exactly qiskit-ml predicts sign 0 (no class), qtrust class 1"
         if classes is None:
             classes = (-1, 1)
             label_note = "predict = sign(<O>): -1 below 0, +1 above (the labels qiskit-ml returns)"
@@ -941,7 +978,7 @@ def from_qiskit_ml(model: Any, *, name: str | None = None) -> Any:
             observables[0],
             threshold=0.0,
             classes=classes,
-            name=name,
+            name=model_name,
         )
     elif isinstance(qnn, SamplerQNN):
         if tuple(qnn.output_shape) != (2,):
@@ -952,6 +989,7 @@ def from_qiskit_ml(model: Any, *, name: str | None = None) -> Any:
                 "1 (VQC does this for two classes)",
             )
         one_hot_rows = classes is None and getattr(model, "_one_hot", False)
+        tie_note = "at P = 1/2 exactly qiskit-ml's argmax picks class 0, qtrust class 1"
         label_note = "predict = argmax([P(interpret=0), P(interpret=1)])"
         if classes is None:
             classes = (0, 1)
@@ -969,7 +1007,7 @@ def from_qiskit_ml(model: Any, *, name: str | None = None) -> Any:
             interpret=qnn.interpret,
             output_shape=2,
             classes=classes,
-            name=name,
+            name=model_name,
         )
         if isinstance(model, VQC):
             clf.source["output"]["interpret"] = (
@@ -989,7 +1027,7 @@ def from_qiskit_ml(model: Any, *, name: str | None = None) -> Any:
             "qiskit_machine_learning_version": qiskit_machine_learning.__version__,
             "neural_network": type(qnn).__name__,
             "primitive": _primitive_note(qnn),
-            "labels": f"{label_note}; {encoder_note}; exact ties go to class 0 in qiskit-ml, class 1 in qtrust",
+            "labels": f"{label_note}; {encoder_note}; {tie_note}",
         }
     )
     return clf
@@ -1016,6 +1054,22 @@ def _aer_error(kind: str, level: float) -> Any:
     raise InputError(f"noise channel {kind!r} has no Aer equivalent here", where="noise.channels")
 
 
+def _gate_error(signature: tuple[tuple[tuple[str, float], ...], ...]) -> Any:
+    """One Aer error for a gate: per gate position, its channels in order; positions side by side."""
+    from qiskit_aer.noise import pauli_error
+
+    parts = []
+    for position in signature:
+        err = pauli_error([("I", 1.0)])
+        for kind, level in position:
+            err = err.compose(_aer_error(kind, level))  # compose: err first, then the next channel
+        parts.append(err)
+    total = parts[0]
+    for part in parts[1:]:
+        total = part.tensor(total)  # a.tensor(b) puts b on the lower qubit: position 0 is the first qubit
+    return total
+
+
 def to_aer_noise_model(noise: NoiseModel, n_qubits: int, gates: Iterable[str] | None = None) -> Any:
     """An Aer ``NoiseModel`` placing the same channels as qtrust's ``noise`` on an ``n_qubits`` register.
 
@@ -1027,7 +1081,6 @@ def to_aer_noise_model(noise: NoiseModel, n_qubits: int, gates: Iterable[str] | 
     """
     from qiskit_aer.noise import NoiseModel as AerNoiseModel
     from qiskit_aer.noise import ReadoutError as AerReadoutError
-    from qiskit_aer.noise import pauli_error
 
     if not isinstance(noise, NoiseModel):
         raise InputError(
@@ -1052,7 +1105,6 @@ def to_aer_noise_model(noise: NoiseModel, n_qubits: int, gates: Iterable[str] | 
                 fix="use channels that act in both sections to compare with Aer",
             )
     aer = AerNoiseModel(basis_gates=list(QISKIT_BASIS))
-    identity = pauli_error([("I", 1.0)])
     for qiskit_name in names:
         gate = QISKIT_TO_QTRUST[qiskit_name]
         spec = GATES[gate]
@@ -1067,24 +1119,12 @@ def to_aer_noise_model(noise: NoiseModel, n_qubits: int, gates: Iterable[str] | 
         if not any(any(pos) for sig in signatures for pos in sig):
             continue
 
-        def error_of(signature: tuple[tuple[tuple[str, float], ...], ...]) -> Any:
-            parts = []
-            for position in signature:
-                err = identity
-                for kind, level in position:
-                    err = err.compose(_aer_error(kind, level))
-                parts.append(err)
-            total = parts[0]
-            for part in parts[1:]:
-                total = part.tensor(total)  # position 0 is the instruction's first qubit (Qiskit qubit 0)
-            return total
-
         if len(signatures) == 1:
-            aer.add_all_qubit_quantum_error(error_of(next(iter(signatures))), qiskit_name)
+            aer.add_all_qubit_quantum_error(_gate_error(next(iter(signatures))), qiskit_name)
         else:
             for wires, signature in per_tuple.items():
                 if any(signature):
-                    aer.add_quantum_error(error_of(signature), qiskit_name, list(wires))
+                    aer.add_quantum_error(_gate_error(signature), qiskit_name, list(wires))
     if noise.has_readout_error:
         rates = noise.readout_for(range(n_qubits)) or ()
         for q, (p01, p10) in enumerate(rates):

@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from qtrust import __version__
+from qtrust.cli.devices_cmds import register as register_devices_commands
 from qtrust.cli.evidence_cmds import HomeOption, StoreOption, fail, passphrase, workspace
 from qtrust.cli.evidence_cmds import register as register_evidence_commands
 from qtrust.cli.governance_cmds import register as register_governance_commands
@@ -353,6 +354,7 @@ register_policy_commands(app)
 register_people_commands(app)
 register_records_commands(app)
 register_governance_commands(app)
+register_devices_commands(app)
 
 
 def main() -> None:

@@ -13,14 +13,28 @@ import sys
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
+from rich import box
+from rich.table import Column, Table
 
 from qtrust.cli.evidence_cmds import fail, out
 from qtrust.errors import InputError
 
 
 def _num(value: float | None, spec: str) -> str:
-    return "—" if value is None else format(value, spec)
+    return "—" if value is None else _sci(value, 1) if spec == "sci" else format(value, spec)
+
+
+def _sci(value: float, digits: int = 2) -> str:
+    """1.90e-04 → 1.90e-4: short enough for an 80-column table."""
+    if value == 0:
+        return "0"
+    mantissa, exponent = f"{value:.{digits}e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
+def _table(*headers: str, title: str, first_no_wrap: bool = False) -> Table:
+    columns = [Column(h, overflow="fold", no_wrap=first_no_wrap and i == 0) for i, h in enumerate(headers)]
+    return Table(*columns, title=title, box=box.SIMPLE_HEAD, show_edge=False, padding=0)
 
 
 def _layout_argument(text: str) -> str | list[int]:
@@ -50,35 +64,37 @@ def _list(as_json: bool) -> None:
         }
         sys.stdout.write(json.dumps(doc, indent=2) + "\n")
         return
-    table = Table(
+    table = _table(
         "device",
         "qubits",
-        "calibrated",
-        "2q gate",
+        "date",
+        "2q",
         "T1 µs",
         "T2 µs",
         "readout",
-        "1q error",
-        "2q error",
+        "1q err",
+        "2q err",
         title=f"IBM calibration snapshots (qiskit-ibm-runtime {runtime_version()}), medians",
+        first_no_wrap=True,
     )
     for i in infos:
-        qubits = str(i.n_qubits) + (f" ({i.n_operational} ok)" if i.n_operational < i.n_qubits else "")
+        qubits = str(i.n_qubits) + ("*" if i.n_operational < i.n_qubits else "")
         table.add_row(
             i.name,
             qubits,
             i.calibration_date[:10],
-            i.two_qubit_gate or "—",
+            i.two_qubit_gate.replace(" ", "") or "—",
             _num(i.median_t1_us, ".0f"),
             _num(i.median_t2_us, ".0f"),
             _num(i.median_readout_error, ".2%"),
-            _num(i.median_1q_error, ".1e"),
-            _num(i.median_2q_error, ".1e"),
+            _num(i.median_1q_error, "sci"),
+            _num(i.median_2q_error, "sci"),
         )
     out.print(table)
     out.print(
-        f"{len(infos)} devices. These are calibration snapshots frozen in the package, not the devices "
-        "today; `qtrust devices NAME --qubits N` shows a layout and its noise channels.",
+        f"{len(infos)} devices (* some qubits not operational in the snapshot; never used). These are "
+        "calibration snapshots frozen in the package, not the devices today; `qtrust devices NAME --qubits N` "
+        "shows a layout and its noise channels.",
         highlight=False,
     )
     for name, reason in skipped.items():
@@ -106,54 +122,74 @@ def _show(name: str, qubits: int | None, layout: str, as_json: bool) -> None:
         highlight=False,
     )
     out.print(
-        f"layout {profile.layout_choice}: {source['layout']} (score {profile.score:.4g}; lower is better)",
+        f"layout {profile.layout_choice}: {source['layout_map']} (score {profile.score:.4g}; lower is better)",
         highlight=False,
     )
-    wires = Table(
+    qubits_table = _table(
         "wire",
         "qubit",
         "T1 µs",
         "T2 µs",
         "P(1|0)",
         "P(0|1)",
-        "sx error",
-        "x error",
+        "sx err",
+        "sx ns",
+        "x err",
+        "cost",
+        title="the layout's qubits (* T2 clipped to 2·T1)",
+    )
+    gates_table = _table(
+        "wire",
         "gates",
+        "pulses",
+        "ns",
+        "calibrated",
+        "model",
         "depol p",
         "amp γ",
         "phase γ",
-        title="per qubit: calibration, and the channels after each single-qubit gate",
+        title="channels after each single-qubit gate (* relaxation alone exceeds the error)",
     )
     for w in profile.wires:
-        for k, g in enumerate(w.gates):
+        qubits_table.add_row(
+            str(w.wire),
+            str(w.qubit),
+            f"{w.t1_us:.0f}",
+            f"{w.t2_us:.0f}" + ("*" if w.t2_clipped else ""),
+            f"{w.p01:.2%}",
+            f"{w.p10:.2%}",
+            _sci(w.sx_error),
+            f"{w.sx_ns:.0f}",
+            _sci(w.x_error),
+            f"{w.cost:.4f}",
+        )
+        for g in w.gates:
             s = g.per_wire[0][1]
-            first = k == 0
-            wires.add_row(
-                str(w.wire) if first else "",
-                str(w.qubit) if first else "",
-                f"{w.t1_us:.0f}" if first else "",
-                (f"{w.t2_us:.0f}" + ("*" if w.t2_clipped else "")) if first else "",
-                f"{w.p01:.2%}" if first else "",
-                f"{w.p10:.2%}" if first else "",
-                f"{w.sx_error:.1e}" if first else "",
-                f"{w.x_error:.1e}" if first else "",
-                f"{'/'.join(g.gates)} ({g.native})",
-                f"{s.depolarizing:.2e}",
-                f"{s.amplitude_damping:.2e}",
-                f"{s.phase_damping:.2e}",
+            gates_table.add_row(
+                str(w.wire),
+                ",".join(g.gates),
+                g.native,
+                f"{g.duration_ns:.0f}",
+                _sci(g.calibrated_error),
+                _sci(g.model_error) + ("*" if g.clipped else ""),
+                _sci(s.depolarizing),
+                _sci(s.amplitude_damping),
+                _sci(s.phase_damping),
             )
-    out.print(wires)
+    out.print(qubits_table)
+    out.print(gates_table)
     if profile.pairs:
-        pairs = Table(
+        pairs = _table(
             "wires",
             "qubits",
             "route",
-            "CNOT error",
             "gates",
-            "native ops",
-            "error",
-            "depol p (each wire)",
-            title="per logical pair: the channels after each two-qubit gate",
+            "native",
+            "ns",
+            "calibrated",
+            "model",
+            "depol p",
+            title="channels after each two-qubit gate, on both wires (--json: every channel)",
         )
         for p in profile.pairs:
             for k, g in enumerate(p.gates):
@@ -162,11 +198,12 @@ def _show(name: str, qubits: int | None, layout: str, as_json: bool) -> None:
                     f"{p.wires[0]}-{p.wires[1]}" if first else "",
                     f"{p.qubits[0]}-{p.qubits[1]}" if first else "",
                     ("-".join(map(str, p.path)) if p.swaps else "coupled") if first else "",
-                    f"{p.coupling_error:.2e}" if first else "",
-                    "/".join(g.gates),
-                    g.native,
-                    f"{g.calibrated_error:.2e}",
-                    f"{g.per_wire[0][1].depolarizing:.2e}",
+                    ", ".join(g.gates),
+                    g.native.split(" (")[0],
+                    f"{g.duration_ns:.0f}",
+                    _sci(g.calibrated_error),
+                    _sci(g.model_error) + ("*" if g.clipped else ""),
+                    _sci(g.per_wire[0][1].depolarizing),
                 )
         out.print(pairs)
     for note in profile.notes:

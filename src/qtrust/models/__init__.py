@@ -2,7 +2,15 @@
 
 from qtrust.models.base import QuantumModel
 from qtrust.models.baselines import BASELINES, make_baseline
+from qtrust.models.circuit_classifier import CircuitClassifier
 from qtrust.models.kernel import QuantumKernelClassifier
 from qtrust.models.variational import VariationalClassifier
 
-__all__ = ["BASELINES", "QuantumKernelClassifier", "QuantumModel", "VariationalClassifier", "make_baseline"]
+__all__ = [
+    "BASELINES",
+    "CircuitClassifier",
+    "QuantumKernelClassifier",
+    "QuantumModel",
+    "VariationalClassifier",
+    "make_baseline",
+]

@@ -9,7 +9,7 @@ Noise enters where it would on hardware: ``train_noise`` while the Gram matrix i
 the ``noise`` argument of :meth:`probabilities`) when kernel entries between new inputs and the support
 vectors are estimated at prediction time. Gate noise acts on the encoded states (density matrices);
 readout error acts on the measured ±1 outcomes (the swap-test ancilla, each Bloch component), which biases
-every entry affinely; its per-qubit restriction is not modelled for kernels. Shot noise is modelled on the kernel entries themselves (a swap
+every entry affinely; per-qubit rates are averaged over the register for kernels. Shot noise is modelled on the kernel entries themselves (a swap
 test per fidelity entry, Pauli-basis shots per Bloch component), then propagated through the fitted SVM.
 """
 
@@ -92,12 +92,17 @@ class _StateCache:
 _STATES = _StateCache(_STATE_CACHE_BYTES)
 
 
-def _readout_bias(noise: NoiseModel | None) -> tuple[float, float]:
-    """(scale, offset) that readout errors apply to a measured ±1 expectation value."""
+def _readout_bias(noise: NoiseModel | None, n_qubits: int) -> tuple[float, float]:
+    """(scale, offset) that readout errors apply to a measured ±1 expectation value.
+
+    Per-qubit rates (device profiles) are averaged over the register: which qubit carries the swap-test
+    ancilla or a Bloch component is a compilation choice the kernel does not model.
+    """
     if noise is None or not noise.has_readout_error:
         return 1.0, 0.0
-    assert noise.readout is not None
-    return 1.0 - noise.readout.p01 - noise.readout.p10, noise.readout.p10 - noise.readout.p01
+    rates = np.asarray(noise.readout_for(range(n_qubits)), dtype=float)
+    p01, p10 = rates.mean(axis=0)
+    return 1.0 - p01 - p10, p10 - p01
 
 
 class QuantumKernelClassifier(ProbabilityClassifierMixin, ClassifierMixin, BaseEstimator):
@@ -151,7 +156,7 @@ class QuantumKernelClassifier(ProbabilityClassifierMixin, ClassifierMixin, BaseE
 
     def _kernel(self, a: EncodedStates, b: EncodedStates, noise: NoiseModel | None = None) -> np.ndarray:
         """The kernel as measured: readout errors bias each ±1 outcome by r → (1 − p01 − p10)·r + p10 − p01."""
-        scale, offset = _readout_bias(noise)
+        scale, offset = _readout_bias(noise, self.circuit_.n_qubits)
         if self.kernel == "fidelity":
             # swap test: the ancilla's ±1 expectation is the fidelity, read through the same confusion
             return scale * fidelity_kernel(a, b) + offset
@@ -229,7 +234,7 @@ class QuantumKernelClassifier(ProbabilityClassifierMixin, ClassifierMixin, BaseE
             if self.kernel == "fidelity":
                 k_hat = sample_fidelity_kernel(k, shots, rng)
             else:
-                scale, offset = _readout_bias(noise)
+                scale, offset = _readout_bias(noise, self.circuit_.n_qubits)
                 k_hat = projected_kernel(
                     states,
                     support,

@@ -21,8 +21,10 @@ SWAP                                 three native two-qubit gates
 ===================================  =========================================================
 
 Snapshots from the older u1/u2/u3 basis count a ``u2`` as the √X pulse and a ``u3`` as the X pulse. The
-single-qubit gates that dress native two-qubit gates (e.g. the two √X of a CNOT on a cz device) are not
-charged; they add about one single-qubit error each, a few per cent of a two-qubit error.
+single-qubit pulses that dress native two-qubit gates (e.g. two √X for a CNOT on a cz device, six for a
+SWAP) are not charged. By the snapshots' medians this understates two-qubit gate errors by 0 % (CNOT, RZZ,
+SWAP on cx devices) to ~12 % (cx, ecr devices) and ~10–40 % on cz devices, whose two-qubit errors are the
+smallest.
 
 Channels per wire after each gate (order: depolarizing, amplitude damping, phase damping, as Qiskit Aer's
 ``NoiseModel.from_backend`` composes them), for a gate of duration t on a qubit with T1, T2:
@@ -35,7 +37,8 @@ Channels per wire after each gate (order: depolarizing, amplitude damping, phase
   error. For one qubit the channel's Pauli transfer matrix has trace 1 + f·s with f = 1 − 4p/3 and
   s = 2 exp(−t/T2) + exp(−t/T1), so r = (3 − f s)/6 and f = (3 − 6r)/s. A gate of several pulses is charged
   its pulses' total duration and their errors composed as depolarizing polarizations,
-  r = (1 − Π(1 − 2 rₖ))/2. If relaxation alone already exceeds the error, p = 0 (noted in ``source``).
+  r = (1 − Π(1 − 2 rₖ))/2. If relaxation alone already exceeds the error, p = 0 and the model's error is
+  the relaxation's, a little above the calibrated one (listed under ``no_depolarizing`` in ``source``).
 * two-qubit gates: the coupling's calibrated error e (d = 4), as independent depolarizing of equal
   strength f on both wires after relaxation of each: the product channel's average gate infidelity
   1 − (4 F₁F₂ + 1)/5 with Fᵢ = (1 + f sᵢ)/4 is matched to e exactly (a quadratic in f). Unlike a
@@ -49,17 +52,21 @@ Channels per wire after each gate (order: depolarizing, amplitude damping, phase
 * readout: P(read 1 | 0) = ``prob_meas1_prep0`` and P(read 0 | 1) = ``prob_meas0_prep1`` of each physical
   qubit, per logical wire.
 
-Not modelled: idle decoherence (qtrust places noise on the wires of each gate only), crosstalk and ZZ
-coupling, leakage, coherent (over-rotation) errors, drift, and the device's fractional gates (rx, rzz).
+Not modelled: idle decoherence (qtrust places noise on the wires of each gate only, so a qubit waiting
+while others work does not decay; this understates the noise of deep, unbalanced circuits), crosstalk and
+ZZ coupling, leakage, coherent (over-rotation) errors, drift, and the device's fractional gates (rx, rzz).
 
 Layouts: a layout maps logical wire i to physical qubit ``layout[i]``. Its score is
 Σᵢ [readout error (mean of p01, p10) + sx error + relaxation infidelity over one layer] of each qubit
 + Σᵢ the CNOT error between ``layout[i]`` and ``layout[i+1]`` (routed when not coupled), where "one layer"
-is the device's median native two-qubit gate duration. ``best`` and ``worst`` grow a chain from every
-operational start qubit, extending either end with the neighbour that adds the least (most) score, and keep
-the lowest- (highest-) scoring result; ties go to the lexicographically smaller layout. Only operational
-qubits and couplings take part: T1, T2, readout and single-qubit calibrations present, gate and readout
-errors below 0.5 (IBM marks broken elements with error 1).
+is the median duration of the couplings' native two-qubit gates (each coupling's lower-error direction).
+``best`` and ``worst`` grow a chain from every operational start qubit, extending either end with the
+neighbour that adds the least (most) score, and keep the lowest- (highest-) scoring result; ties go to the
+lexicographically smaller layout. Both are chains wherever the coupling map allows (consecutive logical
+wires on coupled qubits), so ``worst`` means the worst qubits, not a deliberately bad ordering; on the small
+devices checked, ``best`` equals the exhaustive optimum. Only operational qubits and couplings take part:
+T1, T2, readout and single-qubit calibrations present, gate and readout errors below 0.5 (IBM marks broken
+elements with error 1); a snapshot with no usable two-qubit calibration (fake_kyoto) is skipped.
 """
 
 from __future__ import annotations
@@ -69,6 +76,7 @@ import heapq
 import itertools
 import json
 import math
+import operator
 import re
 import statistics
 from collections.abc import Sequence
@@ -101,6 +109,12 @@ TWO_QUBIT_RECIPES: tuple[tuple[tuple[str, ...], int], ...] = (
 NATIVE_TWO_QUBIT: tuple[str, ...] = ("cx", "ecr", "cz")
 #: The calibrated gate that plays each pulse role, newest basis first (u2 / u3 in pre-2021 snapshots).
 PULSE_GATES: dict[str, tuple[str, ...]] = {"sx": ("sx", "u2"), "x": ("x", "u3", "u")}
+#: What qiskit-ibm-runtime itself says about snapshots that do not stand for a real device's calibration.
+CAVEATS: dict[str, str] = {
+    "fake_nighthawk": "qiskit-ibm-runtime warns that fake_nighthawk's properties are not intended to represent "
+    "typical Nighthawk error values",
+    "fake_fractional": "a mock backend modelled on fake_lima (fractional-gate demo), not a device of its own",
+}
 BROKEN = 0.5  # a gate or readout error at or above this marks a broken element
 _TIME_UNITS = {"s": 1e9, "ms": 1e6, "us": 1e3, "µs": 1e3, "μs": 1e3, "ns": 1.0}
 
@@ -292,12 +306,13 @@ def resolve_name(name: str) -> str:
     if key in aliases:
         return aliases[key]
     close = difflib.get_close_matches(key, list(aliases), n=3, cutoff=0.6)
-    suggestions = sorted({aliases[c] for c in close}, key=lambda n: close.index(_key(n)))
+    suggestions = list(dict.fromkeys(aliases[c] for c in close))  # closest first
     hint = f"did you mean {' or '.join(suggestions)}? " if suggestions else ""
+    available = [info.name for info in list_devices()]
     raise InputError(
         f"unknown device {name!r}",
         where="device",
-        fix=f"{hint}available ({len(_backend_classes())}): {', '.join(_backend_classes())}",
+        fix=f"{hint}available ({len(available)}): {', '.join(available)}",
     )
 
 
@@ -397,6 +412,8 @@ def _parse(name: str, cls: type) -> _Snapshot:
                 _qubit_problem(t1, t2, p01, p10, {"sx": sx, "x": x}),
             )
         )
+    if name in CAVEATS:
+        notes.append(CAVEATS[name])
     if "sx" not in basis and "u2" in basis:
         notes.append("pre-2021 u1/u2/u3 snapshot: a u2 counts as the √X pulse and a u3 as the X pulse")
 
@@ -424,7 +441,9 @@ def _parse(name: str, cls: type) -> _Snapshot:
         listed = "; ".join(f"{q.qubit}: {q.problem}" for q in bad[:8]) + ("; ..." if len(bad) > 8 else "")
         notes.append(f"{len(bad)} of {n} qubits not operational in the snapshot, never used ({listed})")
     if broken_couplings:
-        notes.append(f"{broken_couplings} couplings broken (2q error ≥ {BROKEN}) or on unusable qubits")
+        notes.append(
+            f"{broken_couplings} coupling(s) broken (2q error ≥ {BROKEN}) or on unusable qubits, never used"
+        )
     clipped = [q.qubit for q in qubits if q.operational and q.t2_ns > 2 * q.t1_ns]  # type: ignore[operator]
     if clipped:
         notes.append(f"T2 > 2·T1 on qubits {clipped}: T2 clipped to 2·T1")
@@ -1057,12 +1076,14 @@ def _profile(
             f"offline calibration snapshot shipped with qiskit-ibm-runtime {runtime_version()}; not the device today",
         ),
         ("layout_choice", choice),
-        ("layout", ", ".join(f"{i}->{q}" for i, q in enumerate(chosen))),
+        ("layout", ",".join(map(str, chosen))),  # the physical qubit of logical wire 0, 1, ...
+        ("layout_map", ", ".join(f"wire {i} -> qubit {q}" for i, q in enumerate(chosen))),
         ("layout_score", f"{layout_score(snap, chosen):.6g}"),
         ("native_2q_gate", info.two_qubit_gate or "none"),
         ("routing", routing + " (routed pairs charge 3 native 2q gates per SWAP)" if routed else routing),
         ("t2_clipped", f"T2 clipped to 2*T1 on qubits {clipped}" if clipped else "none"),
         ("approximations", APPROXIMATIONS),
+        *((("caveat", CAVEATS[snap.name]),) if snap.name in CAVEATS else ()),
         ("no_depolarizing", _clipped_note(notes) if notes else "none"),
     )
     label = f"device:{snap.name}/{choice}"
@@ -1089,7 +1110,7 @@ def _normalise_args(
         key: str | tuple[int, ...] = layout.strip().lower()
     else:
         try:
-            key = tuple(int(q) for q in layout)
+            key = tuple(operator.index(q) for q in layout)  # integers only: 2.5 is no qubit
         except (TypeError, ValueError):
             raise InputError(
                 f"layout {layout!r} is neither 'best', 'worst' nor a sequence of physical qubits",

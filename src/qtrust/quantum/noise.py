@@ -10,7 +10,8 @@ Channels follow PennyLane's parameter conventions, named here once so adapters c
   :class:`ReadoutError`). It is folded into the measurement effect, so it costs nothing to simulate.
 
 A :class:`NoiseModel` applies each channel after every gate it matches, on each wire of that gate — the
-placement of PennyLane's ``qml.transforms.insert(..., position="all")``. For simulation, a gate and the
+placement of PennyLane's ``qml.noise.insert(..., position="all")`` applied to the circuit decomposed into
+qtrust's gate set (a ``Rot`` is three gates). For simulation, a gate and the
 channels after it are fused into one superoperator on the gate's wires. Channels a circuit carries itself
 (:attr:`Operation.channels`, e.g. translated from a QNode) act first; the model's channels follow. The
 identity gate ``I`` is no physical gate, so the model never adds noise after it.
