@@ -31,13 +31,13 @@ audit: $(VENV)/.installed
 
 ## test: install qtrust with its test extras, lint, and run every test
 test: $(VENV)/.installed-test
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench examples
+	$(BIN)/ruff format --check src tests bench examples
 	$(THREADS) $(BIN)/python -m pytest -n 2
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench examples
+	$(BIN)/ruff format --check src tests bench examples
 
 ## bench: time qtrust against its peers (installs PennyLane, Qiskit, Aer, qiskit-machine-learning)
 bench: $(BIN)/python
