@@ -22,6 +22,7 @@ from qtrust.cli.devices_cmds import register as register_devices_commands
 from qtrust.cli.evidence_cmds import HomeOption, StoreOption, fail, passphrase, workspace
 from qtrust.cli.evidence_cmds import register as register_evidence_commands
 from qtrust.cli.governance_cmds import register as register_governance_commands
+from qtrust.cli.model_loader import ModelOption
 from qtrust.cli.people_cmds import register as register_people_commands
 from qtrust.cli.policy_cmds import register as register_policy_commands
 from qtrust.cli.records_cmds import register as register_records_commands
@@ -102,13 +103,7 @@ def audit(
         str | None,
         typer.Option("--plan", help="Run under this registered evaluation plan (its name or its YAML file)."),
     ] = None,
-    model: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--model",
-            help="Bring your own model: FILE.py:NAME binds a fitted model (or qtrust.Supplied items). Repeatable.",
-        ),
-    ] = None,
+    model: ModelOption = None,
     include_configured: Annotated[
         bool,
         typer.Option(

@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from qtrust.cli.model_loader import ModelOption, load_supplied
 from qtrust.errors import InputError
 
 console = Console(stderr=True)
@@ -454,13 +455,7 @@ def reproduce(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print every comparison as JSON on stdout.")
     ] = False,
-    model: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--model",
-            help="The FILE.py:NAME of a supplied model the record cannot rebuild (its sha256 must match).",
-        ),
-    ] = None,
+    model: ModelOption = None,
     home: HomeOption = None,
     store: StoreOption = None,
 ) -> None:
@@ -469,7 +464,6 @@ def reproduce(
     Translated circuits supplied to the audit are rebuilt from the record; other supplied models (scikit-learn,
     black boxes, QNodes on their own device) are code, so pass the same file again with --model.
     """
-    from qtrust.cli.model_loader import load_supplied
     from qtrust.evidence.reproduce import reproduce as run_reproduction
 
     try:

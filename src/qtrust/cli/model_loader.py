@@ -14,10 +14,20 @@ import importlib.util
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+import typer
 
 from qtrust.audit.supplied import Supplied
 from qtrust.errors import InputError
+
+ModelOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--model",
+        help="Bring your own model: FILE.py:NAME binds a fitted model (or qtrust.Supplied items). Repeatable.",
+    ),
+]
 
 
 def _split(spec: str) -> tuple[Path, str]:

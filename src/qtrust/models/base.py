@@ -11,7 +11,9 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from qtrust.errors import InputError
+from qtrust.quantum.engine import simulate
 from qtrust.quantum.noise import NoiseModel
+from qtrust.quantum.shots import sample_probabilities
 
 
 @runtime_checkable
@@ -54,6 +56,33 @@ class ProbabilityClassifierMixin:
 
     def predict(self, X: Any) -> np.ndarray:
         return self.classes_[(self.predict_proba(X)[:, 1] >= 0.5).astype(int)]
+
+
+class FittedCircuitMixin:
+    """Scoring for classifiers that end up as a circuit and its weights (``circuit_``, ``weights_``).
+
+    One implementation for qtrust's own variational classifier and for translated circuits, so both take the
+    same engine paths and record the path that ran.
+    """
+
+    circuit_: Any
+    weights_: np.ndarray
+    n_features_in_: int
+
+    def probabilities(self, X: Any, noise: NoiseModel | None = None) -> np.ndarray:
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self, "weights_")
+        X = check_angles(X, self.n_features_in_, type(self).__name__)
+        result = simulate(self.circuit_, X, self.weights_, noise)
+        self.simulation_path_ = result.path
+        self.simulation_reason_ = result.reason
+        return result.probabilities
+
+    def sample_probabilities(
+        self, X: Any, shots: int, n_draws: int, rng: np.random.Generator, noise: NoiseModel | None = None
+    ) -> np.ndarray:
+        return sample_probabilities(self.probabilities(X, noise), shots, n_draws, rng)
 
 
 def binary_targets(y: Any, where: str) -> tuple[np.ndarray, np.ndarray]:

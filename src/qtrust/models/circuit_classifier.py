@@ -21,17 +21,21 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
 from qtrust.errors import InputError
-from qtrust.models.base import ProbabilityClassifierMixin, balanced_weights, binary_targets, check_angles
+from qtrust.models.base import (
+    FittedCircuitMixin,
+    ProbabilityClassifierMixin,
+    balanced_weights,
+    binary_targets,
+    check_angles,
+)
 from qtrust.quantum.circuit import Circuit
-from qtrust.quantum.engine import simulate
 from qtrust.quantum.gradients import TrainingObjective
 from qtrust.quantum.noise import NOISELESS, NoiseModel
-from qtrust.quantum.shots import sample_probabilities
 
 _FIT_PARAMS = ("max_iter", "l2", "class_weight", "init_scale", "random_state")
 
 
-class CircuitClassifier(ProbabilityClassifierMixin, ClassifierMixin, BaseEstimator):
+class CircuitClassifier(FittedCircuitMixin, ProbabilityClassifierMixin, ClassifierMixin, BaseEstimator):
     """A binary classifier P(class 1 | x) = Tr(E · C(x; w)) for a translated circuit C and weights w.
 
     Parameters
@@ -102,19 +106,6 @@ class CircuitClassifier(ProbabilityClassifierMixin, ClassifierMixin, BaseEstimat
         self.n_iter_ = int(result.nit)
         self.converged_ = bool(result.success)
         return self
-
-    def probabilities(self, X: Any, noise: NoiseModel | None = None) -> np.ndarray:
-        check_is_fitted(self, "weights_")
-        X = check_angles(X, self.circuit.n_features, "CircuitClassifier")
-        result = simulate(self.circuit, X, self.weights_, noise)
-        self.simulation_path_ = result.path
-        self.simulation_reason_ = result.reason
-        return result.probabilities
-
-    def sample_probabilities(
-        self, X: Any, shots: int, n_draws: int, rng: np.random.Generator, noise: NoiseModel | None = None
-    ) -> np.ndarray:
-        return sample_probabilities(self.probabilities(X, noise), shots, n_draws, rng)
 
     def describe(self) -> dict[str, Any]:
         check_is_fitted(self, "weights_")

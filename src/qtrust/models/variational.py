@@ -18,13 +18,17 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
 from qtrust.errors import InputError
-from qtrust.models.base import ProbabilityClassifierMixin, balanced_weights, binary_targets, check_angles
+from qtrust.models.base import (
+    FittedCircuitMixin,
+    ProbabilityClassifierMixin,
+    balanced_weights,
+    binary_targets,
+    check_angles,
+)
 from qtrust.quantum.ansatz import variational_circuit
 from qtrust.quantum.circuit import Measurement
-from qtrust.quantum.engine import simulate
 from qtrust.quantum.gradients import TrainingObjective
 from qtrust.quantum.noise import NOISELESS, NoiseModel
-from qtrust.quantum.shots import sample_probabilities
 
 READOUTS = ("mean", "parity", "first")
 
@@ -41,7 +45,7 @@ def _measurement(readout: str, n_qubits: int) -> Measurement:
     )
 
 
-class VariationalClassifier(ProbabilityClassifierMixin, ClassifierMixin, BaseEstimator):
+class VariationalClassifier(FittedCircuitMixin, ProbabilityClassifierMixin, ClassifierMixin, BaseEstimator):
     """Variational quantum classifier on angle-scaled inputs (one feature per qubit).
 
     Parameters
@@ -133,19 +137,6 @@ class VariationalClassifier(ProbabilityClassifierMixin, ClassifierMixin, BaseEst
         self.gradient_method_ = objective.gradient
         self.training_path_ = "heisenberg" if objective.states is not None else "statevector/density_matrix"
         return self
-
-    def probabilities(self, X: Any, noise: NoiseModel | None = None) -> np.ndarray:
-        check_is_fitted(self, "weights_")
-        X = check_angles(X, self.n_features_in_, "VariationalClassifier")
-        result = simulate(self.circuit_, X, self.weights_, noise)
-        self.simulation_path_ = result.path
-        self.simulation_reason_ = result.reason
-        return result.probabilities
-
-    def sample_probabilities(
-        self, X: Any, shots: int, n_draws: int, rng: np.random.Generator, noise: NoiseModel | None = None
-    ) -> np.ndarray:
-        return sample_probabilities(self.probabilities(X, noise), shots, n_draws, rng)
 
     def describe(self) -> dict[str, Any]:
         check_is_fitted(self, "weights_")
