@@ -22,7 +22,11 @@ BYO = {
     "seed": 11,
     "data": {"source": "synthetic", "synthetic": {"n_rows": 260, "n_features": 4, "group_bias": 0.3}},
     "encoding": {"n_qubits": 3},
-    "noise": {"channels": ["depolarizing"], "levels": [0.0, 0.01]},
+    "noise": {
+        "channels": ["depolarizing"],
+        "levels": [0.0, 0.01],
+        "devices": [{"name": "fake_lima", "layout": "best"}, {"name": "fake_lima", "layout": "worst"}],
+    },
     "shots": {"budgets": [200], "repeats": 3, "reference": 200},
     "reproducibility": {"seeds": [0, 1]},
     "statistics": {"n_boot": 60, "n_permutations": 100},
@@ -128,13 +132,49 @@ def test_the_quantum_supplied_model_gets_noise_shots_and_certificates_and_the_bo
     assert _model(run, "box").execution == "the supplied function"
 
 
+def test_device_calibrations_score_the_quantum_model_and_can_be_gated(run, circuit_model, data):
+    from qtrust.quantum.devices import device_noise
+
+    sweep = next(s for s in run.result.noise if s.model == "mine")
+    assert [(d.device, d.layout) for d in sweep.devices] == [("fake_lima", "best"), ("fake_lima", "worst")]
+    best = sweep.devices[0]
+    assert best.calibration_date
+    assert len(best.physical_qubits) == 3
+    # the stored probabilities are the model's own under that calibration's noise model
+    noise = device_noise("fake_lima", 3, "best")
+    expected = circuit_model.probabilities(data.X_test, noise)
+    np.testing.assert_allclose(run.predictions.stack("mine", noise.label)[0], expected, atol=1e-12)
+    assert best.metrics["accuracy"].value == pytest.approx(
+        np.mean((expected >= 0.5) == data.y_test.astype(bool)), abs=1e-12
+    )
+    assert any(f.id == "mine.device.fake_lima.best" for f in run.result.findings)
+    policy = Policy.model_validate(
+        {
+            "name": "devices",
+            "checks": [
+                {
+                    "id": "fair-on-devices",
+                    "metric": "noise/*/device=*/equalized_odds_difference",
+                    "max": 0.99,
+                    "mode": "point",
+                }
+            ],
+        }
+    )
+    decision = run_gate(run.result, policy)
+    assert decision.checks[0].status == "pass"
+    assert len(decision.checks[0].judgements) == 2
+
+
 def test_the_report_and_model_card_say_the_model_was_supplied(run, tmp_path):
     qtrust.write_audit(run, tmp_path)
     html = (tmp_path / "report.html").read_text()
     assert "Supplied models" in html
     assert "One fitted artefact stands for every training seed" in html
+    assert "calibration snapshots" in html
     card = (tmp_path / "model_card.md").read_text()
     assert "supplied to the audit" in card
+    assert "| fake_lima | best (" in card
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
