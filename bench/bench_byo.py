@@ -132,7 +132,9 @@ def main() -> None:
                 t_q.median,
                 diff_pl,
                 None if quick else 1000.0,
-                [f"peer extrapolated from {peer_rows} rows one at a time; translation ({translate_s:.2f} s) not included"],
+                [
+                    f"peer extrapolated from {peer_rows} rows one at a time; translation ({translate_s:.2f} s) not included"
+                ],
             )
         )
         fallback = QNodeClassifier(qnode, weights)
@@ -171,7 +173,9 @@ def main() -> None:
         lowered = transpile(lowered, basis_gates=gates, optimization_level=0)
         bindings = np.asarray(X)
         estimator.run([(lowered, observable, bindings[:2])]).result()  # warm-up, untimed
-        t_aer, aer = time_calls(lambda: estimator.run([(lowered, observable, bindings)]).result(), 1, warmup=0)
+        t_aer, aer = time_calls(
+            lambda: estimator.run([(lowered, observable, bindings)]).result(), 1, warmup=0
+        )
         diff_aer = float(np.max(np.abs((1 + np.asarray(aer[0].data.evs)) / 2 - ours_q)))
         results.append(
             Result(

@@ -21,6 +21,16 @@ TOLERANCE = 1e-10
 N_ROWS = 4
 
 
+def _qnode(wires, device="default.qubit"):
+    """Decorator: the function as a QNode on a fresh ``device`` with ``wires`` wires."""
+    return qml.qnode(qml.device(device, wires=wires))
+
+
+def _angles(rng, shape):
+    """Random weights in [-π, π)."""
+    return rng.uniform(-np.pi, np.pi, shape)
+
+
 def _rows(rng, n_features, n_rows=N_ROWS, low=0.0, high=np.pi):
     return rng.uniform(low, high, (n_rows, n_features))
 
@@ -39,6 +49,36 @@ def _assert_close(got, expected):
     assert gap <= TOLERANCE, gap
 
 
+def _translated(circuit, weights, **options):
+    """``from_pennylane``'s model, which must be a translated circuit (not the fallback)."""
+    model = from_pennylane(circuit, weights, **options)
+    assert isinstance(model, CircuitClassifier)
+    return model
+
+
+def _fallback(circuit, weights, reason):
+    """``from_pennylane``'s model, which must be the QNode fallback, saying ``reason`` for not translating."""
+    model = from_pennylane(circuit, weights)
+    assert isinstance(model, QNodeClassifier)
+    assert reason in model.simulation_reason_
+    return model
+
+
+def _assert_reproduces_expval(model, circuit, X, weights):
+    """P(class 1) and the raw output equal the QNode's ⟨O⟩ (eigenvalues ±1) on rows X; returns ⟨O⟩."""
+    raw = _reference(circuit, X, weights)
+    _assert_close(model.probabilities(X), _class_one_from_expval(raw))
+    _assert_close(qnode_output(model, X), raw)
+    return raw
+
+
+def _assert_reproduces_probs(model, circuit, X, weights, positive):
+    """P(class 1) is the QNode's probability of the ``positive`` outcomes; the raw output is its probs."""
+    expected = _reference(circuit, X, weights)
+    _assert_close(model.probabilities(X), expected[:, positive].sum(axis=1))
+    _assert_close(qnode_output(model, X), expected)
+
+
 # ----------------------------------------------------------------------------------------------------------
 # Translation: templates, explicit gates, amplitude embedding, channels
 # ----------------------------------------------------------------------------------------------------------
@@ -47,9 +87,8 @@ def _assert_close(got, expected):
 @pytest.mark.parametrize("rotation", ["X", "Y", "Z"])
 def test_angle_embedding_with_strongly_entangling_layers(rotation):
     rng = np.random.default_rng(1)
-    dev = qml.device("default.qubit", wires=3)
 
-    @qml.qnode(dev)
+    @_qnode(3)
     def circuit(inputs, weights):
         if rotation == "Z":  # a Z rotation on |0> does nothing: start from |+>
             for w in range(3):
@@ -58,13 +97,10 @@ def test_angle_embedding_with_strongly_entangling_layers(rotation):
         qml.StronglyEntanglingLayers(weights, wires=range(3))
         return qml.expval(qml.PauliZ(0))
 
-    weights = rng.uniform(-np.pi, np.pi, qml.StronglyEntanglingLayers.shape(2, 3))
-    model = from_pennylane(circuit, weights)
-    assert isinstance(model, CircuitClassifier)
+    weights = _angles(rng, qml.StronglyEntanglingLayers.shape(2, 3))
+    model = _translated(circuit, weights)
     X = _rows(rng, 3)
-    raw = _reference(circuit, X, weights)
-    _assert_close(model.probabilities(X), _class_one_from_expval(raw))
-    _assert_close(qnode_output(model, X), raw)
+    raw = _assert_reproduces_expval(model, circuit, X, weights)
     _assert_close(model.predict_proba(X)[:, 1], _class_one_from_expval(raw))
     assert model.circuit.is_encode_first
     assert model.circuit.n_features == 3
@@ -83,40 +119,34 @@ def test_angle_embedding_with_strongly_entangling_layers(rotation):
 
 def test_basic_entangler_layers_with_tensor_product_expval():
     rng = np.random.default_rng(2)
-    dev = qml.device("default.qubit", wires=4)
 
-    @qml.qnode(dev)
+    @_qnode(4)
     def circuit(x, weights):
         qml.AngleEmbedding(x, wires=range(4))
         qml.BasicEntanglerLayers(weights, wires=range(4), rotation=qml.RY)
         return qml.expval(qml.PauliZ(0) @ qml.PauliZ(3))
 
-    weights = rng.uniform(-np.pi, np.pi, qml.BasicEntanglerLayers.shape(3, 4))
-    model = from_pennylane(circuit, weights)
-    assert isinstance(model, CircuitClassifier)
+    weights = _angles(rng, qml.BasicEntanglerLayers.shape(3, 4))
+    model = _translated(circuit, weights)
     X = _rows(rng, 4)
-    raw = _reference(circuit, X, weights)
-    _assert_close(model.probabilities(X), _class_one_from_expval(raw))
-    _assert_close(qnode_output(model, X), raw)
+    _assert_reproduces_expval(model, circuit, X, weights)
     assert model.circuit.measurement.qubits == (0, 3)
     assert model.circuit.is_encode_first
 
 
 def test_iqp_embedding_with_repeats_gives_feature_products():
     rng = np.random.default_rng(3)
-    dev = qml.device("default.qubit", wires=3)
 
-    @qml.qnode(dev)
+    @_qnode(3)
     def circuit(x, weights):
         qml.IQPEmbedding(x, wires=range(3), n_repeats=2)
         qml.StronglyEntanglingLayers(weights, wires=range(3))
         return qml.expval(qml.PauliZ(1))
 
-    weights = rng.uniform(-np.pi, np.pi, (1, 3, 3))
-    model = from_pennylane(circuit, weights)
-    assert isinstance(model, CircuitClassifier)
+    weights = _angles(rng, (1, 3, 3))
+    model = _translated(circuit, weights)
     X = _rows(rng, 3)
-    _assert_close(model.probabilities(X), _class_one_from_expval(_reference(circuit, X, weights)))
+    _assert_reproduces_expval(model, circuit, X, weights)
     circuit_ = model.circuit
     assert circuit_.is_encode_first
     assert circuit_.gate_counts()["RZZ"] == 6  # 3 pairs × 2 repeats
@@ -127,19 +157,17 @@ def test_iqp_embedding_with_repeats_gives_feature_products():
 
 def test_amplitude_embedding_with_padding_and_normalisation():
     rng = np.random.default_rng(4)
-    dev = qml.device("default.qubit", wires=3)
 
-    @qml.qnode(dev)
+    @_qnode(3)
     def circuit(x, weights):
         qml.AmplitudeEmbedding(x, wires=range(3), pad_with=0.3, normalize=True)
         qml.StronglyEntanglingLayers(weights, wires=range(3))
         return qml.expval(qml.PauliZ(2))
 
-    weights = rng.uniform(-np.pi, np.pi, (2, 3, 3))
+    weights = _angles(rng, (2, 3, 3))
     with pytest.raises(InputError, match="n_features"):
         from_pennylane(circuit, weights)  # padding: any number of features fits, so it must be given
-    model = from_pennylane(circuit, weights, n_features=5)
-    assert isinstance(model, CircuitClassifier)
+    model = _translated(circuit, weights, n_features=5)
     prep = model.circuit.state_preparation
     assert prep is not None
     assert prep.n_features == 5
@@ -147,34 +175,29 @@ def test_amplitude_embedding_with_padding_and_normalisation():
     assert model.circuit.is_encode_first
     assert not model.circuit.encoding
     X = _rows(rng, 5, low=-1.0, high=1.0)
-    _assert_close(model.probabilities(X), _class_one_from_expval(_reference(circuit, X, weights)))
+    _assert_reproduces_expval(model, circuit, X, weights)
 
 
 def test_amplitude_embedding_without_padding_infers_two_to_the_wires_features():
     rng = np.random.default_rng(5)
-    dev = qml.device("default.qubit", wires=2)
 
-    @qml.qnode(dev)
+    @_qnode(2)
     def circuit(x, weights):
         qml.AmplitudeEmbedding(x, wires=range(2), normalize=True)
         qml.BasicEntanglerLayers(weights, wires=range(2))
         return qml.probs(wires=[1])
 
-    weights = rng.uniform(-np.pi, np.pi, (2, 2))
-    model = from_pennylane(circuit, weights)
-    assert isinstance(model, CircuitClassifier)
+    weights = _angles(rng, (2, 2))
+    model = _translated(circuit, weights)
     assert model.circuit.n_features == 4
     X = _rows(rng, 4, low=-1.0, high=1.0)
-    expected = _reference(circuit, X, weights)
-    _assert_close(model.probabilities(X), expected[:, 1])
-    _assert_close(qnode_output(model, X), expected)
+    _assert_reproduces_probs(model, circuit, X, weights, [1])
 
 
 def test_explicit_rotations_with_cnots_and_a_basis_change_for_pauli_x():
     rng = np.random.default_rng(6)
-    dev = qml.device("default.qubit", wires=3)
 
-    @qml.qnode(dev)
+    @_qnode(3)
     def circuit(x, weights):
         for i in range(3):
             qml.RY(x[i], wires=i)
@@ -188,13 +211,10 @@ def test_explicit_rotations_with_cnots_and_a_basis_change_for_pauli_x():
         qml.RZ(0.7 * weights[0, 0] - weights[1, 2], wires=0)
         return qml.expval(qml.PauliX(0))
 
-    weights = rng.uniform(-np.pi, np.pi, (2, 3))
-    model = from_pennylane(circuit, weights)
-    assert isinstance(model, CircuitClassifier)
+    weights = _angles(rng, (2, 3))
+    model = _translated(circuit, weights)
     X = _rows(rng, 3)
-    raw = _reference(circuit, X, weights)
-    _assert_close(model.probabilities(X), _class_one_from_expval(raw))
-    _assert_close(qnode_output(model, X), raw)
+    _assert_reproduces_expval(model, circuit, X, weights)
     ops = model.circuit.operations
     assert ops[-1].gate == "H"
     assert ops[-1].section == "trainable"
@@ -206,9 +226,8 @@ def test_explicit_rotations_with_cnots_and_a_basis_change_for_pauli_x():
 
 def test_noise_channels_inside_the_qnode_on_default_mixed():
     rng = np.random.default_rng(7)
-    dev = qml.device("default.mixed", wires=3)
 
-    @qml.qnode(dev)
+    @_qnode(3, "default.mixed")
     def circuit(x, weights):
         qml.AngleEmbedding(x, wires=range(3))
         qml.DepolarizingChannel(0.05, wires=0)
@@ -219,9 +238,8 @@ def test_noise_channels_inside_the_qnode_on_default_mixed():
         qml.PhaseFlip(0.07, wires=1)
         return qml.expval(qml.PauliZ(0) @ qml.PauliX(1))
 
-    weights = rng.uniform(-np.pi, np.pi, (2, 3, 3))
-    model = from_pennylane(circuit, weights)
-    assert isinstance(model, CircuitClassifier)
+    weights = _angles(rng, (2, 3, 3))
+    model = _translated(circuit, weights)
     circuit_ = model.circuit
     assert circuit_.has_channels
     assert circuit_.is_encode_first
@@ -229,8 +247,7 @@ def test_noise_channels_inside_the_qnode_on_default_mixed():
     assert kinds == {"depolarizing", "amplitude_damping", "phase_damping", "bit_flip", "phase_flip"}
     assert all(op.gate == "I" for op in circuit_.operations if op.channels)
     X = _rows(rng, 3)
-    raw = _reference(circuit, X, weights)
-    _assert_close(model.probabilities(X), _class_one_from_expval(raw))
+    _assert_reproduces_expval(model, circuit, X, weights)
     assert model.simulation_path_ == "heisenberg"
 
 
@@ -240,9 +257,7 @@ def test_noise_channels_inside_the_qnode_on_default_mixed():
 
 
 def _small_qnode(measure, device="default.qubit"):
-    dev = qml.device(device, wires=2)
-
-    @qml.qnode(dev)
+    @_qnode(2, device)
     def circuit(x, weights):
         qml.AngleEmbedding(x, wires=range(2))
         qml.StronglyEntanglingLayers(weights, wires=range(2))
@@ -254,13 +269,10 @@ def _small_qnode(measure, device="default.qubit"):
 def test_hamiltonian_expval_and_raw_output_reconstruction():
     rng = np.random.default_rng(8)
     circuit = _small_qnode(lambda: qml.expval(0.5 * qml.PauliZ(0) + 0.5 * qml.PauliZ(1)))
-    weights = rng.uniform(-np.pi, np.pi, (2, 2, 3))
-    model = from_pennylane(circuit, weights)
-    assert isinstance(model, CircuitClassifier)
+    weights = _angles(rng, (2, 2, 3))
+    model = _translated(circuit, weights)
     X = _rows(rng, 2)
-    raw = _reference(circuit, X, weights)
-    _assert_close(model.probabilities(X), _class_one_from_expval(raw))
-    _assert_close(qnode_output(model, X), raw)
+    _assert_reproduces_expval(model, circuit, X, weights)
     output = model.source["output"]
     assert output["kind"] == "expval"
     assert output["range"] == [-1.0, 1.0]
@@ -270,11 +282,10 @@ def test_hamiltonian_expval_and_raw_output_reconstruction():
 def test_non_commuting_hamiltonian_low_positive_and_custom_range():
     rng = np.random.default_rng(9)
     circuit = _small_qnode(lambda: qml.expval(qml.PauliX(0) + 0.5 * qml.PauliZ(0) @ qml.PauliY(1)))
-    weights = rng.uniform(-np.pi, np.pi, (1, 2, 3))
+    weights = _angles(rng, (1, 2, 3))
     X = _rows(rng, 2)
     raw = _reference(circuit, X, weights)
-    low_model = from_pennylane(circuit, weights, positive="low")
-    assert isinstance(low_model, CircuitClassifier)
+    low_model = _translated(circuit, weights, positive="low")
     lam = np.array(low_model.source["output"]["eigenvalues"])
     _assert_close(low_model.probabilities(X), (lam.max() - raw) / (lam.max() - lam.min()))
     _assert_close(qnode_output(low_model, X), raw)
@@ -286,23 +297,19 @@ def test_non_commuting_hamiltonian_low_positive_and_custom_range():
 def test_probs_on_one_wire_defaults_to_outcome_one():
     rng = np.random.default_rng(10)
     circuit = _small_qnode(lambda: qml.probs(wires=1))
-    weights = rng.uniform(-np.pi, np.pi, (2, 2, 3))
+    weights = _angles(rng, (2, 2, 3))
     model = from_pennylane(circuit, weights)
     X = _rows(rng, 2)
-    expected = _reference(circuit, X, weights)
-    _assert_close(model.probabilities(X), expected[:, 1])
-    _assert_close(qnode_output(model, X), expected)
+    _assert_reproduces_probs(model, circuit, X, weights, [1])
 
 
 def test_probs_on_two_wires_with_positive_outcomes():
     rng = np.random.default_rng(11)
     circuit = _small_qnode(lambda: qml.probs(wires=[1, 0]))
-    weights = rng.uniform(-np.pi, np.pi, (2, 2, 3))
+    weights = _angles(rng, (2, 2, 3))
     model = from_pennylane(circuit, weights, positive=[1, 2])
     X = _rows(rng, 2)
-    expected = _reference(circuit, X, weights)
-    _assert_close(model.probabilities(X), expected[:, 1] + expected[:, 2])
-    _assert_close(qnode_output(model, X), expected)
+    _assert_reproduces_probs(model, circuit, X, weights, [1, 2])
     assert model.circuit.measurement.qubits == (1, 0)
     assert model.source["output"]["positive"] == [1, 2]
 
@@ -310,20 +317,18 @@ def test_probs_on_two_wires_with_positive_outcomes():
 def test_encode_first_translation_takes_the_heisenberg_path():
     rng = np.random.default_rng(12)
     circuit = _small_qnode(lambda: qml.expval(qml.PauliZ(0)))
-    weights = rng.uniform(-np.pi, np.pi, (2, 2, 3))
+    weights = _angles(rng, (2, 2, 3))
     model = from_pennylane(circuit, weights)
     X = _rows(rng, 2, n_rows=2 ** (2 + 1))  # enough rows to repay computing M
-    expected = _class_one_from_expval(_reference(circuit, X, weights))
-    _assert_close(model.probabilities(X), expected)
+    _assert_reproduces_expval(model, circuit, X, weights)
     assert model.simulation_path_ == "heisenberg"
     assert simulate(model.circuit, X, model.weights_, path="heisenberg").path == "heisenberg"
 
 
 def test_reordering_makes_interleaved_encoding_encode_first():
     rng = np.random.default_rng(13)
-    dev = qml.device("default.qubit", wires=2)
 
-    @qml.qnode(dev)
+    @_qnode(2)
     def circuit(x, weights):
         qml.RY(x[0], wires=0)
         qml.RY(weights[0], wires=0)  # trainable on wire 0 before the input reaches wire 1
@@ -332,19 +337,18 @@ def test_reordering_makes_interleaved_encoding_encode_first():
         qml.RY(weights[1], wires=1)
         return qml.expval(qml.PauliZ(1))
 
-    weights = rng.uniform(-np.pi, np.pi, 2)
+    weights = _angles(rng, 2)
     model = from_pennylane(circuit, weights)
     assert model.circuit.is_encode_first
     assert any("reordered" in note for note in model.source["translation"])
     X = _rows(rng, 2)
-    _assert_close(model.probabilities(X), _class_one_from_expval(_reference(circuit, X, weights)))
+    _assert_reproduces_expval(model, circuit, X, weights)
 
 
 def test_data_reuploading_translates_but_is_not_encode_first():
     rng = np.random.default_rng(14)
-    dev = qml.device("default.qubit", wires=2)
 
-    @qml.qnode(dev)
+    @_qnode(2)
     def circuit(x, w1, w2):
         qml.AngleEmbedding(x, wires=range(2))
         qml.BasicEntanglerLayers(w1, wires=range(2))
@@ -352,14 +356,13 @@ def test_data_reuploading_translates_but_is_not_encode_first():
         qml.BasicEntanglerLayers(w2, wires=range(2))
         return qml.expval(qml.PauliZ(0))
 
-    weights = (rng.uniform(-np.pi, np.pi, (1, 2)), rng.uniform(-np.pi, np.pi, (2, 2)))
-    model = from_pennylane(circuit, weights)
-    assert isinstance(model, CircuitClassifier)
+    weights = (_angles(rng, (1, 2)), _angles(rng, (2, 2)))
+    model = _translated(circuit, weights)
     assert not model.circuit.is_encode_first
     assert model.source["weight_shapes"] == [[1, 2], [2, 2]]
     assert model.circuit.n_weights == 6
     X = _rows(rng, 2)
-    _assert_close(model.probabilities(X), _class_one_from_expval(_reference(circuit, X, weights)))
+    _assert_reproduces_expval(model, circuit, X, weights)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -368,9 +371,7 @@ def test_data_reuploading_translates_but_is_not_encode_first():
 
 
 def _untranslatable(kind):
-    dev = qml.device("default.qubit", wires=2)
-
-    @qml.qnode(dev)
+    @_qnode(2)
     def circuit(x, weights):
         if kind == "sin":
             qml.RY(qml.math.sin(x[0]), wires=0)
@@ -388,19 +389,15 @@ def _untranslatable(kind):
 def test_untranslatable_qnode_falls_back_and_says_why(kind):
     rng = np.random.default_rng(15)
     circuit = _untranslatable(kind)
-    weights = rng.uniform(-np.pi, np.pi, 2)
-    model = from_pennylane(circuit, weights)
-    assert isinstance(model, QNodeClassifier)
+    weights = _angles(rng, 2)
+    model = _fallback(circuit, weights, "not translated")
     assert model.simulation_path_ == "qnode_device"
-    assert "not translated" in model.simulation_reason_
     assert "RY on qubit(s) [0]" in model.simulation_reason_
     assert not hasattr(model, "circuit_")
     assert not hasattr(model, "weights_")
     X = _rows(rng, 2)
-    raw = _reference(circuit, X, weights)
-    _assert_close(model.probabilities(X), _class_one_from_expval(raw))
+    raw = _assert_reproduces_expval(model, circuit, X, weights)
     _assert_close(model.qnode_output(X), raw)
-    _assert_close(qnode_output(model, X), raw)
     assert list(model.predict(X)) == [int(v >= 0.0) for v in raw]
     described = model.describe()
     assert described["execution"] == "QNode device default.qubit"
@@ -416,9 +413,8 @@ def test_untranslatable_qnode_falls_back_and_says_why(kind):
 
 def test_input_dependent_control_flow_falls_back():
     rng = np.random.default_rng(16)
-    dev = qml.device("default.qubit", wires=2)
 
-    @qml.qnode(dev)
+    @_qnode(2)
     def circuit(x, weights):
         qml.AngleEmbedding(x, wires=range(2))
         if x[0] > 0:
@@ -426,12 +422,10 @@ def test_input_dependent_control_flow_falls_back():
         qml.RY(weights[0], wires=1)
         return qml.expval(qml.PauliZ(1))
 
-    weights = rng.uniform(-np.pi, np.pi, 1)
-    model = from_pennylane(circuit, weights)
-    assert isinstance(model, QNodeClassifier)
-    assert "changes with the inputs" in model.simulation_reason_
+    weights = _angles(rng, 1)
+    model = _fallback(circuit, weights, "changes with the inputs")
     X = _rows(rng, 2, low=-1.0, high=1.0)
-    _assert_close(model.probabilities(X), _class_one_from_expval(_reference(circuit, X, weights)))
+    _assert_reproduces_expval(model, circuit, X, weights)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -466,17 +460,15 @@ def _noisy_reference(qnode, X, weights, kind, level, measure):
 
 def test_noise_sweep_on_translated_model_matches_pennylane():
     rng = np.random.default_rng(17)
-    dev = qml.device("default.qubit", wires=3)
 
-    @qml.qnode(dev)
+    @_qnode(3)
     def circuit(x, weights):
         qml.IQPEmbedding(x, wires=range(3))
         qml.StronglyEntanglingLayers(weights, wires=range(3))
         return qml.expval(qml.PauliZ(0) @ qml.PauliX(2))
 
-    weights = rng.uniform(-np.pi, np.pi, (1, 3, 3))
-    model = from_pennylane(circuit, weights)
-    assert isinstance(model, CircuitClassifier)
+    weights = _angles(rng, (1, 3, 3))
+    model = _translated(circuit, weights)
     X = _rows(rng, 3)
     noise = NoiseModel.single("depolarizing", 0.01)
     reference = _noisy_reference(circuit, X, weights, "depolarizing", 0.01, qml.probs(wires=[0, 2]))
@@ -500,9 +492,8 @@ def test_noise_sweep_on_translated_model_matches_pennylane():
 def test_noise_and_readout_on_fallback_model_match_pennylane():
     rng = np.random.default_rng(18)
     circuit = _untranslatable("sin")
-    weights = rng.uniform(-np.pi, np.pi, 2)
-    model = from_pennylane(circuit, weights)
-    assert isinstance(model, QNodeClassifier)
+    weights = _angles(rng, 2)
+    model = _fallback(circuit, weights, "not translated")
     X = _rows(rng, 2)
     reference = _noisy_reference(circuit, X, weights, "amplitude_damping", 0.05, qml.probs(wires=[1]))
     # expval(Z): class 1 is a large ⟨Z⟩, i.e. outcome 0
@@ -518,9 +509,8 @@ def test_noise_and_readout_on_fallback_model_match_pennylane():
 def test_restricted_noise_lands_on_the_same_gates_in_fallback_and_translation():
     """Channels limited to a section, a gate or a qubit act at the same places on both execution paths."""
     rng = np.random.default_rng(21)
-    dev = qml.device("default.mixed", wires=2)
 
-    @qml.qnode(dev)
+    @_qnode(2, "default.mixed")
     def circuit(x, weights):
         qml.AngleEmbedding(x, wires=range(2))
         qml.DepolarizingChannel(0.1, wires=0)
@@ -529,13 +519,12 @@ def test_restricted_noise_lands_on_the_same_gates_in_fallback_and_translation():
         qml.AmplitudeDamping(0.2, wires=1)
         return qml.expval(qml.PauliZ(1))
 
-    weights = rng.uniform(-np.pi, np.pi, (1, 2))
-    model = from_pennylane(circuit, weights)
-    assert isinstance(model, CircuitClassifier)
+    weights = _angles(rng, (1, 2))
+    model = _translated(circuit, weights)
     assert not model.circuit.is_encode_first
     direct = QNodeClassifier(circuit, weights)
     X = _rows(rng, 2)
-    _assert_close(direct.probabilities(X), _class_one_from_expval(_reference(circuit, X, weights)))
+    _assert_reproduces_expval(direct, circuit, X, weights)
     for channel in (
         NoiseChannel("bit_flip", 0.05, sections=("trainable",)),
         NoiseChannel("phase_damping", 0.1, sections=("encoding",), qubits=(1,)),
@@ -547,28 +536,25 @@ def test_restricted_noise_lands_on_the_same_gates_in_fallback_and_translation():
 
 def test_channels_added_by_a_pennylane_noise_transform_are_translated():
     rng = np.random.default_rng(22)
-    dev = qml.device("default.mixed", wires=2)
 
-    @qml.qnode(dev)
+    @_qnode(2, "default.mixed")
     def base(x, weights):
         qml.AngleEmbedding(x, wires=range(2))
         qml.BasicEntanglerLayers(weights, wires=range(2))
         return qml.expval(qml.PauliZ(0))
 
     circuit = qml.noise.insert(base, qml.PhaseFlip, 0.05, position="all")
-    weights = rng.uniform(-np.pi, np.pi, (2, 2))
-    model = from_pennylane(circuit, weights)
-    assert isinstance(model, CircuitClassifier)
+    weights = _angles(rng, (2, 2))
+    model = _translated(circuit, weights)
     assert model.circuit.has_channels
     X = _rows(rng, 2)
-    _assert_close(qnode_output(model, X), _reference(circuit, X, weights))
+    _assert_reproduces_expval(model, circuit, X, weights)
 
 
 def test_a_channel_qtrust_does_not_model_falls_back():
     rng = np.random.default_rng(23)
-    dev = qml.device("default.mixed", wires=2)
 
-    @qml.qnode(dev)
+    @_qnode(2, "default.mixed")
     def circuit(x, weights):
         qml.AngleEmbedding(x, wires=range(2))
         qml.GeneralizedAmplitudeDamping(0.1, 0.2, wires=0)
@@ -576,12 +562,11 @@ def test_a_channel_qtrust_does_not_model_falls_back():
         qml.RY(weights[0], wires=1)
         return qml.expval(qml.PauliZ(1))
 
-    weights = rng.uniform(-np.pi, np.pi, 1)
-    model = from_pennylane(circuit, weights)
-    assert isinstance(model, QNodeClassifier)
-    assert "GeneralizedAmplitudeDamping" in model.simulation_reason_
+    weights = _angles(rng, 1)
+    model = _fallback(circuit, weights, "GeneralizedAmplitudeDamping")
     X = _rows(rng, 2)
-    _assert_close(model.qnode_output(X), _reference(circuit, X, weights))
+    raw = _assert_reproduces_expval(model, circuit, X, weights)
+    _assert_close(model.qnode_output(X), raw)
 
 
 def _reference_probs(qnode, X, weights):
@@ -600,27 +585,25 @@ def _reference_probs(qnode, X, weights):
 
 def test_explicit_rotations_on_fewer_features_than_wires_infer_n_features():
     rng = np.random.default_rng(19)
-    dev = qml.device("default.qubit", wires=3)
 
-    @qml.qnode(dev)
+    @_qnode(3)
     def circuit(x, weights):
         qml.RY(x[0], wires=0)
         qml.RY(x[1], wires=2)
         qml.StronglyEntanglingLayers(weights, wires=range(3))
         return qml.expval(qml.PauliZ(0))
 
-    weights = rng.uniform(-np.pi, np.pi, (1, 3, 3))
+    weights = _angles(rng, (1, 3, 3))
     model = from_pennylane(circuit, weights)
     assert model.circuit.n_features == 2
     X = _rows(rng, 2)
-    _assert_close(model.probabilities(X), _class_one_from_expval(_reference(circuit, X, weights)))
+    _assert_reproduces_expval(model, circuit, X, weights)
 
 
 def test_weights_given_as_a_list_for_one_argument():
     rng = np.random.default_rng(20)
-    dev = qml.device("default.qubit", wires=2)
 
-    @qml.qnode(dev)
+    @_qnode(2)
     def circuit(x, weights):
         qml.AngleEmbedding(x, wires=range(2))
         qml.RY(weights[0], wires=0)
@@ -628,17 +611,17 @@ def test_weights_given_as_a_list_for_one_argument():
         qml.RY(weights[1], wires=1)
         return qml.expval(qml.PauliZ(1))
 
-    weights = [float(v) for v in rng.uniform(-np.pi, np.pi, 2)]
+    weights = [float(v) for v in _angles(rng, 2)]
     model = from_pennylane(circuit, weights)
     assert model.source["weight_shapes"] == [[2]]
     X = _rows(rng, 2)
-    _assert_close(model.probabilities(X), _class_one_from_expval(_reference(circuit, X, np.array(weights))))
+    _assert_reproduces_expval(model, circuit, X, np.array(weights))
 
 
 def test_records_serialise_and_the_translation_retrains_as_a_circuit_classifier():
     rng = np.random.default_rng(24)
     circuit = _small_qnode(lambda: qml.expval(qml.PauliZ(0)))
-    model = from_pennylane(circuit, rng.uniform(-np.pi, np.pi, (1, 2, 3)))
+    model = from_pennylane(circuit, _angles(rng, (1, 2, 3)))
     record = json.loads(json.dumps(model.describe()))
     assert record["source"]["output"]["class_1"].startswith("P(class 1)")
     assert record["circuit"]["encode_first"] is True
@@ -646,7 +629,7 @@ def test_records_serialise_and_the_translation_retrains_as_a_circuit_classifier(
     fresh = clone(model).set_params(random_state=0, max_iter=20).fit(X, (X[:, 0] > 1.5).astype(int))
     assert fresh.trained_by_ == "qtrust"
     assert fresh.weights_.shape == model.weights_.shape
-    fallback = from_pennylane(_untranslatable("sin"), rng.uniform(-np.pi, np.pi, 2))
+    fallback = from_pennylane(_untranslatable("sin"), _angles(rng, 2))
     assert json.loads(json.dumps(fallback.describe()))["source"]["translated"] is False
 
 
@@ -656,9 +639,7 @@ def test_records_serialise_and_the_translation_retrains_as_a_circuit_classifier(
 
 
 def test_inputs_not_the_first_argument_are_refused():
-    dev = qml.device("default.qubit", wires=2)
-
-    @qml.qnode(dev)
+    @_qnode(2)
     def circuit(weights, x):
         qml.AngleEmbedding(x, wires=range(2))
         qml.StronglyEntanglingLayers(weights, wires=range(2))
@@ -670,14 +651,7 @@ def test_inputs_not_the_first_argument_are_refused():
 
 
 def test_wrong_weight_shape_names_the_shapes_and_the_qnode_error():
-    dev = qml.device("default.qubit", wires=2)
-
-    @qml.qnode(dev)
-    def circuit(x, weights):
-        qml.AngleEmbedding(x, wires=range(2))
-        qml.StronglyEntanglingLayers(weights, wires=range(2))
-        return qml.expval(qml.PauliZ(0))
-
+    circuit = _small_qnode(lambda: qml.expval(qml.PauliZ(0)))
     with pytest.raises(InputError, match=r"weights of shape\(s\) \[\[1, 2, 2\]\]") as info:
         from_pennylane(circuit, np.zeros((1, 2, 2)))
     assert "ValueError" in str(info.value)
@@ -687,9 +661,7 @@ def test_wrong_weight_shape_names_the_shapes_and_the_qnode_error():
 
 
 def test_mid_circuit_measurement_is_refused():
-    dev = qml.device("default.qubit", wires=2)
-
-    @qml.qnode(dev)
+    @_qnode(2)
     def circuit(x, weights):
         qml.AngleEmbedding(x, wires=range(2))
         m = qml.measure(0)
@@ -737,9 +709,8 @@ def test_unsupported_outputs_are_refused(measure, options, message):
 def test_not_a_qnode_and_input_free_qnodes_are_refused():
     with pytest.raises(InputError, match="expected a PennyLane QNode"):
         from_pennylane(lambda x, w: 0.0, np.zeros(2))
-    dev = qml.device("default.qubit", wires=1)
 
-    @qml.qnode(dev)
+    @_qnode(1)
     def circuit(x, weights):
         qml.RY(weights[0], wires=0)
         return qml.expval(qml.PauliZ(0))

@@ -141,22 +141,27 @@ def test_sampler_interpret_matches_statevector_probabilities(interpret):
     assert np.max(np.abs(out - np.column_stack([1 - reference, reference]))) <= TOL
 
 
-def test_sampler_form_agrees_with_qiskit_ml_sampler_qnn_and_final_measurements():
+def _sampler_qnn(circuit, feature_map, ansatz, interpret):
+    """A binary SamplerQNN: the feature map's parameters are the inputs, the ansatz's the weights."""
     from qiskit_machine_learning.neural_networks import SamplerQNN
 
+    return SamplerQNN(
+        circuit=circuit,
+        input_params=feature_map.parameters,
+        weight_params=ansatz.parameters,
+        interpret=interpret,
+        output_shape=2,
+    )
+
+
+def test_sampler_form_agrees_with_qiskit_ml_sampler_qnn_and_final_measurements():
     circuit, fm, ansatz = _model(3)
     X, w = _data(3, ansatz.num_parameters, seed=3)
 
     def interpret(b):
         return (b >> 1) & 1
 
-    qnn = SamplerQNN(
-        circuit=circuit,
-        input_params=fm.parameters,
-        weight_params=ansatz.parameters,
-        interpret=interpret,
-        output_shape=2,
-    )
+    qnn = _sampler_qnn(circuit, fm, ansatz, interpret)
     reference = qnn.forward(X, w)
     clf = from_qiskit(circuit, fm.parameters, ansatz.parameters, w, interpret=interpret, output_shape=2)
     assert np.max(np.abs(qiskit_output(clf, X) - reference)) <= TOL
@@ -447,7 +452,6 @@ def test_fitted_neural_network_classifier_with_estimator_qnn_matches():
 
 def test_fitted_neural_network_classifier_with_sampler_qnn_matches():
     from qiskit_machine_learning.algorithms.classifiers import NeuralNetworkClassifier
-    from qiskit_machine_learning.neural_networks import SamplerQNN
     from qiskit_machine_learning.optimizers import COBYLA
 
     X_train, positive = _training_data(seed=5)
@@ -457,13 +461,7 @@ def test_fitted_neural_network_classifier_with_sampler_qnn_matches():
     def interpret(b):
         return ((b >> 2) ^ b) & 1  # parity of qubits 0 and 2
 
-    qnn = SamplerQNN(
-        circuit=circuit,
-        input_params=fm.parameters,
-        weight_params=ansatz.parameters,
-        interpret=interpret,
-        output_shape=2,
-    )
+    qnn = _sampler_qnn(circuit, fm, ansatz, interpret)
     model = NeuralNetworkClassifier(
         qnn,
         loss="cross_entropy",
