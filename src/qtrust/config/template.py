@@ -59,6 +59,8 @@ baselines:                   # trained on the same inputs, splits and seeds
 noise:                       # deployment noise sweep: each channel on its own, after every gate
   channels: [depolarizing, amplitude_damping, phase_damping, bit_flip, phase_flip, readout]
   levels: [0.0, 0.0001, 0.001, 0.01, 0.03]
+  devices: []                # real devices' calibration snapshots (`qtrust devices`; needs qtrust[qiskit]), e.g.
+  # devices: [{name: fake_manila, layout: best}, {name: fake_manila, layout: worst}]
 
 shots:
   budgets: [100, 1000, 10000]
