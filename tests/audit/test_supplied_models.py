@@ -116,6 +116,7 @@ def test_a_fixed_artefact_reports_its_seed_spread_as_not_measured_and_the_gate_c
     )
     decision = run_gate(run.result, policy)
     assert decision.checks[0].status == "inconclusive"
+    assert "not measured" in decision.checks[0].reason
 
 
 def test_the_quantum_supplied_model_gets_noise_shots_and_certificates_and_the_box_gets_the_loss_attack(run):

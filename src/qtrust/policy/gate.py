@@ -8,7 +8,7 @@ on that account, with both numbers. The gate passes only when every line passes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from xml.etree import ElementTree as ET
 
@@ -129,9 +129,20 @@ def _judge_check(check: Check, table: dict, result: AuditResult) -> CheckOutcome
             if _in_scope(p, check, models, baselines)
         }
     )
-    judgements = [judge(p, table[p], check.direction, check.limit, check.mode) for p in paths]
+    judgements = [
+        _explained(judge(p, table[p], check.direction, check.limit, check.mode), result) for p in paths
+    ]
     status, reason = _aggregate(judgements, check.metric)
     return CheckOutcome(check.id, "policy", check.description, status, reason, judgements)
+
+
+def _explained(judgement: Judgement, result: AuditResult) -> Judgement:
+    """An undefined reproducibility number says why, when the audit recorded why (a fixed supplied model)."""
+    parts = judgement.path.split("/")
+    if judgement.value is not None or parts[0] != "reproducibility":
+        return judgement
+    note = next((r.note for r in result.reproducibility if r.model == parts[1] and r.note), None)
+    return replace(judgement, reason=f"{judgement.reason}: {note}") if note else judgement
 
 
 def run_gate(result: AuditResult, policy: Policy) -> GateResult:
