@@ -41,6 +41,10 @@ PATHS: tuple[str, ...] = ("auto", "heisenberg", "statevector", "density_matrix")
 #: for Heisenberg, 4^n complex numbers per input row for density matrices).
 MAX_QUBITS: dict[str, int] = {"heisenberg": 11, "statevector": 20, "density_matrix": 10}
 _CHUNK_BYTES = 2**27  # ~128 MB of states per chunk
+# Mixed states go through a gate in many passes (one per non-zero of its Pauli transfer matrix), so a chunk
+# that stays in cache between passes pays: 4 MB chunks ran the noisy ZZ-feature-map encoding 1.8x faster
+# than 128 MB ones on 8 qubits (2 MB L2, 32 MB L3; bench/bench_byo.py, 2026-11-25).
+_MIXED_CHUNK_BYTES = 2**22
 
 
 @dataclass(frozen=True)
@@ -120,8 +124,8 @@ def _segments(circuit: Circuit) -> tuple[Segment, Segment]:
     return indexed[:n_enc], indexed[n_enc:]
 
 
-def _chunks(n_rows: int, bytes_per_row: int):
-    size = max(1, _CHUNK_BYTES // max(bytes_per_row, 1))
+def _chunks(n_rows: int, bytes_per_row: int, budget: int = _CHUNK_BYTES):
+    size = max(1, budget // max(bytes_per_row, 1))
     for start in range(0, n_rows, size):
         yield slice(start, min(start + size, n_rows))
 
@@ -196,7 +200,7 @@ def encode(
     pauli = np.concatenate(
         [
             run_pauli(initial_pauli_vectors(circuit, X[rows]), encoding, n, X[rows], None, cache)
-            for rows in _chunks(X.shape[0], 8 * 4**n)
+            for rows in _chunks(X.shape[0], 8 * 4**n, _MIXED_CHUNK_BYTES)
         ]
     )
     return EncodedStates("mixed", pauli, n)
@@ -243,7 +247,7 @@ def simulate(
         # Tr(E ρ) = 2^-n Σ_a Tr(E σ_a) c_a, and only I/Z strings of the diagonal effect E are non-zero.
         weights_of_effect = pauli_coefficients(np.diag(effect), n)
         parts = []
-        for rows in _chunks(X.shape[0], 8 * 4**n):
+        for rows in _chunks(X.shape[0], 8 * 4**n, _MIXED_CHUNK_BYTES):
             c = run_pauli(initial_pauli_vectors(circuit, X[rows]), indexed, n, X[rows], w, cache, shifts)
             parts.append(c @ weights_of_effect)
         probabilities = np.concatenate(parts)
