@@ -149,6 +149,17 @@ def test_device_calibrations_score_the_quantum_model_and_can_be_gated(run, circu
         np.mean((expected >= 0.5) == data.y_test.astype(bool)), abs=1e-12
     )
     assert any(f.id == "mine.device.fake_lima.best" for f in run.result.findings)
+    # the certificate under the same calibration: K* of M = E†(effect) with the device's channels
+    from qtrust.assess.certified_fairness import lipschitz_constant
+    from qtrust.quantum.engine import measurement_operator
+
+    certified = next(c for c in run.result.certified_fairness if c.model == "mine")
+    device_point = next(p for p in certified.points if p.device == "fake_lima:best")
+    expected_k = lipschitz_constant(
+        measurement_operator(circuit_model.circuit_, circuit_model.weights_, noise)
+    )
+    assert device_point.lipschitz == pytest.approx(expected_k.lipschitz, abs=1e-12)
+    assert device_point.lipschitz < certified.points[0].lipschitz  # noise only lowers K*
     policy = Policy.model_validate(
         {
             "name": "devices",

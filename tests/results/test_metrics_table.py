@@ -81,6 +81,7 @@ NOT_OUTCOMES = frozenset(
         "physical_qubits",
         "calibration_date",
         "source",
+        "device",
     }
 )
 

@@ -283,6 +283,23 @@ def assess_certified_fairness(ctx) -> tuple[list, list]:
                     fair=all(fairness_verdict(v, cfg.epsilon, cfg.delta) for v in values),
                 )
             )
+        from qtrust.assess.noise import device_noise_models, model_width
+
+        for spec, noise in device_noise_models(ctx, model_width(fits[0], ctx.config.encoding.n_qubits)):
+            values = [
+                lipschitz_constant(measurement_operator(f.circuit_, f.weights_, noise)).lipschitz
+                for f in fits
+            ]
+            points.append(
+                CertifiedPoint(
+                    channel="device",
+                    level=0.0,
+                    device=spec.label,
+                    lipschitz=values[0],
+                    lipschitz_max=max(values),
+                    fair=all(fairness_verdict(v, cfg.epsilon, cfg.delta) for v in values),
+                )
+            )
         seconds = time.perf_counter() - start
         pair = None
         if cfg.bias_pair:
@@ -337,7 +354,7 @@ def _finding(result, finding_type):
         )
         + ". (ε, δ)-fairness holds iff δ ≥ K*·ε."
         + (
-            f" Fair from: {', '.join(f'{p.channel}@{p.level:g}' for p in fair_from[:4])}."
+            f" Fair from: {', '.join(p.device or f'{p.channel}@{p.level:g}' for p in fair_from[:4])}."
             if fair_from and not noiseless.fair
             else ""
         )

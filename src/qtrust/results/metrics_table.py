@@ -34,6 +34,7 @@ Path scheme (``<metric>`` is a key of the schema's metric dicts, e.g. ``equalize
                                                              classical_only_correct
     certified/<model>/reference/<field>                      lipschitz (K*), lipschitz_max (over seeds),
     certified/<model>/<channel>@<level>/<field>              fair (1.0 / 0.0): certified fairness
+    certified/<model>/device=<device>:<layout>/<field>       … under a device calibration snapshot
     privacy/<model>/<attack>/<setting>/<field>               attack: loss, shadow, lira; setting: exact,
                                                              shots=<n>, <channel>@<level>; field: auc,
                                                              auc_drop (vs exact), tpr@<fpr>
@@ -270,7 +271,12 @@ def flatten_metrics(result: AuditResult) -> dict[str, RecordedMetric]:
 
     for cert in result.certified_fairness:
         for point in cert.points:
-            setting = "reference" if point.channel == "none" else f"{point.channel}@{_number(point.level)}"
+            if point.channel == "none":
+                setting = "reference"
+            elif point.device is not None:
+                setting = f"device={point.device}"
+            else:
+                setting = f"{point.channel}@{_number(point.level)}"
             prefix = ("certified", cert.model, setting)
             table.number((*prefix, "lipschitz"), point.lipschitz, stochastic=False)
             table.number((*prefix, "lipschitz_max"), point.lipschitz_max, stochastic=False)

@@ -241,8 +241,11 @@ class ComparisonResult(Record):
 class CertifiedPoint(Record):
     """K* of one model under one noise setting, over the training seeds."""
 
-    channel: str = Field(description="'none' for the noiseless model")
+    channel: str = Field(description="'none' for the noiseless model, 'device' for a calibration snapshot")
     level: float
+    device: str | None = Field(
+        None, description="the device and layout (device:layout) when channel is 'device'"
+    )
     lipschitz: float = Field(description="K* of the first training seed")
     lipschitz_max: float = Field(description="largest K* over the training seeds")
     fair: bool = Field(description="(ε, δ)-fair for every training seed: δ ≥ K*·ε")
