@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -90,14 +91,10 @@ def _supplied_record(supplied: Supplied) -> FittedModel:
         params["retrained"] = "no: the supplied fitted model stands for every training seed"
     else:
         params["retrained"] = "no: one supplied fit per training seed"
-    kind = (
-        str(getattr(model, "describe", dict)().get("kind", "supplied"))
-        if hasattr(model, "describe")
-        else "supplied"
-    )
+    described = model.describe() if callable(getattr(model, "describe", None)) else {}
     return FittedModel(
         supplied.name,
-        kind,
+        str(described.get("kind", "supplied")),
         "quantum" if supplied.quantum else "classical",
         supplied.role,
         params,
@@ -107,17 +104,14 @@ def _supplied_record(supplied: Supplied) -> FittedModel:
     )
 
 
-def plan_models(config: AuditConfig) -> list[tuple[FittedModel, Any]]:
-    """(record, factory(seed) -> unfitted estimator) for every configured model, quantum first."""
-    planned: list[tuple[FittedModel, Any]] = []
+def plan_models(config: AuditConfig) -> list[FittedModel]:
+    """Every configured model, quantum first, unfitted: ``record.factory(random_state)`` builds its estimator."""
+    planned: list[FittedModel] = []
     for spec in config.models:
         params = spec.model_dump(exclude={"name"})
-        if isinstance(spec, VariationalSpec):
-            factory = lambda s, spec=spec: _variational(spec, s)  # noqa: E731
-        else:
-            factory = lambda s, spec=spec: _kernel(spec, s)  # noqa: E731
+        build = _variational if isinstance(spec, VariationalSpec) else _kernel
         planned.append(
-            (FittedModel(spec.name, spec.kind, "quantum", "candidate", params, factory=factory), factory)
+            FittedModel(spec.name, spec.kind, "quantum", "candidate", params, factory=partial(build, spec))
         )
     variational = {m.name: m for m in config.models if isinstance(m, VariationalSpec)}
     for spec in config.baselines:
@@ -125,20 +119,17 @@ def plan_models(config: AuditConfig) -> list[tuple[FittedModel, Any]]:
         if isinstance(spec, NoEntanglementSpec):
             source = variational[spec.control_of or next(iter(variational))]
             params = {**source.model_dump(exclude={"name"}), "topology": "none", "control_of": source.name}
-            factory = lambda s, src=source: _variational(src, s, topology="none")  # noqa: E731
+            factory = partial(_variational, source, topology="none")
             planned.append(
-                (
-                    FittedModel(spec.name, "variational", "quantum", "control", params, factory=factory),
-                    factory,
-                )
+                FittedModel(spec.name, "variational", "quantum", "control", params, factory=factory)
             )
         else:
             kwargs = spec.model_dump(exclude={"name", "kind"})
             if "hidden" in kwargs:
                 kwargs["hidden"] = tuple(kwargs["hidden"])
-            factory = lambda s, kind=spec.kind, kw=kwargs: make_baseline(kind, s, **kw)  # noqa: E731
+            factory = partial(make_baseline, spec.kind, **kwargs)
             planned.append(
-                (FittedModel(spec.name, spec.kind, "classical", "baseline", params, factory=factory), factory)
+                FittedModel(spec.name, spec.kind, "classical", "baseline", params, factory=factory)
             )
     return planned
 
@@ -170,9 +161,10 @@ def fit_all(
             record.train_seconds.setdefault(seed, 0.0)
         progress.advance(len(seeds))
         models.append(record)
-    for record, factory in planned:
+    for record in planned:
+        assert record.factory is not None
         for seed in seeds:
-            record.fits[seed] = timed_fit(record, factory, seed)
+            record.fits[seed] = timed_fit(record, record.factory, seed)
             progress.advance()
         models.append(record)
     return models
