@@ -6,6 +6,7 @@ model, seeded shot-noise draws of them, and the circuit with its trained paramet
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -83,6 +84,67 @@ class FittedCircuitMixin:
         self, X: Any, shots: int, n_draws: int, rng: np.random.Generator, noise: NoiseModel | None = None
     ) -> np.ndarray:
         return sample_probabilities(self.probabilities(X, noise), shots, n_draws, rng)
+
+
+@dataclass(frozen=True)
+class CircuitTraining:
+    """What one training run of a circuit's weights produced, for the estimator's fitted attributes."""
+
+    initial_weights: np.ndarray
+    weights: np.ndarray
+    loss: float
+    iterations: int
+    converged: bool
+    gradient: str
+    path: str
+
+
+def train_circuit_weights(
+    circuit: Any,
+    X: np.ndarray,
+    y01: np.ndarray,
+    *,
+    random_state: int | None,
+    init_scale: float = 1.0,
+    class_weight: str | None = "balanced",
+    l2: float = 0.0,
+    noise: NoiseModel | None = None,
+    gradient: str = "analytic",
+    max_iter: int = 200,
+    tol: float | None = None,
+) -> CircuitTraining:
+    """Class-weighted cross-entropy (+ L2), L-BFGS on exact gradients, from a seeded uniform start.
+
+    The one training loop behind qtrust's own variational classifier and translated circuits retrained for
+    privacy references or seed studies, so both train alike.
+    """
+    from scipy.optimize import minimize
+
+    from qtrust.quantum.gradients import TrainingObjective
+    from qtrust.quantum.noise import NOISELESS
+
+    rng = np.random.default_rng(random_state)
+    w0 = rng.uniform(-np.pi, np.pi, circuit.n_weights) * init_scale
+    objective = TrainingObjective(
+        circuit,
+        X,
+        y01,
+        balanced_weights(y01, class_weight),
+        noise or NOISELESS,
+        gradient,
+        l2,  # type: ignore[arg-type]
+    )
+    options: dict[str, Any] = {"maxiter": max_iter} | ({"gtol": tol} if tol is not None else {})
+    result = minimize(objective, w0, jac=True, method="L-BFGS-B", options=options)
+    return CircuitTraining(
+        initial_weights=w0,
+        weights=np.asarray(result.x, dtype=float),
+        loss=float(result.fun),
+        iterations=int(result.nit),
+        converged=bool(result.success),
+        gradient=objective.gradient,
+        path="heisenberg" if objective.states is not None else "statevector/density_matrix",
+    )
 
 
 def binary_targets(y: Any, where: str) -> tuple[np.ndarray, np.ndarray]:

@@ -16,7 +16,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy.optimize import minimize
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
@@ -24,13 +23,12 @@ from qtrust.errors import InputError
 from qtrust.models.base import (
     FittedCircuitMixin,
     ProbabilityClassifierMixin,
-    balanced_weights,
     binary_targets,
     check_angles,
+    train_circuit_weights,
 )
 from qtrust.quantum.circuit import Circuit
-from qtrust.quantum.gradients import TrainingObjective
-from qtrust.quantum.noise import NOISELESS, NoiseModel
+from qtrust.quantum.noise import NoiseModel
 
 _FIT_PARAMS = ("max_iter", "l2", "class_weight", "init_scale", "random_state")
 
@@ -76,7 +74,7 @@ class CircuitClassifier(FittedCircuitMixin, ProbabilityClassifierMixin, Classifi
         if weights is not None:
             self._set_fitted(np.asarray(weights, dtype=float).reshape(-1), trained_by="given")
 
-    def _set_fitted(self, weights: np.ndarray, trained_by: str) -> None:
+    def _set_fitted(self, weights: np.ndarray, trained_by: str, classes: Any = None) -> None:
         if weights.size != self.circuit.n_weights:
             raise InputError(
                 f"{weights.size} weights given; the circuit has {self.circuit.n_weights} trainable parameters",
@@ -85,7 +83,7 @@ class CircuitClassifier(FittedCircuitMixin, ProbabilityClassifierMixin, Classifi
             )
         self.circuit_ = self.circuit
         self.weights_ = weights
-        self.classes_ = np.asarray(self.classes)
+        self.classes_ = np.asarray(self.classes if classes is None else classes)
         self.n_features_in_ = self.circuit.n_features
         self.trained_by_ = trained_by
 
@@ -93,18 +91,21 @@ class CircuitClassifier(FittedCircuitMixin, ProbabilityClassifierMixin, Classifi
         """Retrain the same circuit from a seeded random start (privacy references, seed studies)."""
         X = check_angles(X, self.circuit.n_features, "CircuitClassifier.fit")
         classes, y01 = binary_targets(y, "CircuitClassifier.fit")
-        rng = np.random.default_rng(self.random_state)
-        w0 = rng.uniform(-np.pi, np.pi, self.circuit.n_weights) * self.init_scale
-        objective = TrainingObjective(
-            self.circuit, X, y01, balanced_weights(y01, self.class_weight), NOISELESS, "analytic", self.l2
+        trained = train_circuit_weights(
+            self.circuit,
+            X,
+            y01,
+            random_state=self.random_state,
+            init_scale=self.init_scale,
+            class_weight=self.class_weight,
+            l2=self.l2,
+            max_iter=self.max_iter,
         )
-        result = minimize(objective, w0, jac=True, method="L-BFGS-B", options={"maxiter": self.max_iter})
-        self.classes = tuple(classes.tolist())
-        self._set_fitted(np.asarray(result.x, dtype=float), trained_by="qtrust")
-        self.initial_weights_ = w0
-        self.loss_ = float(result.fun)
-        self.n_iter_ = int(result.nit)
-        self.converged_ = bool(result.success)
+        self._set_fitted(trained.weights, trained_by="qtrust", classes=classes)
+        self.initial_weights_ = trained.initial_weights
+        self.loss_ = trained.loss
+        self.n_iter_ = trained.iterations
+        self.converged_ = trained.converged
         return self
 
     def describe(self) -> dict[str, Any]:

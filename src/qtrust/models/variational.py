@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-from scipy.optimize import minimize
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
@@ -21,13 +19,12 @@ from qtrust.errors import InputError
 from qtrust.models.base import (
     FittedCircuitMixin,
     ProbabilityClassifierMixin,
-    balanced_weights,
     binary_targets,
     check_angles,
+    train_circuit_weights,
 )
 from qtrust.quantum.ansatz import variational_circuit
 from qtrust.quantum.circuit import Measurement
-from qtrust.quantum.gradients import TrainingObjective
 from qtrust.quantum.noise import NOISELESS, NoiseModel
 
 READOUTS = ("mean", "parity", "first")
@@ -115,27 +112,26 @@ class VariationalClassifier(FittedCircuitMixin, ProbabilityClassifierMixin, Clas
         self.classes_, y01 = binary_targets(y, "VariationalClassifier.fit")
         self.n_features_in_ = X.shape[1]
         self.circuit_ = self.build_circuit(X.shape[1])
-        rng = np.random.default_rng(self.random_state)
-        w0 = rng.uniform(-np.pi, np.pi, self.circuit_.n_weights) * self.init_scale
-        objective = TrainingObjective(
+        trained = train_circuit_weights(
             self.circuit_,
             X,
             y01,
-            balanced_weights(y01, self.class_weight),
-            self.train_noise or NOISELESS,
-            self.gradient,  # type: ignore[arg-type]
-            self.l2,
+            random_state=self.random_state,
+            init_scale=self.init_scale,
+            class_weight=self.class_weight,
+            l2=self.l2,
+            noise=self.train_noise,
+            gradient=self.gradient,
+            max_iter=self.max_iter,
+            tol=self.tol,
         )
-        result = minimize(
-            objective, w0, jac=True, method="L-BFGS-B", options={"maxiter": self.max_iter, "gtol": self.tol}
-        )
-        self.initial_weights_ = w0
-        self.weights_ = np.asarray(result.x, dtype=float)
-        self.loss_ = float(result.fun)
-        self.n_iter_ = int(result.nit)
-        self.converged_ = bool(result.success)
-        self.gradient_method_ = objective.gradient
-        self.training_path_ = "heisenberg" if objective.states is not None else "statevector/density_matrix"
+        self.initial_weights_ = trained.initial_weights
+        self.weights_ = trained.weights
+        self.loss_ = trained.loss
+        self.n_iter_ = trained.iterations
+        self.converged_ = trained.converged
+        self.gradient_method_ = trained.gradient
+        self.training_path_ = trained.path
         return self
 
     def describe(self) -> dict[str, Any]:
