@@ -29,6 +29,15 @@ def _config(config: AuditConfig | str | Path | None) -> tuple[AuditConfig, str |
     return load_config(config), str(config)
 
 
+def without_configured_models(config: AuditConfig) -> AuditConfig:
+    """The config with only its classical baselines: supplied models are the candidates.
+
+    The no-entanglement control goes too: it is a copy of a configured variational model.
+    """
+    baselines = [b for b in config.baselines if not isinstance(b, NoEntanglementSpec)]
+    return config.model_copy(update={"models": [], "baselines": baselines})
+
+
 def prepare_data(
     config: AuditConfig | str | Path | None = None, dataset: Dataset | None = None
 ) -> PreparedData:
@@ -67,12 +76,7 @@ def audit_models(
     """
     cfg, source = _config(config)
     if not include_configured:
-        cfg = cfg.model_copy(
-            update={
-                "models": [],
-                "baselines": [b for b in cfg.baselines if not isinstance(b, NoEntanglementSpec)],
-            }
-        )
+        cfg = without_configured_models(cfg)
     run = run_audit(cfg, dataset=dataset, progress=progress, config_source=source, supplied=_supplied(models))
     if out is not None:
         write_audit(run, out)

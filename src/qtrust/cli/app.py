@@ -135,7 +135,9 @@ def audit(
         cfg = load_config(config) if config is not None else AuditConfig()
         cfg = _with_devices(cfg, device or [])
         if supplied and not include_configured:
-            cfg = _without_configured_models(cfg)
+            from qtrust.audit.byo import without_configured_models
+
+            cfg = without_configured_models(cfg)
         if data is not None:
             missing = [
                 flag for flag, value in (("--label", label), ("--sensitive", sensitive)) if value is None
@@ -211,14 +213,6 @@ def _load_supplied(spec: str):
     from qtrust.cli.model_loader import load_supplied
 
     return load_supplied(spec)
-
-
-def _without_configured_models(cfg):
-    """Only the supplied models and the classical baselines (the no-entanglement control copies a configured model)."""
-    from qtrust.config.schema import NoEntanglementSpec
-
-    baselines = [b for b in cfg.baselines if not isinstance(b, NoEntanglementSpec)]
-    return cfg.model_copy(update={"models": [], "baselines": baselines})
 
 
 def _with_devices(cfg, specs: list[str]):
