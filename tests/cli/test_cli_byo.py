@@ -85,3 +85,14 @@ def test_bad_model_and_device_options_exit_2(tmp_path, small_audit_config):
         result, _ = _audit([str(small_audit_config), "--no-record", *args], tmp_path)
         assert result.exit_code == 2, (args, result.output)
         assert message in " ".join(result.output.split()), result.output
+
+
+def test_devices_are_listed_by_the_qtrust_command():
+    listed = runner.invoke(app, ["devices", "--json"])
+    assert listed.exit_code == 0, listed.output
+    devices = {d["name"]: d for d in json.loads(listed.stdout)["devices"]}
+    assert devices["fake_manila"]["n_qubits"] == 5
+    assert devices["fake_manila"]["calibration_date"]
+    unknown = runner.invoke(app, ["devices", "fake_manilla"])
+    assert unknown.exit_code == 2
+    assert "did you mean fake_manila" in unknown.output
