@@ -151,7 +151,7 @@ def _device_rows(result: AuditResult, name: str) -> list[dict[str, str]]:
         {
             "device": d.device,
             "layout": f"{d.layout} ({', '.join(map(str, d.physical_qubits)) or 'n/a'})",
-            "date": d.calibration_date or "unknown",
+            "date": (d.calibration_date or "unknown")[:10],
             "accuracy": f"{_estimate(d.metrics.get('accuracy'), 'accuracy')} "
             f"({fmt.metric_value('accuracy', d.change.get('accuracy'))} change)",
             "fairness": _estimate(d.metrics.get("equalized_odds_difference"), "equalized_odds_difference"),
