@@ -717,3 +717,23 @@ def test_not_a_qnode_and_input_free_qnodes_are_refused():
 
     with pytest.raises(InputError, match="does not depend on its first argument"):
         from_pennylane(circuit, np.zeros(1))
+
+
+def test_the_fallback_says_when_a_device_profiles_idle_relaxation_is_not_applied():
+    from qtrust.quantum.devices import device_noise
+
+    @_qnode(2)
+    def circuit(x, weights):
+        qml.RY(qml.math.sin(x[0]), wires=0)
+        qml.RY(x[1], wires=1)
+        qml.CNOT(wires=[0, 1])
+        qml.RY(weights[0], wires=1)
+        return qml.expval(qml.PauliZ(1))
+
+    model = _fallback(circuit, np.array([0.3]), "not const + linear")
+    X = _rows(np.random.default_rng(5), 2, n_rows=2)
+    with_idle = model.probabilities(X, device_noise("fake_lima", 2, "best"))
+    assert "idle relaxation of the device profile not applied" in model.simulation_reason_
+    without_idle = model.probabilities(X, device_noise("fake_lima", 2, "best", idle=False))
+    assert "idle" not in model.simulation_reason_
+    _assert_close(with_idle, without_idle)

@@ -610,3 +610,11 @@ def test_role_errors_name_the_parameter():
     transpiled = transpile(qc, coupling_map=[[0, 1], [1, 2]], optimization_level=0, seed_transpiler=1)
     with pytest.raises(InputError, match="transpiled onto a device layout"):
         from_qiskit(transpiled, x, w, np.zeros(2), "ZZI")
+
+
+def test_idle_relaxation_is_refused_by_the_aer_conversion():
+    from qtrust.quantum.devices import device_noise
+
+    with pytest.raises(InputError, match="idle relaxation"):
+        to_aer_noise_model(device_noise("fake_lima", 2, "best"), 2)
+    assert to_aer_noise_model(device_noise("fake_lima", 2, "best", idle=False), 2) is not None

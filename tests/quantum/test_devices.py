@@ -386,6 +386,7 @@ def test_source_says_it_is_a_dated_snapshot():
         "calibrated_between",
         "layout",
         "approximations",
+        "idle",
     ):
         assert source[key]
     assert source["device"] == "fake_manila"
@@ -447,6 +448,7 @@ def test_cli_shows_a_layout(cli):
     assert done.exit_code == 0, done.output
     assert "fake_manila" in done.output
     assert "layout worst" in done.output
+    assert "idle relaxation: included" in done.output
     shown = json.loads(cli("manila", "-n", 3, "--layout", "0,1,2", "--json").stdout)
     assert shown["layout"] == [0, 1, 2]
     assert shown["source"]["device"] == "fake_manila"

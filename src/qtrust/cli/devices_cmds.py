@@ -2,8 +2,9 @@
 
 ``qtrust devices`` lists every device (snapshot date, median T1, T2, readout, 1q and 2q error);
 ``qtrust devices NAME --qubits N --layout best|worst|0,1,2`` shows the chosen physical qubits, their
-calibration and the channel strengths qtrust derives from them. Exit codes: 0 done; 2 bad input (unknown
-device, impossible layout, qiskit-ibm-runtime not installed).
+calibration, the channel strengths qtrust derives from them, and the idle relaxation (qubits waiting for
+other qubits' gates relax with their T1/T2 over each wait of the circuit's ASAP schedule). Exit codes:
+0 done; 2 bad input (unknown device, impossible layout, qiskit-ibm-runtime not installed).
 """
 
 from __future__ import annotations
@@ -209,6 +210,7 @@ def _show(name: str, qubits: int | None, layout: str, as_json: bool) -> None:
     for note in profile.notes:
         out.print(f"[yellow]note:[/] {note}", highlight=False)
     out.print(f"approximations: {source['approximations']}", highlight=False, soft_wrap=True)
+    out.print(f"idle relaxation: {source['idle']}", highlight=False, soft_wrap=True)
 
 
 def devices(

@@ -10,6 +10,9 @@ Three exact paths:
 ``auto`` takes the Heisenberg path whenever the circuit is encode-first and noisy, or noiseless with a batch
 large enough to repay computing M; else the statevector path when there is no channel noise; else the
 density-matrix path. Readout errors are classical and folded into the measurement effect on every path.
+
+A noise model with idle relaxation (``noise.idle``) runs the circuit with its waits inserted as relaxing
+identity operations (:func:`scheduled`); every entry point below does that first, on every path.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from qtrust.errors import CapacityError, InputError
 from qtrust.quantum.circuit import Circuit
 from qtrust.quantum.gates import GATES
 from qtrust.quantum.heisenberg import expectation, heisenberg_operator
+from qtrust.quantum.idle import idle_schedule
 from qtrust.quantum.noise import NOISELESS, NoiseCache, NoiseModel
 from qtrust.quantum.pauli import pauli_coefficients, pauli_vectors_of_pure, run_pauli, zero_state
 from qtrust.quantum.states import (
@@ -118,6 +122,22 @@ def choose_path(
     return chosen, reason
 
 
+def scheduled(
+    circuit: Circuit, noise: NoiseModel, shifts: Shifts | None = None
+) -> tuple[Circuit, Shifts | None]:
+    """The circuit as ``noise`` runs it — with idle relaxation when the model has it — and the shifts re-keyed.
+
+    Shifts address operations by index; inserted waits move those indices. Shifts naming no operation are
+    dropped (they never shifted anything).
+    """
+    if noise.idle is None:
+        return circuit, shifts
+    run, positions = idle_schedule(circuit, noise.idle)
+    if shifts:
+        shifts = {positions[i] if i >= 0 else i: s for i, s in shifts.items() if i < len(positions)}
+    return run, shifts
+
+
 def _segments(circuit: Circuit) -> tuple[Segment, Segment]:
     indexed = list(enumerate(circuit.operations))
     n_enc = len(circuit.encoding)
@@ -181,6 +201,7 @@ def encode(
     """
     noise = noise or NOISELESS
     cache = cache or NoiseCache(noise)
+    circuit, _ = scheduled(circuit, noise)
     n = circuit.n_qubits
     encoding, _ = _segments(circuit)
     noisy = any(noise.channels_after(op) for _, op in encoding)
@@ -221,6 +242,7 @@ def simulate(
     """
     noise = noise or NOISELESS
     X, w = _check_inputs(circuit, X, weights)
+    circuit, shifts = scheduled(circuit, noise, shifts)
     chosen, reason = choose_path(circuit, noise, path, X.shape[0])
     cache = NoiseCache(noise)
     n = circuit.n_qubits
@@ -273,6 +295,7 @@ def measurement_operator(
         )
     noise = noise or NOISELESS
     _, w = _check_inputs(circuit, np.zeros((1, circuit.n_features)), weights)
+    circuit, _ = scheduled(circuit, noise)
     limit = MAX_QUBITS["heisenberg"]
     if circuit.n_qubits > limit:
         raise CapacityError(

@@ -21,7 +21,7 @@ import numpy as np
 
 from qtrust.errors import InputError
 from qtrust.quantum.circuit import Circuit
-from qtrust.quantum.engine import encode, simulate
+from qtrust.quantum.engine import encode, scheduled, simulate
 from qtrust.quantum.gates import GATES
 from qtrust.quantum.heisenberg import expectation, heisenberg_operator
 from qtrust.quantum.noise import NOISELESS, NoiseCache, NoiseModel
@@ -179,6 +179,8 @@ class TrainingObjective:
                 where="gradient",
                 fix="use 'analytic' or 'parameter-shift'",
             )
+        # the circuit as the noise runs it (idle waits inserted when the model has them), once for all steps
+        self.circuit, _ = scheduled(self.circuit, self.noise)
         if self.gradient == "analytic" and not self.circuit.is_encode_first:
             self.gradient = "parameter-shift"
         self.states = encode(self.circuit, self.X, self.noise) if self.circuit.is_encode_first else None

@@ -18,7 +18,10 @@ identity gate ``I`` is no physical gate, so the model never adds noise after it.
 
 Device noise profiles (:mod:`qtrust.quantum.devices`) need per-qubit and per-coupling strengths: a channel
 can be limited to wires (``qubits``) or to operations on exactly one set of wires (``operation_wires``), and
-readout errors can be given per qubit (``readout_by_qubit``).
+readout errors can be given per qubit (``readout_by_qubit``). Qubits also decay while they wait for other
+qubits' gates: a model's ``idle`` (:class:`~qtrust.quantum.idle.IdleNoise`) makes the engine schedule the
+circuit and insert that relaxation as operations of the circuit itself (:mod:`qtrust.quantum.idle`), so the
+channels here never see it.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import numpy as np
 
 from qtrust.errors import InputError
 from qtrust.quantum.circuit import Operation
+from qtrust.quantum.idle import IdleNoise
 
 _I = np.eye(2, dtype=complex)
 _X = np.array([[0, 1], [1, 0]], dtype=complex)
@@ -194,7 +198,8 @@ class NoiseModel:
     """Where and how strongly noise acts; the empty model is noiseless.
 
     ``readout_by_qubit`` holds ``(qubit, p01, p10)`` rates that override ``readout`` on those qubits;
-    ``source`` says where the numbers come from (a device calibration snapshot: name, date, layout).
+    ``source`` says where the numbers come from (a device calibration snapshot: name, date, layout);
+    ``idle``: relaxation of qubits while they wait (applied by the engine, see :mod:`qtrust.quantum.idle`).
     """
 
     channels: tuple[NoiseChannel, ...] = ()
@@ -202,6 +207,7 @@ class NoiseModel:
     label: str = ""
     readout_by_qubit: tuple[tuple[int, float, float], ...] = ()
     source: tuple[tuple[str, str], ...] = ()
+    idle: IdleNoise | None = None
 
     def __post_init__(self) -> None:
         for _, p01, p10 in self.readout_by_qubit:
@@ -225,7 +231,8 @@ class NoiseModel:
 
     @property
     def has_channels(self) -> bool:
-        return any(c.level > 0 for c in self.channels)
+        """True when states become mixed: gate channels, or idle relaxation (which the engine inserts)."""
+        return self.idle is not None or any(c.level > 0 for c in self.channels)
 
     @property
     def has_readout_error(self) -> bool:
@@ -275,6 +282,8 @@ class NoiseModel:
             ]
         if self.source:
             out["source"] = dict(self.source)
+        if self.idle is not None:
+            out["idle"] = self.idle.to_dict()
         return out
 
 

@@ -72,8 +72,7 @@ def from_pennylane(
     try:
         circuit, notes = _translate(spec, label)
     except _UntranslatableError as exc:
-        fallback.simulation_reason_ = f"not translated: {exc}"
-        fallback.translation_notes_ = [*spec.notes, f"not translated: {exc}"]
+        fallback.explain(f"not translated: {exc}", spec.notes)
         return fallback
     if spec.n_features_inferred and circuit.state_preparation is None:
         used = _used_features(circuit)
@@ -98,8 +97,7 @@ def from_pennylane(
             reason = (
                 f"not translated: the translated circuit differs from the QNode by {gap:.2e} on probe inputs"
             )
-            fallback.simulation_reason_ = reason
-            fallback.translation_notes_ = [*notes, reason]
+            fallback.explain(reason, notes)
             return fallback
         model.source["translation"].append(
             f"checked against the QNode on device {spec.device_name} at {len(X)} random inputs: "

@@ -88,9 +88,16 @@ class QNodeClassifier(ProbabilityClassifierMixin):
         self.classes_ = np.asarray(classes)
         self.n_features_in_ = spec.n_features
         self.weight_arguments_ = spec.weight_args
+        self._reason = reason
         self.simulation_reason_ = reason
         self.translation_notes_ = [*spec.notes, reason]
         self._mixed: Any = None
+
+    def explain(self, reason: str, notes: Any = ()) -> None:
+        """Record why the QNode runs on its own device (kept in the source and in every run's reason)."""
+        self._reason = reason
+        self.simulation_reason_ = reason
+        self.translation_notes_ = [*notes, reason]
 
     @property
     def source(self) -> dict[str, Any]:
@@ -173,7 +180,17 @@ class QNodeClassifier(ProbabilityClassifierMixin):
         return g.reshape(len(X), -1)
 
     def probabilities(self, X: Any, noise: NoiseModel | None = None) -> np.ndarray:
-        """Exact P(class 1) per row under ``noise``, from the QNode's device (slow: one tape per row)."""
+        """Exact P(class 1) per row under ``noise``, from the QNode's device (slow: one tape per row).
+
+        Idle relaxation (a device profile's ``idle``) needs qtrust's schedule of a translated circuit; on the
+        QNode's own device only the gate noise and readout apply, and the recorded reason says so.
+        """
+        if noise is not None and noise.idle is not None:
+            self.simulation_reason_ = (
+                self._reason + "; idle relaxation of the device profile not applied here"
+            )
+        else:
+            self.simulation_reason_ = self._reason
         read = self._read_distribution(X, noise)
         return np.clip(read @ np.asarray(self._spec.output.table), 0.0, 1.0)
 

@@ -67,6 +67,14 @@ def to_aer_noise_model(noise: NoiseModel, n_qubits: int, gates: Iterable[str] | 
             where="noise",
             fix="pass a NoiseModel",
         )
+    if noise.idle is not None:
+        raise InputError(
+            "the noise model has idle relaxation, which needs a scheduled circuit; an Aer noise model places "
+            "errors on gates only",
+            where="noise.idle",
+            fix="convert the model without idle noise (device_noise(..., idle=False)) and add idle relaxation "
+            "on Aer's side with qiskit_aer.noise.RelaxationNoisePass on a scheduled circuit",
+        )
     names = tuple(QISKIT_BASIS if gates is None else gates)
     unknown = [g for g in names if g not in QISKIT_BASIS]
     if unknown:

@@ -52,9 +52,17 @@ Channels per wire after each gate (order: depolarizing, amplitude damping, phase
 * readout: P(read 1 | 0) = ``prob_meas1_prep0`` and P(read 0 | 1) = ``prob_meas0_prep1`` of each physical
   qubit, per logical wire.
 
-Not modelled: idle decoherence (qtrust places noise on the wires of each gate only, so a qubit waiting
-while others work does not decay; this understates the noise of deep, unbalanced circuits), crosstalk and
-ZZ coupling, leakage, coherent (over-rotation) errors, drift, and the device's fractional gates (rx, rzz).
+* idle decoherence (``idle=True``, the default): a qubit that waits while others run gates relaxes too.
+  The model's ``idle`` (:class:`~qtrust.quantum.idle.IdleNoise`) holds the layout's T1, T2 and the
+  duration of every gate group above on every wire and pair (routed pairs included); the engine schedules
+  each circuit ASAP with them and relaxes every wait, γ = 1 − exp(−t/T1) and coherences × exp(−t/T2), as
+  Qiskit Aer's ``RelaxationNoisePass`` does on the delays of Qiskit's ASAP schedule (see
+  :mod:`qtrust.quantum.idle`). During a ring of sequential CNOTs most qubits wait: with T2 ≈ 100 µs and
+  500 ns gates that costs as much as the gates. A routed gate occupies its two end qubits only.
+  ``idle=False`` gives the gate-only model (label suffix ``/no-idle``).
+
+Not modelled: crosstalk and ZZ coupling, leakage, coherent (over-rotation) errors, drift, and the device's
+fractional gates (rx, rzz).
 
 Layouts: a layout maps logical wire i to physical qubit ``layout[i]``. Its score is
 Σᵢ [readout error (mean of p01, p10) + sx error + relaxation infidelity over one layer] of each qubit
@@ -102,6 +110,7 @@ from qtrust.quantum.devices.channels import (
 from qtrust.quantum.devices.layout import choose_layout, layout_score, qubit_cost
 from qtrust.quantum.devices.profile import (
     APPROXIMATIONS,
+    IDLE_NOTE,
     SECTIONS,
     DeviceProfile,
     device_noise,
@@ -121,6 +130,7 @@ __all__ = [
     "APPROXIMATIONS",
     "BROKEN",
     "CAVEATS",
+    "IDLE_NOTE",
     "INSTALL_HINT",
     "NATIVE_TWO_QUBIT",
     "ONE_QUBIT_RECIPES",

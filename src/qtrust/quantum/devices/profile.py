@@ -1,7 +1,7 @@
 """A device's noise on a chosen layout: the :class:`DeviceProfile` and the qtrust :class:`NoiseModel`.
 
-Profiles are cached per (device, qubits, layout, sections), so an audit that asks for the same device again
-gets the same model. The model's ``source`` names the snapshot, its dates, the layout and the
+Profiles are cached per (device, qubits, layout, sections, idle), so an audit that asks for the same device
+again gets the same model. The model's ``source`` names the snapshot, its dates, the layout and the
 approximations, since a snapshot is one day's calibration, not the device today.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import operator
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,9 +24,10 @@ from qtrust.quantum.devices.catalogue import (
     runtime_version,
 )
 from qtrust.quantum.devices.channels import GateNoise
-from qtrust.quantum.devices.layout import _parse_layout, layout_score
+from qtrust.quantum.devices.layout import _parse_layout, _t1t2, layout_score
 from qtrust.quantum.devices.snapshot import CAVEATS, _chronological, _Snapshot
 from qtrust.quantum.devices.wire_profiles import PairProfile, WireProfile, _pair_profile, _wire_profile
+from qtrust.quantum.idle import IdleNoise
 from qtrust.quantum.noise import NoiseChannel, NoiseModel
 
 SECTIONS: tuple[str, ...] = ("encoding", "trainable")
@@ -39,9 +41,18 @@ APPROXIMATIONS = (
     "1/Tphi = 1/T2 - 1/(2 T1), T2 clipped to 2 T1 (Aer thermal_relaxation_error at 0 K). 2q error: equal "
     "per-wire depolarizing on both wires, matched to the 2q average gate infidelity (d=4) exactly, only on "
     "that coupling. Uncoupled pairs: routed along the shortest path (3 native gates per SWAP, errors "
-    "composed, durations added, end qubits' relaxation). Not modelled: idle decoherence, crosstalk/ZZ, "
-    "leakage, coherent errors, drift, fractional gates."
+    "composed, durations added, end qubits' relaxation). Idle decoherence: see 'idle'. Not modelled: "
+    "crosstalk/ZZ, leakage, coherent errors, drift, fractional gates."
 )
+
+IDLE_NOTE = (
+    "included: the circuit is scheduled ASAP with the gate durations above (encode-first circuits: the "
+    "encoding, then the trainable section; others as one sequence); every wait of a qubit, until its next "
+    "gate or the end of its section, relaxes it by amplitude damping 1-exp(-t/T1) and phase damping to "
+    "exp(-t/T2) in total (Aer thermal_relaxation_error at 0 K, as RelaxationNoisePass on delays). Waits in "
+    "|0> are skipped (no effect); a routed gate occupies its two end qubits only."
+)
+IDLE_OFF_NOTE = "not modelled (idle=False): a qubit waiting for other qubits' gates does not decay"
 
 
 @dataclass(frozen=True)
@@ -93,9 +104,30 @@ def _channels(gate: GateNoise, sections: tuple[str, ...], pair: tuple[int, int] 
     return out
 
 
+def _idle_noise(
+    snap: _Snapshot, wires: list[WireProfile], pairs: list[PairProfile], sections: tuple[str, ...]
+) -> IdleNoise:
+    """The layout's T1, T2 (T2 clipped to 2·T1) and every gate group's duration, on each wire and pair."""
+    t1 = [_t1t2(snap, w.qubit)[0] for w in wires]
+    table = [(g.gates, (w.wire,), g.duration_ns) for w in wires for g in w.gates]
+    table += [(g.gates, p.wires, g.duration_ns) for p in pairs for g in p.gates]
+    by_gate: dict[str, list[float]] = {}
+    for gates, _, ns in table:
+        for gate in gates:
+            by_gate.setdefault(gate, []).append(ns)
+    return IdleNoise(
+        t1_ns=tuple(t1),
+        t2_ns=tuple(min(_t1t2(snap, w.qubit)[1], 2.0 * t) for w, t in zip(wires, t1, strict=True)),
+        durations=tuple(table),
+        # wires beyond the layout (a larger circuit) take the layout's median durations and do not relax
+        gate_ns=tuple((gate, float(statistics.median(v))) for gate, v in sorted(by_gate.items())),
+        sections=sections,
+    )
+
+
 @lru_cache(maxsize=64)
 def _profile(
-    name: str, n_qubits: int, layout: str | tuple[int, ...], sections: tuple[str, ...]
+    name: str, n_qubits: int, layout: str | tuple[int, ...], sections: tuple[str, ...], idle: bool = True
 ) -> DeviceProfile:
     snap = _usable_snapshot(name)
     if n_qubits < 1:
@@ -150,11 +182,18 @@ def _profile(
         ("routing", _routing_note(pairs)),
         ("t2_clipped", f"T2 clipped to 2*T1 on qubits {clipped}" if clipped else "none"),
         ("approximations", APPROXIMATIONS),
+        ("idle", IDLE_NOTE if idle else IDLE_OFF_NOTE),
         *((("caveat", CAVEATS[snap.name]),) if snap.name in CAVEATS else ()),
         ("no_depolarizing", _clipped_note(notes) if notes else "none"),
     )
-    label = f"device:{snap.name}/{choice}"
-    model = NoiseModel(channels=tuple(channels), label=label, readout_by_qubit=readout, source=source)
+    label = f"device:{snap.name}/{choice}" + ("" if idle else "/no-idle")
+    model = NoiseModel(
+        channels=tuple(channels),
+        label=label,
+        readout_by_qubit=readout,
+        source=source,
+        idle=_idle_noise(snap, wires, pairs, sections) if idle else None,
+    )
     return DeviceProfile(
         info,
         choice,
@@ -223,9 +262,13 @@ def device_profile(
     layout: str | Sequence[int] = "best",
     *,
     sections: Sequence[str] = SECTIONS,
+    idle: bool = True,
 ) -> DeviceProfile:
-    """The calibration numbers of a layout on a device, the derived channel strengths, and the noise model."""
-    return _profile(resolve_name(name), *_normalise_args(n_qubits, layout, sections))
+    """The calibration numbers of a layout on a device, the derived channel strengths, and the noise model.
+
+    ``idle``: include the relaxation of qubits while they wait for others (see :mod:`qtrust.quantum.idle`).
+    """
+    return _profile(resolve_name(name), *_normalise_args(n_qubits, layout, sections), bool(idle))
 
 
 def device_noise(
@@ -234,12 +277,15 @@ def device_noise(
     layout: str | Sequence[int] = "best",
     *,
     sections: Sequence[str] = SECTIONS,
+    idle: bool = True,
 ) -> NoiseModel:
     """A qtrust noise model of ``n_qubits`` logical wires on device ``name`` (e.g. ``fake_manila``).
 
     ``layout``: ``"best"`` / ``"worst"`` (a connected set of operational qubits found by greedy chain
     growth, see :mod:`qtrust.quantum.devices`), or the physical qubit of each logical wire. The model's
     ``label`` is ``device:<name>/<layout>``; its ``source`` names the snapshot, its dates, the layout and
-    the approximations.
+    the approximations. ``idle`` (default on): qubits that wait while others run gates relax with their T1
+    and T2 over each wait of the circuit's ASAP schedule (``source["idle"]``); ``idle=False`` leaves them
+    untouched, as gate-only models did, and appends ``/no-idle`` to the label.
     """
-    return device_profile(name, n_qubits, layout, sections=sections).noise
+    return device_profile(name, n_qubits, layout, sections=sections, idle=idle).noise
