@@ -45,9 +45,9 @@ PATHS: tuple[str, ...] = ("auto", "heisenberg", "statevector", "density_matrix")
 #: for Heisenberg, 4^n complex numbers per input row for density matrices).
 MAX_QUBITS: dict[str, int] = {"heisenberg": 11, "statevector": 20, "density_matrix": 10}
 _CHUNK_BYTES = 2**27  # ~128 MB of states per chunk
-# Mixed states go through a gate in many passes (one per non-zero of its Pauli transfer matrix), so a chunk
-# that stays in cache between passes pays: 4 MB chunks ran the noisy ZZ-feature-map encoding 1.8x faster
-# than 128 MB ones on 8 qubits (2 MB L2, 32 MB L3; bench/bench_byo.py, 2026-11-25).
+# Mixed states make one full pass per (fused) gate, so a chunk that stays in cache between passes pays: 4 MB
+# chunks ran the noisy ZZ-feature-map encoding 1.8x faster than 128 MB ones on 8 qubits (2 MB L2, 32 MB L3;
+# measured with bench/bench_byo.py's workload, 2026-11-25).
 _MIXED_CHUNK_BYTES = 2**22
 
 
