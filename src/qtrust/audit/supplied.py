@@ -163,8 +163,8 @@ class Supplied:
         """Fresh, unfitted copies for reference models (privacy) and retraining; None for a black box."""
         return _clone_factory(self.representative)
 
-    def fits_for(self, seeds: list[int], fit: Callable[[Callable[[int], Any], int], Any]) -> dict[int, Any]:
-        """One fitted model per training seed: the given one(s), or a retrained clone per seed."""
+    def given_fits(self, seeds: list[int]) -> dict[int, Any]:
+        """The supplied fit for each training seed (retrain=False): one artefact for all, or one per seed."""
         if isinstance(self.model, Mapping):
             missing = [s for s in seeds if s not in self.model]
             if missing:
@@ -174,10 +174,6 @@ class Supplied:
                     fix=f"give one fit per seed of reproducibility.seeds {seeds}, or a single fitted model",
                 )
             return {s: self.model[s] for s in seeds}
-        if self.retrain:
-            factory = self.factory
-            assert factory is not None
-            return {s: fit(factory, s) for s in seeds}
         return dict.fromkeys(seeds, self.model)
 
     @property

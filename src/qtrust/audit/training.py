@@ -156,9 +156,12 @@ def fit_all(
     for item in supplied:
         item.check_inputs(X.shape[1])
         record = _supplied_record(item)
-        record.fits = item.fits_for(seeds, lambda factory, seed, r=record: timed_fit(r, factory, seed))
-        for seed in seeds:
-            record.train_seconds.setdefault(seed, 0.0)
+        if item.retrain:  # a fresh clone per seed, trained here like every configured model
+            assert record.factory is not None
+            record.fits = {seed: timed_fit(record, record.factory, seed) for seed in seeds}
+        else:
+            record.fits = item.given_fits(seeds)
+            record.train_seconds = dict.fromkeys(seeds, 0.0)
         progress.advance(len(seeds))
         models.append(record)
     for record in planned:
