@@ -26,7 +26,7 @@ def from_qiskit(
 
 
 def from_qiskit_ml(model: Any, **options: Any) -> Any:
-    """A qtrust classifier for a fitted qiskit-machine-learning ``VQC`` or ``NeuralNetworkClassifier``."""
+    """A qtrust classifier for a fitted qiskit-machine-learning ``VQC``, ``NeuralNetworkClassifier`` or ``QSVC``."""
     from qtrust.adapters.qiskit import from_qiskit_ml as translate
 
     return translate(model, **options)

@@ -89,10 +89,10 @@ class _StateCache:
         return EncodedStates(kind, np.stack([rows[k] for k in row_keys]), circuit.n_qubits)
 
 
-_STATES = _StateCache(_STATE_CACHE_BYTES)
+STATE_CACHE = _StateCache(_STATE_CACHE_BYTES)
 
 
-def _readout_bias(noise: NoiseModel | None, n_qubits: int) -> tuple[float, float]:
+def readout_bias(noise: NoiseModel | None, n_qubits: int) -> tuple[float, float]:
     """(scale, offset) that readout errors apply to a measured ±1 expectation value.
 
     Per-qubit rates (device profiles) are averaged over the register: which qubit carries the swap-test
@@ -149,14 +149,14 @@ class QuantumKernelClassifier(ProbabilityClassifierMixin, ClassifierMixin, BaseE
         self.random_state = random_state
 
     def _states(self, X: np.ndarray, noise: NoiseModel | None) -> EncodedStates:
-        states = _STATES.get(self.circuit_, X * self.bandwidth, noise)
+        states = STATE_CACHE.get(self.circuit_, X * self.bandwidth, noise)
         self.simulation_path_ = "density_matrix" if states.kind == "mixed" else "statevector"
         self.simulation_reason_ = f"kernel entries from a batch of {states.kind} encoded states"
         return states
 
     def _kernel(self, a: EncodedStates, b: EncodedStates, noise: NoiseModel | None = None) -> np.ndarray:
         """The kernel as measured: readout errors bias each ±1 outcome by r → (1 − p01 − p10)·r + p10 − p01."""
-        scale, offset = _readout_bias(noise, self.circuit_.n_qubits)
+        scale, offset = readout_bias(noise, self.circuit_.n_qubits)
         if self.kernel == "fidelity":
             # swap test: the ancilla's ±1 expectation is the fidelity, read through the same confusion
             return scale * fidelity_kernel(a, b) + offset
@@ -234,7 +234,7 @@ class QuantumKernelClassifier(ProbabilityClassifierMixin, ClassifierMixin, BaseE
             if self.kernel == "fidelity":
                 k_hat = sample_fidelity_kernel(k, shots, rng)
             else:
-                scale, offset = _readout_bias(noise, self.circuit_.n_qubits)
+                scale, offset = readout_bias(noise, self.circuit_.n_qubits)
                 k_hat = projected_kernel(
                     states,
                     support,

@@ -30,16 +30,19 @@ How the translation keeps the meaning:
   the two-entry probability vector) from the translated classifier.
 
 :func:`from_qiskit_ml` reads all of this from a fitted ``VQC`` or ``NeuralNetworkClassifier`` and
-reproduces its labels (see its docstring). :func:`to_aer_noise_model` writes a qtrust noise model as an
-Aer noise model with the same placement, the independent check for noisy agreement.
+reproduces its labels (see its docstring). A fitted ``QSVC`` over a fidelity kernel becomes a
+:class:`TranslatedKernelSVC` instead: its feature map translated the same way, its fitted SVM (support
+vectors, dual coefficients, intercept, Platt scaling) kept, the kernel entries computed by qtrust's engine.
+:func:`to_aer_noise_model` writes a qtrust noise model as an Aer noise model with the same placement, the
+independent check for noisy agreement.
 
 Qiskit, Qiskit Aer and qiskit-machine-learning are optional; they are imported when these functions run.
 
 The package, one step a module: :mod:`~.lowering` (gates), :mod:`~.angles` (ParameterExpression → Angle),
 :mod:`~.roles` (inputs and weights), :mod:`~.operations` (sections, encode-first order), :mod:`~.outputs`
 (observable / interpret → outcome table, :func:`qiskit_output`), :mod:`~.translate` (:func:`from_qiskit`),
-:mod:`~.qiskit_ml` (:func:`from_qiskit_ml`), :mod:`~.aer` (:func:`to_aer_noise_model`); :mod:`~.framework`
-imports Qiskit on demand.
+:mod:`~.qiskit_ml` (:func:`from_qiskit_ml`), :mod:`~.qsvc` (:class:`TranslatedKernelSVC`), :mod:`~.aer`
+(:func:`to_aer_noise_model`); :mod:`~.framework` imports Qiskit on demand.
 """
 
 from __future__ import annotations
@@ -48,12 +51,14 @@ from qtrust.adapters.qiskit.aer import to_aer_noise_model
 from qtrust.adapters.qiskit.lowering import QISKIT_BASIS, QISKIT_TO_QTRUST, QTRUST_TO_QISKIT, lower_circuit
 from qtrust.adapters.qiskit.outputs import qiskit_output
 from qtrust.adapters.qiskit.qiskit_ml import from_qiskit_ml
+from qtrust.adapters.qiskit.qsvc import TranslatedKernelSVC
 from qtrust.adapters.qiskit.translate import from_qiskit
 
 __all__ = [
     "QISKIT_BASIS",
     "QISKIT_TO_QTRUST",
     "QTRUST_TO_QISKIT",
+    "TranslatedKernelSVC",
     "from_qiskit",
     "from_qiskit_ml",
     "lower_circuit",

@@ -65,6 +65,11 @@ def from_qiskit_ml(model: Any, *, name: str | None = None) -> Any:
       classes are the one-hot / label encoder's categories (``VQC``: always one-hot), or ``(0, 1)`` when the
       labels were given as indices or one-hot rows. ``predict_proba[:, 1]`` is P(class 1).
 
+    ``QSVC`` (a fitted binary SVC with ``probability=True`` over a ``FidelityQuantumKernel`` or
+    ``FidelityStatevectorKernel``) gives a :class:`~qtrust.adapters.qiskit.qsvc.TranslatedKernelSVC`: the
+    feature map translated, the SVC's support vectors, dual coefficients, intercept and Platt scaling kept;
+    its ``decision_function``, ``predict_proba`` and ``predict`` reproduce the QSVC's.
+
     Exact ties are the one difference: at P = 1/2 qiskit-ml's argmax picks class 0 and at ⟨O⟩ = 0 its sign is
     the label 0 (neither class); qtrust predicts class 1 in both cases.
     """
@@ -75,12 +80,17 @@ def from_qiskit_ml(model: Any, *, name: str | None = None) -> Any:
         from qiskit_machine_learning.neural_networks import EstimatorQNN, SamplerQNN
     except ImportError as exc:  # pragma: no cover - exercised only without the optional dependency
         raise _not_installed("qiskit-machine-learning", "from_qiskit_ml") from exc
+    from qiskit_machine_learning.algorithms.classifiers import QSVC
+
+    if isinstance(model, QSVC):
+        return _from_qsvc(model, name)
     if not isinstance(model, NeuralNetworkClassifier):
         raise InputError(
             f"unsupported model type {type(model).__name__}",
             where="from_qiskit_ml",
-            fix="pass a fitted VQC or NeuralNetworkClassifier (with an EstimatorQNN or SamplerQNN); for a bare "
-            "circuit use from_qiskit",
+            fix="pass a fitted VQC or NeuralNetworkClassifier (with an EstimatorQNN or SamplerQNN), or a "
+            "QSVC (with a FidelityQuantumKernel or FidelityStatevectorKernel); for a bare circuit use "
+            "from_qiskit",
         )
     if getattr(model, "_fit_result", None) is None:
         raise InputError(
@@ -199,3 +209,55 @@ def _from_sampler_qnn(
             else clf.source["output"]["interpret"]
         )
     return clf, label_note, tie_note
+
+
+_SUPPORTED_KERNELS = (
+    "FidelityQuantumKernel (fidelity ComputeUncompute with local=False) or FidelityStatevectorKernel, each "
+    "with a feature map"
+)
+
+
+def _from_qsvc(model: Any, name: str | None) -> Any:
+    """A :class:`~.qsvc.TranslatedKernelSVC` for a fitted ``QSVC`` on a fidelity kernel, or an InputError."""
+    from qiskit_machine_learning.kernels import (
+        FidelityQuantumKernel,
+        FidelityStatevectorKernel,
+        TrainableKernel,
+    )
+    from qiskit_machine_learning.state_fidelities import ComputeUncompute
+
+    from qtrust.adapters.qiskit.qsvc import translate_qsvc
+
+    kernel = model.quantum_kernel
+    if isinstance(kernel, TrainableKernel) or not isinstance(
+        kernel, FidelityQuantumKernel | FidelityStatevectorKernel
+    ):
+        what = "a precomputed kernel" if isinstance(kernel, str) else f"a {type(kernel).__name__}"
+        raise InputError(
+            f"the QSVC uses {what}, which qtrust cannot translate",
+            where="from_qiskit_ml",
+            fix=f"qtrust translates QSVCs over a {_SUPPORTED_KERNELS}; trainable and precomputed kernels are "
+            "not supported (hand the QSVC itself to the audit to score it as a scikit-learn model, without "
+            "noise or shot studies)",
+        )
+    fidelity = getattr(kernel, "fidelity", None)
+    if isinstance(kernel, FidelityQuantumKernel) and (
+        not isinstance(fidelity, ComputeUncompute) or getattr(fidelity, "_local", False)
+    ):
+        what = "local ComputeUncompute" if isinstance(fidelity, ComputeUncompute) else type(fidelity).__name__
+        raise InputError(
+            f"the FidelityQuantumKernel computes its fidelity with {what}",
+            where="from_qiskit_ml",
+            fix="qtrust's kernel is the global state fidelity: use ComputeUncompute(sampler, local=False)",
+        )
+    if getattr(kernel, "feature_map", None) is None:
+        raise InputError(
+            "the QSVC's kernel has no feature map", where="from_qiskit_ml", fix=_SUPPORTED_KERNELS
+        )
+    if getattr(model, "support_", None) is None or getattr(model, "fit_status_", None) is None:
+        raise InputError(
+            "the QSVC is not fitted",
+            where="from_qiskit_ml",
+            fix="call model.fit(X, y) first (with probability=True): qtrust audits the fitted SVM",
+        )
+    return translate_qsvc(model, kernel, name)
