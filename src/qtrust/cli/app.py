@@ -22,7 +22,7 @@ from qtrust.cli.devices_cmds import register as register_devices_commands
 from qtrust.cli.evidence_cmds import HomeOption, StoreOption, fail, passphrase, workspace
 from qtrust.cli.evidence_cmds import register as register_evidence_commands
 from qtrust.cli.governance_cmds import register as register_governance_commands
-from qtrust.cli.model_loader import ModelOption
+from qtrust.cli.model_loader import ModelOption, load_supplied
 from qtrust.cli.people_cmds import register as register_people_commands
 from qtrust.cli.policy_cmds import register as register_policy_commands
 from qtrust.cli.records_cmds import register as register_records_commands
@@ -131,7 +131,7 @@ def audit(
 
     log = None
     try:
-        supplied = [item for spec in model or [] for item in _load_supplied(spec)]
+        supplied = [item for spec in model or [] for item in load_supplied(spec)]
         cfg = load_config(config) if config is not None else AuditConfig()
         cfg = _with_devices(cfg, device or [])
         if supplied and not include_configured:
@@ -207,12 +207,6 @@ def audit(
         )
     elif not record:
         Console().print("[yellow]Not recorded in the evidence log (--no-record).[/]")
-
-
-def _load_supplied(spec: str):
-    from qtrust.cli.model_loader import load_supplied
-
-    return load_supplied(spec)
 
 
 def _with_devices(cfg, specs: list[str]):
