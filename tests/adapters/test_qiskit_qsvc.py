@@ -32,7 +32,6 @@ from qiskit_machine_learning.state_fidelities import ComputeUncompute
 import qtrust
 from qtrust.adapters import from_qiskit_ml
 from qtrust.adapters.qiskit import TranslatedKernelSVC, lower_circuit, to_aer_noise_model
-from qtrust.config import config_from_dict
 from qtrust.errors import InputError
 from qtrust.quantum.noise import NoiseModel
 
@@ -194,26 +193,8 @@ def test_an_unfitted_qsvc_and_unsupported_kernels_are_refused(data):
         assert "FidelityQuantumKernel" in info.value.fix or "local=False" in info.value.fix
 
 
-BYO = {
-    "seed": 11,
-    "data": {"source": "synthetic", "synthetic": {"n_rows": 260, "n_features": 4, "group_bias": 0.3}},
-    "encoding": {"n_qubits": 3},
-    "noise": {
-        "channels": ["depolarizing"],
-        "levels": [0.0, 0.01],
-        "devices": [{"name": "fake_lima", "layout": "best"}, {"name": "fake_lima", "layout": "worst"}],
-    },
-    "shots": {"budgets": [200], "repeats": 3, "reference": 200},
-    "reproducibility": {"seeds": [0, 1]},
-    "statistics": {"n_boot": 60, "n_permutations": 100},
-    "privacy": {"n_references": 2, "noise": False, "shots": False},
-    "robustness": {"n_draws": 2, "attack_steps": 2, "gaussian_sigmas": [0.1], "linf_epsilons": [0.1]},
-    "baselines": [{"kind": "logistic_regression", "name": "logistic"}],
-}
-
-
-def test_a_translated_qsvc_gets_the_quantum_audit_noise_sweep_and_shot_study():
-    config = config_from_dict(BYO)
+def test_a_translated_qsvc_gets_the_quantum_audit_noise_sweep_and_shot_study(byo_config):
+    config = byo_config
     prepared = qtrust.prepare_data(config)
     # the statevector kernel fits on the audit's full training split in a fraction of a second
     fitted = _fit(

@@ -11,34 +11,16 @@ from sklearn.neural_network import MLPClassifier
 import qtrust
 from qtrust.audit.supplied import Supplied
 from qtrust.audit.training import training_seed
-from qtrust.config import config_from_dict
 from qtrust.errors import InputError
 from qtrust.models.circuit_classifier import CircuitClassifier
 from qtrust.policy.gate import run_gate
 from qtrust.policy.policy import Policy
 from qtrust.quantum import variational_circuit
 
-BYO = {
-    "seed": 11,
-    "data": {"source": "synthetic", "synthetic": {"n_rows": 260, "n_features": 4, "group_bias": 0.3}},
-    "encoding": {"n_qubits": 3},
-    "noise": {
-        "channels": ["depolarizing"],
-        "levels": [0.0, 0.01],
-        "devices": [{"name": "fake_lima", "layout": "best"}, {"name": "fake_lima", "layout": "worst"}],
-    },
-    "shots": {"budgets": [200], "repeats": 3, "reference": 200},
-    "reproducibility": {"seeds": [0, 1]},
-    "statistics": {"n_boot": 60, "n_permutations": 100},
-    "privacy": {"n_references": 2, "noise": False, "shots": False},
-    "robustness": {"n_draws": 2, "attack_steps": 2, "gaussian_sigmas": [0.1], "linf_epsilons": [0.1]},
-    "baselines": [{"kind": "logistic_regression", "name": "logistic"}],
-}
-
 
 @pytest.fixture(scope="module")
-def config():
-    return config_from_dict(BYO)
+def config(byo_config):
+    return byo_config
 
 
 @pytest.fixture(scope="module")
