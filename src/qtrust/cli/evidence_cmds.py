@@ -32,6 +32,13 @@ StoreOption = Annotated[
         "--store", help="Evidence store URL, e.g. postgresql://host/db. Default: $QTRUST_STORE or SQLite."
     ),
 ]
+TrustedOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--trusted-keys",
+        help="Count only entries signed by these keys (from `qtrust keys export`; default: the local keyring).",
+    ),
+]
 
 keys_app = typer.Typer(help="Create, list, export and rotate the signing keys.", no_args_is_help=True)
 plan_app = typer.Typer(help="Pre-register evaluation plans in the evidence log.", no_args_is_help=True)

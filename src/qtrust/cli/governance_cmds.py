@@ -10,16 +10,21 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from qtrust.cli.evidence_cmds import HomeOption, StoreOption, fail, out, passphrase, workspace
+from qtrust.cli.evidence_cmds import (
+    HomeOption,
+    StoreOption,
+    TrustedOption,
+    fail,
+    out,
+    passphrase,
+    trusted_from,
+    workspace,
+)
 from qtrust.errors import InputError
-
-if TYPE_CHECKING:
-    from qtrust.evidence.keys import TrustedKeys
-    from qtrust.evidence.workspace import Workspace
 
 checklist_app = typer.Typer(
     help="Release checklists mapped to NIST AI RMF, EU AI Act Annex IV and ISO/IEC 42001.",
@@ -35,29 +40,6 @@ ExtraOption = Annotated[
     typer.Option("--extra", help="Your own checklist YAML file, or a directory of them (repeatable)."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of text.")]
-TrustedOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--trusted-keys", help="Count only entries signed by these keys (from `qtrust keys export`)."
-    ),
-]
-
-
-def _trusted(ws: Workspace, path: Path | None) -> TrustedKeys:
-    """The keys an entry must be signed with to count: a pinned trust file, else the workspace keyring."""
-    from qtrust.evidence.keys import TrustedKeys
-
-    if path is None:
-        return ws.trusted()
-    try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as error:
-        raise InputError(
-            f"cannot read the trust file: {error}",
-            where="--trusted-keys",
-            fix="pass a file from `qtrust keys export`",
-        ) from None
-    return TrustedKeys.from_json(doc, where=str(path))
 
 
 def _ids(values: list[str]) -> str:
@@ -117,7 +99,7 @@ def checklist_status(
     try:
         checklists = load_checklists(extra or [])
         ws = workspace(home, store)
-        trusted = _trusted(ws, trusted_keys)
+        trusted = trusted_from(trusted_keys, ws.trusted)
         log = ws.open_log()
         with log.store:
             statuses = evaluate_checklists(checklists, log, trusted=trusted)

@@ -13,7 +13,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from qtrust.cli.evidence_cmds import HomeOption, StoreOption, fail, out, workspace
+from qtrust.cli.evidence_cmds import (
+    HomeOption,
+    StoreOption,
+    TrustedOption,
+    fail,
+    out,
+    trusted_from,
+    workspace,
+)
 from qtrust.cli.people_cmds import AsOption, signed_action
 from qtrust.errors import InputError
 
@@ -252,17 +260,11 @@ def docs(
             "--provided", help="YAML mapping Annex IV points (e.g. IV.1(b)) to the provider's own text."
         ),
     ] = None,
-    trusted_keys: Annotated[
-        Path | None,
-        typer.Option(
-            "--trusted-keys", help="Count only entries signed by these keys (default: the local keyring)."
-        ),
-    ] = None,
+    trusted_keys: TrustedOption = None,
     home: HomeOption = None,
     store: StoreOption = None,
 ) -> None:
     """Write the EU AI Act Annex IV documentation pack (with its gaps) and the public transparency summary."""
-    from qtrust.cli.evidence_cmds import trusted_from
     from qtrust.evidence.files import write_file_atomically
     from qtrust.governance.docs import snapshot, technical_documentation, transparency_summary
 
