@@ -95,6 +95,7 @@ def test_outputs_are_written_atomically_and_validate(small_run, tmp_path):
     out = tmp_path / "audit"
     digests = write_audit(small_run, out)
     assert sorted(p.name for p in out.iterdir()) == [
+        ".qtrust-manifest.json",
         "model_card.md",
         "predictions.csv",
         "report.html",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from people_support import TEAM, add_person
 from typer.testing import CliRunner
 
 from qtrust.cli.app import app
@@ -13,21 +14,22 @@ runner = CliRunner()
 
 @pytest.fixture
 def team():
-    """Keys, and a roster: olga (owner), alice (researcher), bob (approver), rui (reviewer), lena (legal, reviewer)."""
+    """Keys, and a roster: olga (owner), alice (researcher), bob (approver), rui (reviewer), lena (legal,
+    reviewer), each with a key they made themselves; the default policy in force, registered by olga."""
     assert runner.invoke(app, ["keys", "init"]).exit_code == 0
-    first = runner.invoke(app, ["people", "add", "alice", "--name", "Alice", "--role", "researcher"])
-    assert first.exit_code == 2  # the owner comes first
-    assert "exactly one owner" in first.output
-    for args in (
-        ("olga", "--name", "Olga", "--role", "owner", "--project", "credit-vqc"),
-        ("alice", "--name", "Alice", "--role", "researcher"),
-        ("bob", "--name", "Bob", "--role", "approver"),
-        ("rui", "--name", "Rui", "--role", "reviewer"),
-        ("lena", "--name", "Lena", "--role", "legal", "--role", "reviewer"),
-    ):
-        done = runner.invoke(app, ["people", "add", *args])
+    for person_id, _, _ in TEAM:
+        made = runner.invoke(app, ["people", "keygen", person_id])
+        assert made.exit_code == 0, made.output
+    first = add_person("alice", "Alice", ["researcher"], as_="alice")
+    assert first.exit_code == 2  # the owner comes first, and adds themselves
+    assert "first person on the roster is its owner" in first.output
+    assert add_person("olga", "Olga", ["owner"], "--project", "credit-vqc", as_="olga").exit_code == 0
+    for person_id, name, roles in TEAM[1:]:
+        done = add_person(person_id, name, roles)
         assert done.exit_code == 0, done.output
     assert "Olga" in runner.invoke(app, ["people", "list"]).output
+    registered = runner.invoke(app, ["policy", "register", "--as", "olga"])
+    assert registered.exit_code == 0, registered.output
 
 
 @pytest.fixture

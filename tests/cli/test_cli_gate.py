@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from junitparser import JUnitXml
 from typer.testing import CliRunner
 
 from qtrust.cli.app import app
@@ -110,6 +111,43 @@ def test_bad_input_exits_2_and_records_nothing(audited, tmp_path):
     unrecorded = tmp_path / "unrecorded" / "results.json"
     missing = qtrust("gate", unrecorded)
     assert missing.exit_code == 2
-    assert "not recorded in the evidence log" in missing.output
-    assert qtrust("gate", unrecorded, "--no-record").exit_code in (0, 1)
+    assert "no verified audit entry in the evidence log names this results.json" in missing.output
     assert entries() == before
+
+
+def test_hand_edited_results_cannot_pass_even_without_recording(audited, tmp_path):
+    """Whenever a log exists the gate asks it whether the results are a recorded audit's, recording or not."""
+    results, _ = audited
+    lenient = tmp_path / "lenient.yaml"
+    lenient.write_text(yaml.safe_dump(LENIENT))
+    assert qtrust("gate", results, "--policy", lenient, "--no-record").exit_code == 0  # genuine: passes
+    doc = json.loads(results.read_text())
+    doc["duration_seconds"] += 1.0  # any edit changes the digest
+    edited = tmp_path / "edited" / "results.json"
+    edited.parent.mkdir()
+    edited.write_text(json.dumps(doc))
+    junit = tmp_path / "gate.xml"
+    before = entries()
+    judged = qtrust("gate", edited, "--policy", lenient, "--no-record", "--junit", junit)
+    assert judged.exit_code == 1
+    assert "results UNVERIFIED" in judged.output
+    assert "results-provenance" in judged.output
+    suite = JUnitXml.fromfile(str(junit))
+    props = {p.name: p.value for s in suite for p in s.properties()}
+    assert props["provenance"] == "unverified"
+    cases = {c.name: c for s in suite for c in s}
+    assert not cases["results-provenance"].is_passed
+    assert entries() == before
+
+
+def test_without_a_log_results_are_judged_but_marked_unverified(tmp_path, small_audit_config):
+    out = tmp_path / "out"
+    assert qtrust("audit", small_audit_config, "--out", out, "--no-progress", "--no-record").exit_code == 0
+    lenient = tmp_path / "lenient.yaml"
+    lenient.write_text(yaml.safe_dump(LENIENT))
+    judged = qtrust("gate", out / "results.json", "--policy", lenient, "--no-record", "--json")
+    assert judged.exit_code == 0
+    decision = json.loads(judged.stdout)
+    assert decision["provenance"]["status"] == "unverified"
+    assert "no evidence log" in decision["provenance"]["detail"]
+    assert "UNVERIFIED" in " ".join(decision["notes"])

@@ -158,3 +158,42 @@ def test_german_credit_round_trip(tmp_path) -> None:
             assert (
                 loaded.features[column].astype(str).tolist() == german.features[column].astype(str).tolist()
             )
+
+
+@pytest.mark.parametrize(("column", "cell"), [("income", np.inf), ("income", -np.inf), ("age", 1e120)])
+def test_infinite_and_huge_numbers_are_named_by_column_and_row(tmp_path, column, cell) -> None:
+    frame = _frame()
+    frame[column] = frame[column].astype(float)
+    frame.loc[4, column] = cell
+    message = _refused(_write(tmp_path, frame), f"column '{column}', row 5 after the header")
+    assert repr(float(cell)) in message
+
+
+def test_an_infinite_label_or_group_value_is_refused_too(tmp_path) -> None:
+    frame = _frame()
+    frame["approved"] = np.tile([0.0, 1.0], 20)
+    frame.loc[0, "approved"] = np.inf
+    _refused(_write(tmp_path, frame), "column 'approved', row 1 after the header: inf is not a finite")
+
+
+def test_repeated_column_names_are_refused_not_renamed(tmp_path) -> None:
+    path = _write(tmp_path, _frame())
+    header, body = path.read_text().split("\n", 1)
+    path.write_text(header.replace("city", "sex") + "\n" + body)  # pandas would read sex, sex.1
+    _refused(path, "names column\\(s\\) 'sex' more than once")
+
+
+def test_unnamed_columns_are_refused(tmp_path) -> None:
+    path = tmp_path / "data.csv"
+    _frame().to_csv(path)  # pandas' index: an unnamed first column
+    _refused(path, "column\\(s\\) 1 of the header have no name")
+    header, body = path.read_text().split("\n", 1)
+    path.write_text(header[1:].replace("city", " ") + ",extra\n" + body)
+    _refused(path, "column\\(s\\) 3 of the header have no name")
+
+
+@pytest.mark.parametrize("threshold", [float("nan"), float("inf")])
+def test_a_non_finite_threshold_is_refused(tmp_path, threshold) -> None:
+    _refused(
+        _write(tmp_path, _frame()), "is not a finite number", sensitive="age", sensitive_threshold=threshold
+    )

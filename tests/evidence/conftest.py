@@ -180,7 +180,7 @@ class EvidenceEnv:
 
     def open_log(self, keys: LogKeys | None = None, *, passphrase: bytes | None = PASSPHRASE) -> EvidenceLog:
         """Another connection to the same log (with the workspace keys, or ``keys``); closed at teardown."""
-        log = self.ws.open_log(passphrase if keys is None else None)
+        log = self.ws.open_log(passphrase if keys is None else None, writable=keys is not None)
         if keys is not None:
             log.keys = keys
         self._opened.append(log)

@@ -158,10 +158,30 @@ def test_truncated_log_and_checkpoints_is_caught_by_a_kept_checkpoint(built):
     a = built.attacker
     a.drop_guards()
     a.truncate_from(MID, checkpoints=True)
-    # the store alone now looks like a shorter, honest log: this is what the kept checkpoint is for
+    # cut inside a checkpoint interval, the tail left (entry 9) is under no checkpoint: caught on its own
+    assert_first(built.verify(), 9, "not covered by a checkpoint", "ML-DSA-65")
+    # cut at a checkpoint boundary, the store alone looks like a shorter, honest log: this is what the kept
+    # checkpoint (or a witness, tests/evidence/test_witness.py) is for
+    a.truncate_from(9, checkpoints=True)
     assert built.verify().ok
     report = built.verify([known])
-    assert_first(report, MID, "truncated", "auditor's copy")
+    assert_first(report, 9, "truncated", "auditor's copy")
+
+
+def test_deleting_every_checkpoint_no_longer_verifies_on_ed25519_alone(built):
+    """Checkpoints carry the ML-DSA-65 signature: a log without them must not pass on receipts alone."""
+    built.attacker.drop_guards()
+    built.attacker.execute("DELETE FROM checkpoints")
+    report = built.verify()
+    assert_first(report, 0, "entries 0..20 are not covered", "Ed25519 and ML-DSA-65")
+    assert report.checkpoints == 0
+
+
+def test_entries_after_the_last_checkpoint_are_not_yet_covered(built):
+    built.log.append(built.statement(500), checkpoint=False)
+    assert_first(built.verify(), 21, "entries 21..21 are not covered", "qtrust log checkpoint")
+    built.log.checkpoint()
+    assert built.verify().ok
 
 
 # --- (f) a fork by the log operator, who holds the keys ---------------------------------------------------
@@ -392,13 +412,13 @@ def test_bundle_dropped_checkpoint(built, bundle_doc):
 
 
 def test_bundle_dropped_latest_checkpoint(built, bundle_doc):
-    """Without its newest checkpoint the bundle ends in entries no checkpoint covers. The entries still carry
-    valid receipts, so ``verify_log`` (which also reads live logs, whose tail is often not checkpointed yet)
-    accepts them; the bundle's inclusion check is what refuses them, even with the proofs recomputed."""
+    """Without its newest checkpoint the bundle ends in entries no checkpoint covers: the verifier refuses
+    them (their receipts are Ed25519 only), and so does the bundle's inclusion check, even with the proofs
+    recomputed."""
     path, doc = bundle_doc
     doc["checkpoints"].pop()
     report, bundle = _verify_doc(path, doc, built.trusted())
-    assert report.ok
+    assert_first(report, 17, "entries 17..20 are not covered")
     assert check_inclusion_proofs(bundle)  # the proofs were made for size 21
     # the attacker recomputes every proof for size 17 (no key needed) and edits the size
     tree = MemoryTree(b64decode(e["leaf_hash"]) for e in doc["entries"][:17])

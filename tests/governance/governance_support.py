@@ -9,7 +9,12 @@ from typer.testing import CliRunner
 
 from qtrust.cli.governance_cmds import register
 from qtrust.evidence import EvidenceLog, Workspace
+from qtrust.evidence.keys import SigningKey
 from qtrust.governance import evaluate_checklists, load_checklists
+from qtrust.governance.attestations import attest
+from qtrust.governance.entries import read_log
+from qtrust.governance.people import PersonKeys
+from qtrust.governance.roster import add_person
 from qtrust.governance.status import ItemStatus
 
 PASSPHRASE = "test-passphrase"  # tests/conftest.py sets QTRUST_KEY_PASSPHRASE to this
@@ -48,6 +53,34 @@ def qtrust(*args: object, env: dict[str, str] | None = None):
     return runner.invoke(app, [str(a) for a in args], env=env)
 
 
+PERSON_PASSPHRASE = b"person-passphrase"  # tests/conftest.py sets QTRUST_PERSON_PASSPHRASE to this
+
+
 def statuses(ws: Workspace, log: EvidenceLog, extra: tuple[Path, ...] = ()) -> dict[str, ItemStatus]:
     """Every item's status against ``log``, keyed by item id, trusting the workspace keyring."""
-    return {s.item: s for s in evaluate_checklists(load_checklists(extra), log, trusted=ws.trusted())}
+    return {s.item: s for s in evaluate_checklists(load_checklists(extra), read_log(log, ws.trusted()))}
+
+
+def start_roster(ws: Workspace, person_id: str = "olga") -> SigningKey:
+    """Put ``person_id`` on the roster as its owner (their key made in this home); returns their key."""
+    keys = PersonKeys(ws.home)
+    claim = keys.keygen(person_id, PERSON_PASSPHRASE)
+    key = keys.load(person_id, PERSON_PASSPHRASE)
+    log = ws.open_log(PASSPHRASE.encode())
+    with log.store:
+        add_person(
+            log,
+            read_log(log, ws.trusted()),
+            person_id,
+            key,
+            person_id=person_id,
+            name="Olga",
+            roles=["owner", "legal"],
+            claim=claim,
+        )
+    return key
+
+
+def attest_as(ws: Workspace, log: EvidenceLog, key: SigningKey, *args, **kwargs):
+    """``attest`` signed by olga (the roster's owner), with the ledger read just before."""
+    return attest(log, read_log(log, ws.trusted()), "olga", key, *args, **kwargs)

@@ -6,7 +6,7 @@ import hashlib
 import json
 
 import yaml
-from governance_support import AUDIT_SEQ, governance, qtrust
+from governance_support import AUDIT_SEQ, governance, qtrust, start_roster
 
 
 def test_checklist_list_shows_items_with_their_mappings_and_extends_with_user_files(tmp_path):
@@ -54,6 +54,7 @@ def test_checklist_status_and_attest_on_an_audited_log(audited, tmp_path):
 
     pia = tmp_path / "dpia.pdf"
     pia.write_bytes(b"data protection impact assessment")
+    start_roster(audited)
     attested = governance(
         "checklist",
         "attest",
@@ -62,6 +63,8 @@ def test_checklist_status_and_attest_on_an_audited_log(audited, tmp_path):
         "DPO signed off",
         "--attachment",
         pia,
+        "--as",
+        "olga",
     )
     assert attested.exit_code == 0, attested.output
     size = json.loads(qtrust("verify", "--json").stdout)["entries"]
@@ -77,6 +80,9 @@ def test_checklist_status_and_attest_on_an_audited_log(audited, tmp_path):
 
 
 def test_bad_input_exits_2_and_writes_nothing(empty, tmp_path):
+    start_roster(empty)
+    document = tmp_path / "doc.pdf"
+    document.write_bytes(b"consent forms")
     size = json.loads(qtrust("verify", "--json").stdout)["entries"]
     cases = [
         (
@@ -87,11 +93,25 @@ def test_bad_input_exits_2_and_writes_nothing(empty, tmp_path):
             "ok",
             "--attachment",
             tmp_path / "nope.pdf",
+            "--as",
+            "olga",
         ),
-        ("checklist", "attest", "policy-legal.export-control", "--note", "ok"),
-        ("checklist", "attest", "pre-deployment.fairness", "--note", "we checked"),
-        ("checklist", "attest", "no-such.item", "--note", "ok"),
-        ("checklist", "attest", "policy-legal.export-control"),  # --note is required
+        ("checklist", "attest", "policy-legal.export-control", "--note", "ok", "--as", "olga"),
+        ("checklist", "attest", "pre-deployment.fairness", "--note", "we checked", "--as", "olga"),
+        ("checklist", "attest", "no-such.item", "--note", "ok", "--as", "olga"),
+        ("checklist", "attest", "policy-legal.export-control", "--as", "olga"),  # --note is required
+        ("checklist", "attest", "policy-legal.export-control", "--note", "ok"),  # --as is required
+        (
+            "checklist",
+            "attest",
+            "research-to-prototype.informed-consent",
+            "--note",
+            "ok",
+            "--attachment",
+            document,
+            "--as",
+            "bob",
+        ),
         ("checklist", "list", "--extra", tmp_path / "missing.yaml"),
         ("governance", "adopt", "industry-standard", "--note", "x"),
         ("governance", "adopt", "research-norms", "--note", " "),
@@ -99,7 +119,8 @@ def test_bad_input_exits_2_and_writes_nothing(empty, tmp_path):
     for args in cases:
         result = governance(*args)
         assert result.exit_code == 2, (args, result.output)
-    assert "did you mean 'industry-standards'" in governance(*cases[6]).output
+    assert "did you mean 'industry-standards'" in governance(*cases[8]).output
+    assert "no private key for bob" in governance(*cases[6]).output
     assert json.loads(qtrust("verify", "--json").stdout)["entries"] == size
 
 

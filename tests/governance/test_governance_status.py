@@ -7,14 +7,15 @@ import json
 import sqlite3
 
 import pytest
-from governance_support import AUDIT_SEQ, PLAN_SEQ, statuses
+from governance_support import AUDIT_SEQ, PLAN_SEQ, attest_as, start_roster, statuses
 
 from qtrust.errors import InputError
 from qtrust.evidence import EvidenceLog, LogKeys, TrustedKeys
 from qtrust.evidence import statements as st
 from qtrust.evidence.encoding import b64decode, b64encode, canonical_json
 from qtrust.evidence.merkle import leaf_hash
-from qtrust.governance import ATTESTATION_V1, attest, evaluate_checklists, load_checklists
+from qtrust.governance import ATTESTATION_V1, evaluate_checklists, load_checklists
+from qtrust.governance.entries import read_log
 
 EVIDENCE_ITEMS = (
     "research-to-prototype.dataset-provenance",
@@ -107,10 +108,13 @@ def test_a_log_without_an_audit_leaves_the_evidence_items_missing_and_says_why(e
 def test_an_attestation_with_an_attachment_satisfies_its_item_and_records_the_digest(
     empty, open_log, tmp_path
 ):
+    olga = start_roster(empty)
     log = open_log(empty)
     review = tmp_path / "ethics-board-decision.pdf"
     review.write_bytes(b"%PDF-1.7 approved with conditions\n" * 100)
-    first = attest(log, "research-to-prototype.ethical-review", "Approved by the ethics board", review)
+    first = attest_as(
+        empty, log, olga, "research-to-prototype.ethical-review", "Approved by the ethics board", review
+    )
     statement = log.statement(first.seq)
     assert first.kind == "attestation"
     assert statement["predicateType"] == ATTESTATION_V1
@@ -118,24 +122,30 @@ def test_an_attestation_with_an_attachment_satisfies_its_item_and_records_the_di
     assert statement["subject"] == [{"name": review.name, "digest": {"sha256": digest}}]
     predicate = statement["predicate"]
     assert predicate["attachment"] == {"name": review.name, "sha256": digest}
-    assert (predicate["item"], predicate["checklist"]) == (
+    assert (predicate["item"], predicate["checklist"], predicate["attested_by"]) == (
         "research-to-prototype.ethical-review",
         "research-to-prototype",
+        "olga",
     )
     found = statuses(empty, log)["research-to-prototype.ethical-review"]
     assert found.status == "satisfied"
     assert found.entries == (first.seq,)
     assert digest[:12] in found.reason
     # a second attestation supersedes the first: the newest is cited
-    second = attest(log, "research-to-prototype.ethical-review", "Conditions met", review)
+    second = attest_as(empty, log, olga, "research-to-prototype.ethical-review", "Conditions met", review)
     assert statuses(empty, log)["research-to-prototype.ethical-review"].entries == (second.seq,)
     # the other items are not satisfied by it
     assert statuses(empty, log)["research-to-prototype.threat-model"].status == "missing"
 
 
 def test_attest_refuses_bad_input_before_writing(empty, open_log, tmp_path):
+    olga = start_roster(empty)
     log = open_log(empty)
     size = log.size()
+
+    def attest(_log, *args):
+        return attest_as(empty, log, olga, *args)
+
     with pytest.raises(InputError, match="no file at"):
         attest(log, "policy-legal.vendor-contracts", "signed", tmp_path / "missing.pdf")
     with pytest.raises(InputError, match="requires the attested document"):
@@ -169,8 +179,11 @@ def test_an_attestation_without_attachment_hashes_the_note_where_the_item_allows
             }
         )
     )
+    olga = start_roster(empty)
     log = open_log(empty)
-    recorded = attest(log, "operations.on-call", "Rota in the ops wiki", checklists=load_checklists([extra]))
+    recorded = attest_as(
+        empty, log, olga, "operations.on-call", "Rota in the ops wiki", checklists=load_checklists([extra])
+    )
     subject = log.statement(recorded.seq)["subject"][0]
     assert subject["digest"]["sha256"] == hashlib.sha256(b"Rota in the ops wiki").hexdigest()
     assert statuses(empty, log, (extra,))["operations.on-call"].entries == (recorded.seq,)
@@ -212,10 +225,11 @@ def test_a_forged_attestation_and_a_forged_audit_satisfy_nothing(empty, open_log
 
 def test_an_edited_attestation_no_longer_counts(empty, open_log, tmp_path):
     """A genuine attestation whose signed payload is changed afterwards (note rewritten, leaf rehashed)."""
+    olga = start_roster(empty)
     log = open_log(empty)
     threat_model = tmp_path / "threats.md"
     threat_model.write_text("# Threat model\n")
-    seq = attest(log, "research-to-prototype.threat-model", "Reviewed", threat_model).seq
+    seq = attest_as(empty, log, olga, "research-to-prototype.threat-model", "Reviewed", threat_model).seq
     assert statuses(empty, log)["research-to-prototype.threat-model"].status == "satisfied"
 
     db = sqlite3.connect(empty.home / "evidence.db")
@@ -237,5 +251,25 @@ def test_an_edited_attestation_no_longer_counts(empty, open_log, tmp_path):
 def test_only_entries_signed_by_trusted_keys_count(audited, open_log):
     log = open_log(audited, read_only=True)
     stranger = TrustedKeys(LogKeys.generate().public_keys())
-    found = evaluate_checklists(load_checklists(), log, trusted=stranger)
+    found = evaluate_checklists(load_checklists(), read_log(log, stranger))
     assert all(s.status == "missing" for s in found)
+
+
+def test_an_attestation_signed_by_the_log_key_alone_satisfies_nothing(empty, open_log, tmp_path):
+    """The operator holds the log key, not a person's: an attestation must be a person's on the roster."""
+    from qtrust.governance.attestations import prepare_attestation
+
+    start_roster(empty)
+    log = open_log(empty)
+    review = tmp_path / "review.pdf"
+    review.write_bytes(b"approved")
+    doc = prepare_attestation(
+        load_checklists(), "research-to-prototype.ethical-review", "Approved", review, attested_by="olga"
+    )
+    seq = log.append(doc).seq  # signed by the log key only, naming olga
+    found = statuses(empty, log)["research-to-prototype.ethical-review"]
+    assert found.status == "missing"
+    assert (
+        f"entry {seq} attests it but does not verify (this attestation names olga but is not signed by olga's key"
+        in found.reason
+    )

@@ -1,6 +1,8 @@
 """Every prediction an audit makes, kept as arrays and written once as ``predictions.csv``.
 
 One row per test row × model × noise setting × prediction draw, so an auditor can recompute any metric.
+Group values and model names come from the user's data and config, so text cells are written
+spreadsheet-safe (:mod:`qtrust.data.csv_cells`): a group called ``=cmd`` reads back as ``'=cmd``.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from qtrust.data.csv_cells import safe_frame
 
 COLUMNS = ("model", "noise", "shots", "seed", "draw", "row", "group", "y_true", "proba", "y_pred")
 
@@ -79,4 +83,4 @@ class PredictionStore:
         return pd.concat(self._blocks, ignore_index=True)[list(COLUMNS)]
 
     def write(self, path: Path) -> None:
-        self.frame().to_csv(path, index=False, float_format="%.10g")
+        safe_frame(self.frame()).to_csv(path, index=False, float_format="%.10g")

@@ -3,15 +3,21 @@
 A circuit too wide for the simulation path that a noise setting needs is only discovered when that setting
 is scored, after every model has been trained; the preflight builds each quantum model's circuit and asks
 the engine for its path under every configured noise setting first.
+
+:func:`check_inputs` goes one step further for the command line: it also loads and prepares the data, so
+that every refusal a user's input can cause comes before anything is written — no output directory, and
+no signing keys or evidence log created for an audit that was never going to run.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from qtrust.audit.data_prep import load_dataset, prepare
 from qtrust.audit.supplied import Supplied
 from qtrust.audit.training import noise_from_spec
 from qtrust.config.schema import AuditConfig, QuantumKernelSpec, VariationalSpec
+from qtrust.data import Dataset
 from qtrust.errors import CapacityError, InputError
 from qtrust.models import VariationalClassifier
 from qtrust.quantum.ansatz import encoding_circuit
@@ -103,3 +109,19 @@ def preflight(config: AuditConfig, supplied: Sequence[Supplied] = ()) -> None:
                     where="encoding.n_qubits",
                     fix=f"use n_qubits <= {limit}, an angle encoding, or drop channel noise from the sweep",
                 )
+
+
+def check_inputs(config: AuditConfig, supplied: Sequence[Supplied] = ()) -> Dataset:
+    """Every check of the config, the supplied models and the data that the audit's first stage makes.
+
+    Returns the loaded dataset, to hand to ``run_audit(dataset=...)`` so the file is read once. The split
+    and the qubit encoding are fitted here too (a second or less) because they refuse data that loads
+    fine: a group with no test rows, no feature columns left, more qubits than encoded columns.
+    """
+    from qtrust.assess.privacy_audit import check_privacy_config  # assess imports this package's stages
+
+    preflight(config, supplied)
+    dataset = load_dataset(config)
+    prepared = prepare(config, dataset)
+    check_privacy_config(config, len(prepared.test_idx))
+    return dataset

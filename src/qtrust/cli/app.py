@@ -26,6 +26,7 @@ from qtrust.cli.model_loader import ModelOption, load_supplied
 from qtrust.cli.people_cmds import register as register_people_commands
 from qtrust.cli.policy_cmds import register as register_policy_commands
 from qtrust.cli.records_cmds import register as register_records_commands
+from qtrust.cli.witness_cmds import register as register_witness_commands
 from qtrust.errors import InputError
 
 app = typer.Typer(
@@ -127,10 +128,14 @@ def audit(
     """
     from qtrust.audit import run_audit, write_audit
     from qtrust.audit.outputs import check_target
-    from qtrust.config import AuditConfig, load_config
+    from qtrust.audit.preflight import check_inputs
+    from qtrust.config import AuditConfig, load_config, with_overrides
 
     log = None
     try:
+        # Every check of the user's input comes first: a refusal leaves no output directory, and no keys
+        # or log in the evidence home (that is created only by _open_evidence, after these).
+        target = check_target(out)
         supplied = [item for spec in model or [] for item in load_supplied(spec)]
         cfg = load_config(config) if config is not None else AuditConfig()
         cfg = _with_devices(cfg, device or [])
@@ -138,6 +143,7 @@ def audit(
             from qtrust.audit.byo import without_configured_models
 
             cfg = without_configured_models(cfg)
+        overrides: dict[str, object] = {}
         if data is not None:
             missing = [
                 flag for flag, value in (("--label", label), ("--sensitive", sensitive)) if value is None
@@ -148,29 +154,25 @@ def audit(
                     where="command line",
                     fix="name the label and sensitive columns",
                 )
-            cfg = cfg.model_copy(
-                update={
-                    "data": cfg.data.model_copy(
-                        update={
-                            "source": "csv",
-                            "path": str(data),
-                            "label": label,
-                            "sensitive": sensitive,
-                            "positive": positive,
-                            "sensitive_threshold": sensitive_threshold,
-                        }
-                    )
-                }
-            )
+            overrides["data"] = {
+                "source": "csv",
+                "path": str(data),
+                "label": label,
+                "sensitive": sensitive,
+                "positive": positive,
+                "sensitive_threshold": sensitive_threshold,
+            }
         elif label or sensitive or positive:
             raise InputError(
                 "--label/--sensitive/--positive need --data", where="command line", fix="add --data FILE"
             )
         if seed is not None:
-            cfg = cfg.model_copy(update={"seed": seed})
+            overrides["seed"] = seed
+        if overrides:
+            cfg = with_overrides(cfg, overrides, "command line")
         if quick:
             cfg = cfg.quick()
-        target = check_target(out)
+        dataset = check_inputs(cfg, supplied)
         log, plan_ref, governance = _open_evidence(record, plan, cfg, home, store)
         with Progress(
             TextColumn("[bold]{task.description:<22}"),
@@ -183,6 +185,7 @@ def audit(
         ) as bar:
             run = run_audit(
                 cfg,
+                dataset=dataset,
                 progress=RichProgress(bar),
                 config_source=str(config) if config else "built-in default",
                 plan=plan_ref,
@@ -234,18 +237,18 @@ def _with_devices(cfg, specs: list[str]):
 
 def _open_evidence(record: bool, plan: str | None, cfg, home, store):
     """Open (or start) the log before the audit runs, so a bad passphrase or store fails in a second."""
+    from qtrust.evidence import statements
     from qtrust.evidence.plans import resolve_plan
     from qtrust.governance.docs import governance_status, snapshot
+    from qtrust.governance.entries import read_log
     from qtrust.policy.plan import EvaluationPlan, check_config_covers
 
     if not record and plan is None:
         return None, None, None
     ws = workspace(home, store)
     if record:
-        if ws.keys.exists():
-            log = ws.open_log(passphrase(), create=True)
-        else:
-            log, _ = ws.init(passphrase(confirm=True))
+        log, created = ws.init_or_open(passphrase(confirm=not ws.keys.exists()))
+        if created:
             console.print(
                 f"Created signing keys in {ws.keys.path} and started the evidence log in {log.store.location}.",
                 highlight=False,
@@ -253,10 +256,12 @@ def _open_evidence(record: bool, plan: str | None, cfg, home, store):
     else:
         log = ws.open_log()
     try:
-        plan_ref = resolve_plan(log, plan) if plan else None
+        ledger = read_log(log, ws.trusted())
+        plans = [(e.seq, e.recorded_at, e.statement) for e in ledger.of(statements.PLAN_V1)]
+        plan_ref = resolve_plan(plans, plan) if plan else None
         if plan_ref is not None:
             check_config_covers(EvaluationPlan.model_validate(plan_ref.plan), cfg)
-        governance = governance_status(snapshot(log, ws.trusted()))
+        governance = governance_status(snapshot(ledger, log.origin))
     except BaseException:
         log.store.close()
         raise
@@ -268,12 +273,13 @@ def _open_evidence(record: bool, plan: str | None, cfg, home, store):
 
 def _record(log, run, digests: dict[str, str], target: Path):
     """Append the provenance and findings entries; write their receipt beside the outputs."""
+    from qtrust.audit.outputs import add_to_manifest
     from qtrust.evidence.audit_record import audit_statements
     from qtrust.evidence.encoding import b64encode
     from qtrust.evidence.files import write_file_atomically
 
     recorded = log.append_many(audit_statements(run.result, digests, run.predictions.distribution_digests()))
-    checkpoint = log.store.checkpoints()[-1]
+    checkpoint = log.store.latest_checkpoint()
     receipt = {
         "origin": log.origin,
         "store": log.store.location,
@@ -286,6 +292,7 @@ def _record(log, run, digests: dict[str, str], target: Path):
         "checkpoint": checkpoint.note.decode(),
     }
     write_file_atomically(target / "evidence.json", (json.dumps(receipt, indent=2) + "\n").encode())
+    add_to_manifest(target, "evidence.json")
     return recorded
 
 
@@ -338,6 +345,7 @@ register_people_commands(app)
 register_records_commands(app)
 register_governance_commands(app)
 register_devices_commands(app)
+register_witness_commands(app)
 
 
 def main() -> None:

@@ -169,7 +169,9 @@ def plan_register(
     store: StoreOption = None,
 ) -> None:
     """Record an evaluation plan before any result exists; a known name is recorded as an amendment."""
+    from qtrust.evidence import statements
     from qtrust.evidence.plans import register_plan
+    from qtrust.governance.entries import read_log
     from qtrust.policy.plan import load_plan
 
     try:
@@ -177,7 +179,9 @@ def plan_register(
         ws = workspace(home, store)
         log = ws.open_log(passphrase(), create=True)
         with log.store:
-            recorded, previous, changes = register_plan(log, plan)
+            ledger = read_log(log, ws.trusted())
+            verified = [(e.seq, e.recorded_at, e.statement) for e in ledger.of(statements.PLAN_V1)]
+            recorded, previous, changes = register_plan(log, plan, verified)
     except InputError as error:
         fail(error)
     if recorded is None:
@@ -214,20 +218,46 @@ def log_list(
     home: HomeOption = None,
     store: StoreOption = None,
 ) -> None:
-    """One line per entry: sequence number, kind, time, subjects."""
+    """One line per entry: sequence number, kind (from its signed statement), time, subjects."""
+    from qtrust.evidence import statements
     from qtrust.evidence.verify import statement_of
 
     try:
         log = workspace(home, store).open_log()
         with log.store:
             table = Table("seq", "kind", "recorded (UTC)", "subjects")
-            for entry in log.store.entries(kind=kind):
-                subjects = [s.get("name", "?") for s in statement_of(entry).get("subject", [])]
+            for entry in log.store.entries():
+                try:
+                    doc = statement_of(entry)
+                    label = statements.kind_of(str(doc.get("predicateType")))
+                    subjects = [s.get("name", "?") for s in doc.get("subject", [])]
+                except (ValueError, TypeError, AttributeError):
+                    label, subjects = "unreadable", []
+                if kind is not None and label != kind:
+                    continue
                 shown = ", ".join(subjects[:3]) + (f" (+{len(subjects) - 3})" if len(subjects) > 3 else "")
-                table.add_row(str(entry.seq), entry.kind, entry.integrated_time[:19], shown)
+                table.add_row(str(entry.seq), label, entry.integrated_time[:19], shown)
             out.print(table)
     except InputError as error:
         fail(error)
+
+
+@log_app.command("checkpoint")
+def log_checkpoint(home: HomeOption = None, store: StoreOption = None) -> None:
+    """Sign a checkpoint (Ed25519 + ML-DSA-65) over every entry: entries after the last one do not verify."""
+    try:
+        log = workspace(home, store).open_log(passphrase())
+        with log.store:
+            made = log.checkpoint()
+            size = log.size()
+    except InputError as error:
+        fail(error)
+    out.print(
+        f"Signed a checkpoint of size {size}."
+        if made
+        else f"The latest checkpoint already covers all {size} entries.",
+        highlight=False,
+    )
 
 
 @log_app.command("show")
@@ -323,24 +353,59 @@ def _known_checkpoints(paths: list[Path]):
     return known
 
 
-def _check_outputs(directory: Path, artefacts: list[dict]) -> list[str]:
+def _check_outputs(directory: Path, ledger) -> list[str]:
+    """Each file in ``directory`` against the digests inside signed statements of entries that verify."""
     from qtrust.audit.outputs import sha256_of
 
     problems = []
     recorded: dict[str, set[str]] = {}
-    for item in artefacts:
-        digest = (item.get("digest") or {}).get("sha256")
-        if item.get("name") and digest:
-            recorded.setdefault(item["name"], set()).add(digest)
+    for entry in ledger.verified:
+        for subject in entry.statement.get("subject", []):
+            digest = (subject.get("digest") or {}).get("sha256") if isinstance(subject, dict) else None
+            if subject.get("name") and digest:
+                recorded.setdefault(subject["name"], set()).add(digest)
+    try:
+        files = sorted(p for p in Path(directory).iterdir() if p.is_file())
+    except OSError as error:
+        raise InputError(
+            f"cannot read {directory}: {error}", where="--outputs", fix="give an audit's output folder"
+        ) from None
     checked = 0
-    for path in sorted(Path(directory).iterdir()):
-        if path.is_file() and path.name in recorded:
+    for path in files:
+        if path.name in recorded:
             checked += 1
             if sha256_of(path) not in recorded[path.name]:
-                problems.append(f"{path} does not match any recorded digest of {path.name}")
+                problems.append(f"{path} does not match any digest a verified entry records for {path.name}")
     if checked == 0:
-        problems.append(f"no file in {directory} is named by a recorded entry")
+        problems.append(f"no file in {directory} is named by a verified entry")
     return problems
+
+
+def _witnesses(paths: list[Path], origin: str):
+    """Witness keys from witness.json files or witness directories; a directory's latest cosigned
+    checkpoint for this log also becomes a checkpoint the log must still extend."""
+    from qtrust.evidence.cosignature import load_witness_key
+    from qtrust.evidence.witness import WitnessDirectory
+
+    keys, known = [], []
+    for path in paths:
+        if Path(path).is_dir():
+            witness = WitnessDirectory(path)
+            keys.append(witness.public())
+            latest = witness.latest_checkpoint(origin)
+            if latest is not None:
+                known.append(latest)
+            continue
+        try:
+            data = Path(path).read_bytes()
+        except OSError as error:
+            raise InputError(
+                f"cannot read {path}: {error}",
+                where="--witness",
+                fix="pass a witness.json or a witness directory",
+            ) from None
+        keys.append(load_witness_key(data, str(path)))
+    return keys, known
 
 
 def verify(
@@ -349,78 +414,125 @@ def verify(
         Path | None,
         typer.Option("--trusted-keys", help="Trust only these public keys (from `qtrust keys export`)."),
     ] = None,
+    trust_bundle_keys: Annotated[
+        bool,
+        typer.Option(
+            "--trust-bundle-keys",
+            help="Accept the keys a bundle carries itself (anyone who can edit the bundle chose them).",
+        ),
+    ] = False,
     known: Annotated[
         list[Path] | None,
         typer.Option(
             "--known", help="An earlier bundle or checkpoint you kept: the log must still extend it."
         ),
     ] = None,
+    witness: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--witness",
+            help="Demand this witness's cosignature over every entry (its witness.json, or its directory, "
+            "whose latest cosigned checkpoint the log must then also extend). Repeatable.",
+        ),
+    ] = None,
     outputs: Annotated[
         Path | None,
-        typer.Option("--outputs", help="Check these audit output files against the recorded digests."),
+        typer.Option(
+            "--outputs", help="Check these audit output files against the digests signed in the log."
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON on stdout.")] = False,
     home: HomeOption = None,
     store: StoreOption = None,
 ) -> None:
-    """Check every signature, leaf, root, checkpoint and their consistency; exit 1 at the first bad entry."""
+    """Check every signature, leaf, root, checkpoint, sign-off and witness; exit 1 at the first bad entry."""
     from qtrust.evidence.bundle import check_inclusion_proofs, load_bundle
-    from qtrust.evidence.verify import Problem, verify_log
+    from qtrust.evidence.verify import Problem
     from qtrust.evidence.view import store_view
+    from qtrust.governance.entries import read_view
 
+    self_trusted = False
     try:
         known_list = _known_checkpoints(known or [])
-        self_trusted = False
         if bundle is not None:
             loaded = load_bundle(bundle)
-            self_trusted = trusted_keys is None
+            if trusted_keys is None and not trust_bundle_keys:
+                self_trusted = True  # verified below, but the result cannot pass
             trusted = trusted_from(trusted_keys, lambda: loaded.keys)
-            report = verify_log(loaded.view, trusted, known_list)
-            report.problems += [Problem(seq, reason) for seq, reason in check_inclusion_proofs(loaded)]
-            artefacts, source = loaded.artefacts, str(bundle)
+            witnesses, witness_known = _witnesses(witness or [], loaded.view.origin)
+            ledger = read_view(loaded.view, trusted, [*known_list, *witness_known], witnesses)
+            ledger.report.problems += [Problem(seq, reason) for seq, reason in check_inclusion_proofs(loaded)]
+            source = str(bundle)
+            unpinned = trusted_keys is None
         else:
+            if trust_bundle_keys:
+                raise InputError(
+                    "--trust-bundle-keys applies to a bundle", where="--trust-bundle-keys", fix="pass BUNDLE"
+                )
             ws = workspace(home, store)
             trusted = trusted_from(trusted_keys, ws.trusted)
             log = ws.open_log()
             with log.store:
-                report = verify_log(store_view(log), trusted, known_list)
-                artefacts = []
-                if outputs is not None:
-                    from qtrust.evidence.bundle import artefacts_of
-
-                    artefacts = [a for e in log.entries() for a in artefacts_of(e)]
+                witnesses, witness_known = _witnesses(witness or [], log.origin)
+                ledger = read_view(store_view(log), trusted, [*known_list, *witness_known], witnesses)
                 source = log.store.location
+            unpinned = False
+        report = ledger.report
         if outputs is not None:
-            report.problems += [Problem(None, p) for p in _check_outputs(outputs, artefacts)]
+            report.problems += [Problem(None, p) for p in _check_outputs(outputs, ledger)]
     except InputError as error:
         fail(error)
+    prefix = "[bold yellow]UNPINNED KEYS[/] " if unpinned else ""
     if as_json:
-        sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
-    else:
+        doc = report.to_dict() | {"keys": "bundle (unpinned)" if unpinned else "pinned"}
         if self_trusted:
+            doc |= {
+                "ok": False,
+                "reason": "the bundle's own keys were not pinned (--trusted-keys) nor accepted (--trust-bundle-keys)",
+            }
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+    else:
+        if unpinned:
             console.print(
-                "[yellow]note:[/] trusting the keys the bundle carries; pin them with --trusted-keys "
-                "(a file from the log owner's `qtrust keys export`):",
+                f"{prefix}trusting the keys the bundle carries itself: whoever edits a bundle chooses them; pin the "
+                "log owner's keys with --trusted-keys (a file from `qtrust keys export`):",
                 highlight=False,
+                soft_wrap=True,
             )
             for key in trusted:
-                console.print(f"  {key.algorithm:<10} {key.keyid}", highlight=False)
+                console.print(f"{prefix}  {key.algorithm:<10} {key.keyid}", highlight=False)
         if report.ok:
+            witnessed = "".join(
+                f", witnessed by {name} up to {size}" for name, size in report.witnessed.items()
+            )
             out.print(
-                f"[bold green]verified[/] {source}: {report.entries} entries, {report.checkpoints} checkpoints "
-                f"(Ed25519 + ML-DSA-65), {report.known_checkpoints} earlier checkpoints; log {report.origin}",
+                f"{prefix}[bold green]verified[/] {source}: {report.entries} entries, all under {report.checkpoints} "
+                f"checkpoints (Ed25519 + ML-DSA-65){witnessed}, {report.known_checkpoints} earlier checkpoints; "
+                f"log {report.origin}",
                 highlight=False,
+                soft_wrap=True,
             )
         else:
             first = report.first
             where = f"first bad entry: {first.seq}" if first.seq is not None else "problem"
             out.print(
-                f"[bold red]FAILED[/] {source}: {where} — {first.reason}", highlight=False, soft_wrap=True
+                f"{prefix}[bold red]FAILED[/] {source}: {where} — {first.reason}",
+                highlight=False,
+                soft_wrap=True,
             )
             others = len(report.problems) - 1
             if others:
-                out.print(f"  and {others} more problem{'s' if others > 1 else ''} (--json lists them)")
-    raise typer.Exit(0 if report.ok else 1)
+                out.print(
+                    f"{prefix}  and {others} more problem{'s' if others > 1 else ''} (--json lists them)"
+                )
+        if self_trusted:
+            out.print(
+                f"{prefix}[bold red]NOT TRUSTED[/]: nothing ties these keys to the log's owner; exit 1 unless you pass "
+                "--trusted-keys TRUST.json or, knowingly, --trust-bundle-keys",
+                highlight=False,
+                soft_wrap=True,
+            )
+    raise typer.Exit(0 if report.ok and not self_trusted else 1)
 
 
 def export(
@@ -431,7 +543,7 @@ def export(
     home: HomeOption = None,
     store: StoreOption = None,
 ) -> None:
-    """Write an offline bundle: entries, proofs, checkpoints, public keys, artefact digests."""
+    """Write an offline bundle: entries, proofs, checkpoints, cosignatures, the exporter's public keys."""
     from qtrust.evidence.bundle import export_bundle
 
     try:
@@ -450,7 +562,7 @@ def export(
         fail(error)
     out.print(
         f"Wrote {summary['path']}: entries {summary['start']}..{summary['size'] - 1}, "
-        f"{summary['checkpoints']} checkpoints. Verify anywhere with: qtrust verify {summary['path']}",
+        f"{summary['checkpoints']} checkpoints. Verify anywhere with: qtrust verify {summary['path']} --trusted-keys TRUST.json",
         highlight=False,
     )
 

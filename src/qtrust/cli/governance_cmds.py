@@ -94,6 +94,7 @@ def checklist_status(
 ) -> None:
     """Per item: satisfied or missing, and the log entry it rests on (only entries that verify count)."""
     from qtrust.governance.checklists import load_checklists
+    from qtrust.governance.entries import read_log
     from qtrust.governance.status import evaluate_checklists
 
     try:
@@ -102,7 +103,7 @@ def checklist_status(
         trusted = trusted_from(trusted_keys, ws.trusted)
         log = ws.open_log()
         with log.store:
-            statuses = evaluate_checklists(checklists, log, trusted=trusted)
+            statuses = evaluate_checklists(checklists, read_log(log, trusted))
     except InputError as error:
         fail(error)
     done = sum(s.ok for s in statuses)
@@ -129,39 +130,32 @@ def checklist_status(
 def checklist_attest(
     item: Annotated[str, typer.Argument(help="The item id, e.g. research-to-prototype.ethical-review.")],
     note: Annotated[str, typer.Option("--note", help="What was checked, by whom, where the record is.")],
+    as_: Annotated[
+        str, typer.Option("--as", help="The person attesting (on the roster; signs with their key).")
+    ],
     attachment: Annotated[
         Path | None, typer.Option("--attachment", help="The document attested to (its SHA-256 is recorded).")
-    ] = None,
-    as_: Annotated[
-        str | None,
-        typer.Option("--as", help="The person attesting (signed with their key); default: the log key."),
     ] = None,
     extra: ExtraOption = None,
     home: HomeOption = None,
     store: StoreOption = None,
 ) -> None:
-    """Sign an attestation of ITEM into the evidence log and print its entry number."""
+    """Sign your attestation of ITEM into the evidence log and print its entry number."""
+    from qtrust.cli.people_cmds import signed_action
     from qtrust.governance.attestations import prepare_attestation
     from qtrust.governance.checklists import load_checklists
+    from qtrust.governance.signing import sign_checked
 
     try:
-        # every check (item, note, attachment digest) happens before the passphrase is asked for
-        doc = prepare_attestation(load_checklists(extra or []), item, note, attachment)
-        ws = workspace(home, store)
-        log = ws.open_log(passphrase(), create=True)
-        with log.store:
-            if as_ is None:
-                recorded = log.append(doc)
-            else:  # the person's own key signs it, as for every other governance action
-                from qtrust.cli.people_cmds import acting
-                from qtrust.governance.people import sign_as
-
-                project, key = acting(log, ws, as_)
-                recorded = sign_as(log, project, as_, key, doc)
+        # every check (item, note, attachment digest) happens before a passphrase is asked for
+        doc = prepare_attestation(load_checklists(extra or []), item, note, attachment, attested_by=as_)
+        with signed_action(as_, home, store) as (log, ledger, key):
+            recorded = sign_checked(log, ledger, as_, key, doc, where="checklist attest")
     except InputError as error:
         fail(error)
-    by = f", signed by {as_}" if as_ else ""
-    out.print(f"Recorded the attestation of {item} as entry {recorded.seq}{by}.", highlight=False)
+    out.print(
+        f"Recorded the attestation of {item} as entry {recorded.seq}, signed by {as_}.", highlight=False
+    )
 
 
 # --- governance approaches ---------------------------------------------------------------------------------
@@ -173,15 +167,16 @@ def governance_approaches(
 ) -> None:
     """The five governance approaches (scope, strengths, weaknesses, examples) and which are adopted."""
     from qtrust.governance.approaches import current_approaches, load_approaches
+    from qtrust.governance.entries import read_log
 
     approaches = load_approaches()
     adopted = None
     try:
         ws = workspace(home, store)
-        if ws.store_url is not None or (ws.home / "evidence.db").exists():
+        if ws.has_log() and ws.keys.exists():
             log = ws.open_log()
             with log.store:
-                adopted = current_approaches(log, ws.trusted() if ws.keys.exists() else None)
+                adopted = current_approaches(read_log(log, ws.trusted()))
     except InputError as error:
         fail(error)
     if as_json:

@@ -41,6 +41,15 @@ def _split(spec: str) -> tuple[Path, str]:
     return Path(path_text), name
 
 
+def _describe(error: BaseException) -> str:
+    """``Type: message`` of an exception from the user's code, even one whose ``str()`` fails itself."""
+    try:
+        message = str(error)
+    except Exception:
+        message = "(its message cannot be shown)"
+    return f"{type(error).__name__}: {message}" if message else type(error).__name__
+
+
 def _module(path: Path) -> Any:
     if not path.is_file():
         raise InputError(f"{path} does not exist", where="--model", fix="give the path of a Python file")
@@ -55,14 +64,21 @@ def _module(path: Path) -> Any:
         spec.loader.exec_module(module)
     except InputError:
         raise
+    except SystemExit as error:  # sys.exit() in the file would end qtrust itself, with its exit code
+        raise InputError(
+            f"running {path} stopped the program (sys.exit({error.code!r})) before it bound a model",
+            where="--model",
+            fix="remove the sys.exit/exit() call, or put script code under `if __name__ == '__main__':`",
+        ) from None
     except Exception as error:  # the user's code failed: say where, keep their message
         raise InputError(
-            f"running {path} failed: {type(error).__name__}: {error}",
+            f"running {path} failed: {_describe(error)}",
             where="--model",
             fix="run the file with python first and fix the error",
         ) from error
     finally:
-        sys.path.remove(folder)
+        if folder in sys.path:  # the file may have edited sys.path itself
+            sys.path.remove(folder)
     return module
 
 

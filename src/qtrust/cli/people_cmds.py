@@ -1,12 +1,14 @@
 """``qtrust people | request | approve | approvals``: the roster and the sign-off workflow.
 
-A person acts with ``--as ID``: their own key (from ``<home>/people``, passphrase from
-``QTRUST_PERSON_PASSPHRASE`` or a prompt) signs the entry; the log key (``QTRUST_KEY_PASSPHRASE``) adds the
-receipt and checkpoint.
+A person makes their key on their own machine (``people keygen``, under their own passphrase from
+``QTRUST_PERSON_PASSPHRASE`` or a prompt) and acts with ``--as ID``: their key signs the entry. The log key
+(``QTRUST_KEY_PASSPHRASE``) only appends it and adds the receipt and checkpoint; it cannot sign for anyone,
+and it cannot change the roster after the first one. Statuses are read from entries that verify.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,8 +28,6 @@ AsOption = Annotated[str, typer.Option("--as", help="The person acting (their id
 
 
 def person_passphrase(*, confirm: bool = False) -> bytes:
-    import os
-
     from qtrust.governance.people import PERSON_PASSPHRASE_ENV
 
     value = os.environ.get(PERSON_PASSPHRASE_ENV)
@@ -44,37 +44,57 @@ def person_passphrase(*, confirm: bool = False) -> bytes:
     )
 
 
-def _project_or_new(log, name: str | None):
-    from qtrust.governance.people import Project, current_project
+def read_ledger(log, ws, trusted=None):
+    """The log read through the verifier with the governance rules, trusting the workspace keyring."""
+    from qtrust.governance.entries import read_log
 
-    found = current_project(log)
-    if found is not None:
-        return found[0]
-    return Project(name=name or "qtrust-project")
+    return read_log(log, trusted if trusted is not None else ws.trusted())
 
 
 @contextmanager
-def signed_action(person_id: str, home, store):
-    """The log (with its keys) and the acting person's project and decrypted key, for one signed action."""
+def signed_action(person_id: str, home, store, *, create: bool = False):
+    """(log with its keys, the verified ledger, the acting person's decrypted key), for one signed action."""
+    from qtrust.governance.people import PersonKeys
+
     ws = workspace(home, store)
-    log = ws.open_log(passphrase())
+    key = PersonKeys(ws.home).load(person_id, person_passphrase())  # a wrong personal passphrase fails first
+    log = ws.open_log(passphrase(), create=create)
     with log.store:
-        project, key = acting(log, ws, person_id)
-        yield log, project, key
+        yield log, read_ledger(log, ws), key
 
 
-def acting(log, ws, person_id: str):
-    """(project, the person's decrypted key): refuses anyone not on the roster."""
-    from qtrust.governance.people import PersonKeys, current_project
+@people_app.command("keygen")
+def people_keygen(
+    person_id: Annotated[str, typer.Argument(help="Your id on the roster, e.g. alice.")],
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Replace your key: the old one endorses the new one.")
+    ] = False,
+    home: HomeOption = None,
+) -> None:
+    """Make your signing key on your own machine, under your own passphrase; give the owner the claim file."""
+    from qtrust.governance.people import PersonKeys
 
-    found = current_project(log)
-    if found is None:
-        raise InputError(
-            "the project has no people yet", where="--as", fix="add them with `qtrust people add`"
-        )
-    project = found[0]
-    project.person(person_id)
-    return project, PersonKeys(ws.home).load(person_id, person_passphrase())
+    try:
+        keys = PersonKeys(workspace(home, None).home)
+        keys.keygen(person_id, person_passphrase(confirm=not replace), replace=replace)
+    except InputError as error:
+        fail(error)
+    out.print(
+        f"Made {person_id}'s key in {keys.key_file(person_id)} (encrypted with your passphrase).\n"
+        f"Give the owner {keys.claim_file(person_id)} (public key and key claim; nothing secret):\n"
+        f"  qtrust people add {person_id} --name NAME --role ROLE --key {keys.claim_file(person_id).name} --as OWNER"
+        + ("\nThe claim carries your old key's endorsement, so the owner can re-key you." if replace else ""),
+        highlight=False,
+    )
+
+
+def _claim(path: Path | None, ws, person_id: str):
+    from qtrust.governance.people import ClaimFile, PersonKeys
+
+    if path is not None:
+        return ClaimFile.read(path)
+    local = PersonKeys(ws.home).claim_file(person_id)
+    return ClaimFile.read(local) if local.is_file() else None
 
 
 @people_app.command("add")
@@ -85,10 +105,15 @@ def people_add(
         list[str],
         typer.Option("--role", help="owner, researcher, reviewer, approver, legal or auditor (repeatable)."),
     ],
+    as_: AsOption,
     email: Annotated[str, typer.Option("--email")] = "",
-    public_key: Annotated[
+    key: Annotated[
         Path | None,
-        typer.Option("--public-key", help="Their public key (PEM) if their key lives on their machine."),
+        typer.Option(
+            "--key",
+            help="Their key claim (ID.claim.json from `qtrust people keygen ID` on their machine). "
+            "Default: the one in this home, if they made their key here.",
+        ),
     ] = None,
     project_name: Annotated[
         str | None, typer.Option("--project", help="Project name (first person only).")
@@ -96,86 +121,118 @@ def people_add(
     home: HomeOption = None,
     store: StoreOption = None,
 ) -> None:
-    """Add a person (or change their roles); the new roster is recorded, signed by the log key."""
-    from pydantic import ValidationError
-
-    from qtrust.evidence.keys import ED25519, PublicKey, SigningKey
-    from qtrust.governance.people import Person, PersonKeys, Project, record_project
+    """Add a person, or change their roles or key; the owner signs the new roster (the first: the log key too)."""
+    from qtrust.governance.roster import add_person
 
     try:
         ws = workspace(home, store)
-        log = ws.open_log(passphrase(), create=True)
-        with log.store:
-            project = _project_or_new(log, project_name)
-            existing = {p.id: p for p in project.people}
-            new_key = None
-            if public_key is not None:
-                try:
-                    pem = PublicKey.from_pem(Path(public_key).read_bytes()).pem()
-                except (OSError, ValueError) as error:
-                    raise InputError(
-                        f"cannot read the public key: {error}", where="--public-key", fix="pass a PEM file"
-                    ) from None
-            elif person_id in existing:
-                pem = existing[person_id].public_key_pem
-            else:  # a new person working on this machine: the key is made here, stored once the roster is valid
-                new_key = SigningKey.generate(ED25519)
-                pem = new_key.public.pem()
-            try:
-                person = Person(id=person_id, name=name, email=email, roles=role, public_key_pem=pem)
-                others = [p for p in project.people if p.id != person_id]
-                candidate = Project(name=project.name, people=[*others, person])
-            except ValidationError as error:
-                raise InputError(
-                    error.errors()[0]["msg"].removeprefix("Value error, "),
-                    where=f"people add {person_id}",
-                    fix="roles: owner, researcher, reviewer, approver, legal, auditor; exactly one owner",
-                ) from None
-            if new_key is not None:
-                PersonKeys(ws.home).save(person_id, new_key, person_passphrase(confirm=True))
-            recorded = record_project(log, candidate)
+        claim = _claim(key, ws, person_id)
+        with signed_action(as_, home, store, create=True) as (log, ledger, acting_key):
+            recorded, person = add_person(
+                log,
+                ledger,
+                as_,
+                acting_key,
+                person_id=person_id,
+                name=name,
+                roles=role,
+                email=email,
+                claim=claim,
+                project_name=project_name,
+            )
+            project_name = ledger.rule.project.name
     except InputError as error:
         fail(error)
     out.print(
-        f"Recorded the roster of {candidate.name!r} as entry {recorded.seq}: {person_id} ({', '.join(person.roles)}).",
+        f"Recorded the roster of {project_name!r} as entry {recorded.seq}, signed by {as_}: "
+        f"{person_id} ({', '.join(person.roles)}).",
         highlight=False,
     )
 
 
-@people_app.command("list")
-def people_list(home: HomeOption = None, store: StoreOption = None) -> None:
-    """The current roster."""
-    from qtrust.governance.people import current_project
+@people_app.command("remove")
+def people_remove(
+    person_id: Annotated[str, typer.Argument(help="Who leaves the project.")],
+    as_: AsOption,
+    revoke: Annotated[
+        str | None,
+        typer.Option(
+            "--revoke", help="Also revoke their key for good, with this reason (lost, stolen, ...)."
+        ),
+    ] = None,
+    home: HomeOption = None,
+    store: StoreOption = None,
+) -> None:
+    """Take a person off the roster (the owner signs); their key no longer signs anything."""
+    from qtrust.governance.roster import remove_person
 
     try:
-        log = workspace(home, store).open_log()
-        with log.store:
-            found = current_project(log)
+        with signed_action(as_, home, store) as (log, ledger, acting_key):
+            recorded = remove_person(log, ledger, as_, acting_key, person_id, revoke_reason=revoke)
     except InputError as error:
         fail(error)
-    if found is None:
-        out.print("No people yet: `qtrust people add ID --name NAME --role owner`.")
+    revoked = " and revoked their key" if revoke else ""
+    out.print(f"Removed {person_id}{revoked}: roster entry {recorded.seq}.", highlight=False)
+
+
+@people_app.command("transfer")
+def people_transfer(
+    new_owner: Annotated[str, typer.Argument(help="The person who becomes the owner.")],
+    as_: AsOption,
+    home: HomeOption = None,
+    store: StoreOption = None,
+) -> None:
+    """Hand over ownership of the project (the current owner signs)."""
+    from qtrust.governance.roster import transfer_ownership
+
+    try:
+        with signed_action(as_, home, store) as (log, ledger, acting_key):
+            recorded = transfer_ownership(log, ledger, as_, acting_key, new_owner)
+    except InputError as error:
+        fail(error)
+    out.print(f"{new_owner} owns the project from roster entry {recorded.seq}.", highlight=False)
+
+
+@people_app.command("list")
+def people_list(home: HomeOption = None, store: StoreOption = None) -> None:
+    """The roster in force (from entries that verify)."""
+    try:
+        ws = workspace(home, store)
+        log = ws.open_log()
+        with log.store:
+            ledger = read_ledger(log, ws)
+    except InputError as error:
+        fail(error)
+    project = ledger.rule.project
+    if project is None:
+        out.print(
+            "No people yet: `qtrust people keygen ID`, then `qtrust people add ID --name NAME --role owner --as ID`."
+        )
         return
-    project, seq = found
-    table = Table("id", "name", "roles", "key id", title=f"{project.name} (roster entry {seq})")
+    table = Table(
+        "id", "name", "roles", "key id", title=f"{project.name} (roster entry {ledger.rule.project_seq})"
+    )
     for p in project.people:
         table.add_row(p.id, p.name, ", ".join(p.roles), p.key.keyid[:23] + "…")
     out.print(table)
+    policy = ledger.rule.policy
+    out.print(
+        f"Release policy in force: {policy.name!r} (entry {policy.seq}, registered by {policy.registered_by})"
+        if policy
+        else "No release policy in force: the owner registers one with `qtrust policy register`.",
+        highlight=False,
+    )
 
 
-def _request(
-    kind: str, subject: dict, person_id: str, note: str, policy_path: Path | None, home, store
-) -> None:
+def _request(kind: str, subject: dict, person_id: str, note: str, home, store) -> None:
     from qtrust.governance.approvals import open_request
-    from qtrust.policy.policy import load_policy
 
     try:
-        rules = load_policy(policy_path)
-        with signed_action(person_id, home, store) as (log, project, key):
-            recorded = open_request(log, project, person_id, key, kind, subject, rules, note)
+        with signed_action(person_id, home, store) as (log, ledger, key):
+            recorded = open_request(log, ledger, person_id, key, kind, subject, note)
+            roles = ", ".join(ledger.rule.policy.roles(kind))
     except InputError as error:
         fail(error)
-    roles = ", ".join(getattr(rules.approvals, kind))
     out.print(
         f"Request {recorded.seq} ({kind}) recorded, signed by {person_id}; it needs sign-off by: {roles}.",
         highlight=False,
@@ -187,14 +244,11 @@ def request_release(
     gate: Annotated[int, typer.Option("--gate", help="The entry of a passing `qtrust gate` decision.")],
     as_: AsOption,
     note: Annotated[str, typer.Option("--note")] = "",
-    policy: Annotated[
-        Path | None, typer.Option("--policy", help="Policy naming the roles (default: qtrust's).")
-    ] = None,
     home: HomeOption = None,
     store: StoreOption = None,
 ) -> None:
-    """Ask for release sign-off of an audited model whose gate passed."""
-    _request("release", {"gate": gate}, as_, note, policy, home, store)
+    """Ask for release sign-off of an audited model whose gate passed under the policy in force."""
+    _request("release", {"gate": gate}, as_, note, home, store)
 
 
 @request_app.command("experiment")
@@ -203,12 +257,11 @@ def request_experiment(
     backend: Annotated[str, typer.Option("--backend", help="The quantum backend (provider and device).")],
     as_: AsOption,
     note: Annotated[str, typer.Option("--note")] = "",
-    policy: Annotated[Path | None, typer.Option("--policy")] = None,
     home: HomeOption = None,
     store: StoreOption = None,
 ) -> None:
     """Ask for approval to run production data on a quantum backend."""
-    _request("experiment", {"dataset": dataset, "backend": backend}, as_, note, policy, home, store)
+    _request("experiment", {"dataset": dataset, "backend": backend}, as_, note, home, store)
 
 
 def approve(
@@ -223,9 +276,9 @@ def approve(
     from qtrust.governance.approvals import approve as sign_off
 
     try:
-        with signed_action(as_, home, store) as (log, project, key):
+        with signed_action(as_, home, store) as (log, ledger, key):
             recorded, status = sign_off(
-                log, project, as_, key, request, decision="reject" if reject else "approve", note=note
+                log, ledger, as_, key, request, decision="reject" if reject else "approve", note=note
             )
     except InputError as error:
         fail(error)
@@ -243,27 +296,43 @@ def approvals(
     home: HomeOption = None,
     store: StoreOption = None,
 ) -> None:
-    """Every request and where it stands; exit 1 if the one asked for is not approved."""
+    """Every request and where it stands, from entries that verify; exit 1 if the one asked for is not approved."""
     from qtrust.governance.approvals import request_status
 
     try:
-        log = workspace(home, store).open_log()
+        ws = workspace(home, store)
+        log = ws.open_log()
         with log.store:
-            seqs = (
-                [request]
+            ledger = read_ledger(log, ws)
+            statuses = (
+                [request_status(ledger, request)]
                 if request is not None
-                else [e.seq for e, _ in log.statements_of("approval-request")]
+                else list(ledger.rule.requests.values())
             )
-            statuses = [request_status(log, s) for s in seqs]
     except InputError as error:
         fail(error)
     table = Table("request", "kind", "by", "state", "signed", "missing")
     for s in statuses:
         signed = ", ".join(f"{role}: {who} (#{seq})" for role, (who, seq) in s.approvals.items())
+        rejected = ", ".join(f"rejected by {who} as {role} (#{seq})" for who, role, seq in s.rejections)
         table.add_row(
-            str(s.seq), s.kind, s.requested_by, s.state, signed or "—", ", ".join(s.missing_roles) or "—"
+            str(s.seq),
+            s.kind,
+            s.requested_by,
+            s.state,
+            "; ".join(x for x in (signed, rejected) if x) or "—",
+            ", ".join(s.missing_roles) or "—",
         )
     out.print(table)
+    ignored = [
+        (e.seq, reason)
+        for e, reason in ledger.rejected
+        if e.predicate_type.endswith(("/approval/v1", "/approval-request/v1", "/project/v1", "/policy/v1"))
+    ]
+    for seq, reason in ignored:
+        out.print(
+            f"[yellow]not counted:[/] entry {seq} does not verify: {reason}", highlight=False, soft_wrap=True
+        )
     if request is not None and statuses[0].state != "approved":
         raise typer.Exit(1)
 

@@ -1,8 +1,13 @@
-"""``qtrust gate``: judge an audit against a release policy, write JUnit, record the decision.
+"""``qtrust gate`` and ``qtrust policy``: judge an audit against the release policy, record the decision.
+
+The policy is the one the owner put in force in the log (``qtrust policy register``), unless ``--policy``
+names a file; without a log, qtrust's default. Whenever a log exists the gate asks it whether the results
+are a recorded audit's (by sha256, among entries that verify) — recording or not: results no verified audit
+names are marked unverified and cannot pass.
 
 Exit codes: 0 every check passes; 1 a check fails or is inconclusive; 2 bad input (no results file, an
-unknown metric in the policy, results that are not in the evidence log, a wrong passphrase), with nothing
-recorded.
+unknown metric in the policy, results that are not in the evidence log when recording, a wrong passphrase),
+with nothing recorded.
 """
 
 from __future__ import annotations
@@ -15,7 +20,17 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from qtrust.cli.evidence_cmds import HomeOption, StoreOption, console, fail, out, passphrase, workspace
+from qtrust.cli.evidence_cmds import (
+    HomeOption,
+    StoreOption,
+    TrustedOption,
+    console,
+    fail,
+    out,
+    passphrase,
+    trusted_from,
+    workspace,
+)
 from qtrust.errors import InputError
 
 STYLE = {"pass": "green", "fail": "bold red", "inconclusive": "yellow"}
@@ -43,22 +58,26 @@ def _load_results(path: Path):
         ) from None
 
 
-def _audit_entry(log, results_sha256: str) -> int:
-    """The evidence entry of the audit that wrote this results.json (matched by its sha256)."""
-    found = None
-    for entry, doc in log.statements_of("audit"):
+def _provenance(ledger, results_sha256: str):
+    """Verified if a verified audit entry names this results.json's sha256 (the newest such entry)."""
+    from qtrust.evidence import statements
+    from qtrust.policy.gate import Provenance
+
+    found = [
+        e.seq
+        for e in ledger.of(statements.SLSA_PROVENANCE_V1)
         if any(
-            s.get("name") == "results.json" and s.get("digest", {}).get("sha256") == results_sha256
-            for s in doc.get("subject", [])
-        ):
-            found = entry.seq
-    if found is None:
-        raise InputError(
-            f"this results.json (sha256 {results_sha256[:12]}…) is not recorded in the evidence log",
-            where="RESULTS",
-            fix="gate an audit that was recorded (qtrust audit records by default), or pass --no-record",
+            s.get("name") == "results.json" and (s.get("digest") or {}).get("sha256") == results_sha256
+            for s in e.statement.get("subject", [])
         )
-    return found
+    ]
+    if found:
+        return Provenance("verified", f"results.json is the output of audit entry {found[-1]}", found[-1])
+    return Provenance(
+        "unverified",
+        f"no verified audit entry in the evidence log names this results.json (sha256 {results_sha256[:12]}…): "
+        "it was edited after the audit, or never recorded",
+    )
 
 
 def _decision_statement(gate, audit_seq: int, results_sha256: str, result) -> dict[str, Any]:
@@ -93,33 +112,54 @@ def gate(
         "qtrust-out/results.json"
     ),
     policy: Annotated[
-        Path | None, typer.Option("--policy", help="Policy YAML; default: qtrust's default policy.")
+        Path | None,
+        typer.Option(
+            "--policy", help="Policy YAML; default: the policy in force in the log, else qtrust's default."
+        ),
     ] = None,
     junit: Annotated[Path | None, typer.Option("--junit", help="Write the checks as JUnit XML here.")] = None,
     record: Annotated[
         bool, typer.Option("--record/--no-record", help="Sign the decision into the evidence log.")
     ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print the decision as JSON on stdout.")] = False,
+    trusted_keys: TrustedOption = None,
     home: HomeOption = None,
     store: StoreOption = None,
 ) -> None:
-    """Judge an audit against a release policy (and its pre-registered plan): exit 0 only if every check passes."""
+    """Judge an audit against the release policy (and its pre-registered plan): exit 0 only if every check passes."""
     from qtrust.audit.outputs import sha256_of
+    from qtrust.cli.people_cmds import read_ledger
     from qtrust.evidence.files import write_file_atomically
-    from qtrust.policy.gate import junit_xml, run_gate
-    from qtrust.policy.policy import load_policy
+    from qtrust.policy.gate import Provenance, junit_xml, run_gate
+    from qtrust.policy.policy import Policy, load_policy
 
     recorded = None
     try:
         result = _load_results(results)
-        rules = load_policy(policy)
         digest = sha256_of(results)
-        log = workspace(home, store).open_log(passphrase()) if record else None
+        rules = load_policy(policy) if policy is not None else None
+        ws = workspace(home, store)
+        log = ws.open_log(passphrase()) if record else (ws.open_log() if ws.has_log() else None)
         try:
-            audit_seq = _audit_entry(log, digest) if log is not None else None
-            outcome = run_gate(result, rules)
             if log is not None:
-                recorded = log.append(_decision_statement(outcome, audit_seq, digest, result))
+                ledger = read_ledger(log, ws, trusted_from(trusted_keys, ws.trusted))
+                provenance = _provenance(ledger, digest)
+                if record and provenance.status != "verified":
+                    raise InputError(
+                        provenance.detail,
+                        where="RESULTS",
+                        fix="gate the results.json of a recorded audit (qtrust audit records by default), "
+                        "or pass --no-record to judge it unrecorded",
+                    )
+                in_force = ledger.rule.policy
+                if rules is None and in_force is not None:
+                    rules = Policy.model_validate(in_force.content)
+            else:
+                provenance = Provenance("unverified", "there is no evidence log to check the results against")
+            rules = rules or load_policy(None)
+            outcome = run_gate(result, rules).with_provenance(provenance, required=log is not None)
+            if log is not None and record:
+                recorded = log.append(_decision_statement(outcome, provenance.audit_seq, digest, result))
         finally:
             if log is not None:
                 log.store.close()
@@ -127,6 +167,7 @@ def gate(
             write_file_atomically(junit, junit_xml(outcome))
     except InputError as error:
         fail(error)
+    audit_seq = provenance.audit_seq
     if as_json:
         doc = outcome.to_dict() | {"entry": recorded.seq if recorded else None, "audit_entry": audit_seq}
         sys.stdout.write(json.dumps(doc, indent=2) + "\n")
@@ -142,16 +183,83 @@ def gate(
             soft_wrap=True,
         )
     for note in outcome.notes:
-        sink.print(f"[yellow]note:[/] {note}", highlight=False)
+        sink.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
     verdict = "[bold green]PASS[/]" if outcome.passed else "[bold red]FAIL[/]"
     counts = outcome.counts
     tail = f" · decision recorded as entry {recorded.seq} (audit entry {audit_seq})" if recorded else ""
+    mark = "" if provenance.status == "verified" else " · [bold yellow]results UNVERIFIED[/]"
     sink.print(
-        f"{verdict}: {counts['pass']} pass, {counts['fail']} fail, {counts['inconclusive']} inconclusive{tail}",
+        f"{verdict}: {counts['pass']} pass, {counts['fail']} fail, {counts['inconclusive']} inconclusive{mark}{tail}",
         highlight=False,
     )
     raise typer.Exit(0 if outcome.passed else 1)
 
 
+policy_app = typer.Typer(
+    help="The release policy in force, registered by the project's owner.", no_args_is_help=True
+)
+
+
+@policy_app.command("register")
+def policy_register(
+    as_: Annotated[str, typer.Option("--as", help="The project's owner (signs with their key).")],
+    policy_file: Annotated[
+        Path | None, typer.Argument(help="The policy (YAML); default: qtrust's default policy.")
+    ] = None,
+    home: HomeOption = None,
+    store: StoreOption = None,
+) -> None:
+    """Put a release policy in force: its checks judge gates, its approvals name who must sign a release."""
+    from qtrust.cli.people_cmds import signed_action
+    from qtrust.governance.policies import register_policy
+    from qtrust.policy.policy import load_policy
+
+    try:
+        rules = load_policy(policy_file)
+        with signed_action(as_, home, store) as (log, ledger, key):
+            recorded = register_policy(log, ledger, as_, key, rules)
+    except InputError as error:
+        fail(error)
+    if recorded is None:
+        out.print(f"Policy {rules.name!r} is already in force; nothing recorded.", highlight=False)
+        return
+    out.print(
+        f"Policy {rules.name!r} (sha256 {rules.digest()[:12]}…) is in force from entry {recorded.seq}, "
+        f"signed by {as_}. Releases need: {', '.join(rules.approvals.release)}; experiments: "
+        f"{', '.join(rules.approvals.experiment)}.",
+        highlight=False,
+    )
+
+
+@policy_app.command("show")
+def policy_show(
+    trusted_keys: TrustedOption = None, home: HomeOption = None, store: StoreOption = None
+) -> None:
+    """Print the policy in force (from entries that verify) as JSON."""
+    from qtrust.cli.people_cmds import read_ledger
+
+    try:
+        ws = workspace(home, store)
+        log = ws.open_log()
+        with log.store:
+            ledger = read_ledger(log, ws, trusted_from(trusted_keys, ws.trusted))
+    except InputError as error:
+        fail(error)
+    policy = ledger.rule.policy
+    if policy is None:
+        out.print(
+            "No release policy in force: the owner registers one with `qtrust policy register FILE --as OWNER`."
+        )
+        raise typer.Exit(1)
+    doc = {
+        "entry": policy.seq,
+        "registered_by": policy.registered_by,
+        "digest": policy.digest,
+        "policy": policy.content,
+    }
+    sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+
+
 def register(app: typer.Typer) -> None:
     app.command()(gate)
+    app.add_typer(policy_app, name="policy")

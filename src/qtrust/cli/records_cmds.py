@@ -22,7 +22,7 @@ from qtrust.cli.evidence_cmds import (
     trusted_from,
     workspace,
 )
-from qtrust.cli.people_cmds import AsOption, signed_action
+from qtrust.cli.people_cmds import AsOption, read_ledger, signed_action
 from qtrust.errors import InputError
 
 risk_app = typer.Typer(
@@ -47,8 +47,8 @@ def _record(kind: str, file: Path, person: str, home, store) -> None:
 
     try:
         item = load_record(kind, file)
-        with signed_action(person, home, store) as (log, project, key):
-            recorded = record(log, project, person, key, kind, item, _checklist_ids())
+        with signed_action(person, home, store) as (log, ledger, key):
+            recorded = record(log, ledger, person, key, kind, item, _checklist_ids())
     except InputError as error:
         fail(error)
     out.print(f"Recorded {kind} {item.id!r} as entry {recorded.seq}, signed by {person}.", highlight=False)
@@ -60,9 +60,10 @@ def _list(kind: str, home, store, as_json: bool = False) -> None:
     from qtrust.governance.records import latest_records
 
     try:
-        log = workspace(home, store).open_log()
+        ws = workspace(home, store)
+        log = ws.open_log()
         with log.store:
-            records = latest_records(log, kind)
+            records = latest_records(read_ledger(log, ws), kind)
     except InputError as error:
         fail(error)
     today = dt.date.today()
@@ -144,10 +145,10 @@ def incident_open(
     from qtrust.governance.records import open_incident
 
     try:
-        with signed_action(as_, home, store) as (log, project, key):
+        with signed_action(as_, home, store) as (log, ledger, key):
             incident_id, recorded = open_incident(
                 log,
-                project,
+                ledger,
                 as_,
                 key,
                 title=title,
@@ -172,8 +173,8 @@ def incident_update(
     from qtrust.governance.records import update_incident
 
     try:
-        with signed_action(as_, home, store) as (log, project, key):
-            recorded = update_incident(log, project, as_, key, incident_id, note)
+        with signed_action(as_, home, store) as (log, ledger, key):
+            recorded = update_incident(log, ledger, as_, key, incident_id, note)
     except InputError as error:
         fail(error)
     out.print(f"Updated {incident_id}: entry {recorded.seq}.", highlight=False)
@@ -192,9 +193,9 @@ def incident_close(
     from qtrust.governance.records import close_incident
 
     try:
-        with signed_action(as_, home, store) as (log, project, key):
+        with signed_action(as_, home, store) as (log, ledger, key):
             recorded = close_incident(
-                log, project, as_, key, incident_id, rollback=rollback, resolution=resolution
+                log, ledger, as_, key, incident_id, rollback=rollback, resolution=resolution
             )
     except InputError as error:
         fail(error)
@@ -213,9 +214,10 @@ def incident_list(
     from qtrust.governance.records import incidents
 
     try:
-        log = workspace(home, store).open_log()
+        ws = workspace(home, store)
+        log = ws.open_log()
         with log.store:
-            known = incidents(log)
+            known = incidents(read_ledger(log, ws))
     except InputError as error:
         fail(error)
     if as_json:
@@ -273,7 +275,7 @@ def docs(
         trusted = trusted_from(trusted_keys, ws.trusted)
         log = ws.open_log()
         with log.store:
-            snap = snapshot(log, trusted)
+            snap = snapshot(read_ledger(log, ws, trusted), log.origin)
         pack, gaps = technical_documentation(snap, _provided_text(provided))
         write_file_atomically(out_dir / "technical-documentation.md", pack.encode())
         write_file_atomically(out_dir / "transparency-summary.md", transparency_summary(snap).encode())

@@ -91,3 +91,21 @@ def load_config(path: str | Path) -> AuditConfig:
         )
     data = read_yaml_mapping(path, what="config", flag="CONFIG", fix="see `qtrust init`", allow_empty=True)
     return config_from_dict(data, str(path))
+
+
+def _merged(base: dict[str, Any], updates: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in updates.items():
+        out[key] = (
+            _merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+        )
+    return out
+
+
+def with_overrides(config: AuditConfig, updates: dict[str, Any], source: str = "command line") -> AuditConfig:
+    """``config`` with ``updates`` (nested by section) merged in, validated like a config file.
+
+    Command-line options such as ``--seed`` or ``--data`` change a validated config; ``model_copy`` would
+    let a negative seed or an infinite threshold past the schema, so the merged config is validated again.
+    """
+    return config_from_dict(_merged(config.model_dump(), updates), source)

@@ -9,13 +9,55 @@ from __future__ import annotations
 import math
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from qtrust.quantum.noise import NOISE_KINDS
 
+#: Seeds are unsigned 32-bit integers: every generator a seed may reach accepts them (NumPy's SeedSequence
+#: and legacy seeding, scikit-learn's random_state, simulator seeds), and a negative one fails deep inside.
+MAX_SEED = 2**32 - 1
+#: The largest shot budget. NumPy's binomial overflows past 2**63 - 1; long before that more shots stop
+#: meaning anything: at 10**8 shots the shot-noise sd of a probability is at most 5e-5, below every digit
+#: an audit reports, so a larger budget is the exact result at extra cost.
+MAX_SHOTS = 10**8
+
+
+def _whole_number(value: object) -> object:
+    """A whole float (YAML reads 1.0e+20 as one) as an int, so the range check below can name it."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected an integer, got {value}")
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _seed(value: int) -> int:
+    if not 0 <= value <= MAX_SEED:
+        raise ValueError(f"a seed must be an integer from 0 to {MAX_SEED} (2**32 - 1), got {value}")
+    return value
+
+
+def _shots(value: int) -> int:
+    if not 1 <= value <= MAX_SHOTS:
+        raise ValueError(f"a shot budget must be an integer from 1 to {MAX_SHOTS:,} (1e8), got {value:,}")
+    return value
+
+
+Seed = Annotated[int, BeforeValidator(_whole_number), AfterValidator(_seed)]
+Shots = Annotated[int, BeforeValidator(_whole_number), AfterValidator(_shots)]
+
 
 class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # No inf or nan anywhere: no option means "infinitely", and nan compares false with every bound.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class SyntheticConfig(Section):
@@ -59,7 +101,9 @@ class DataConfig(Section):
     @model_validator(mode="after")
     def _csv_needs_columns(self) -> DataConfig:
         if self.source == "csv":
-            missing = [name for name in ("path", "label", "sensitive") if getattr(self, name) is None]
+            missing = [
+                name for name in ("path", "label", "sensitive") if not getattr(self, name)
+            ]  # None or ""
             if missing:
                 raise ValueError(f"source 'csv' needs {', '.join('data.' + m for m in missing)}")
         if self.source == "german_credit" and self.sensitive not in (None, "sex", "age"):
@@ -204,20 +248,20 @@ class NoiseSweepConfig(Section):
 
 
 class ShotsConfig(Section):
-    budgets: tuple[int, ...] = Field((100, 1000, 10000), description="shots per prediction")
+    budgets: tuple[Shots, ...] = Field((100, 1000, 10000), description="shots per prediction")
     repeats: int = Field(30, ge=2, le=1000, description="independent shot draws per seed and budget")
-    reference: int = Field(1000, ge=1, description="budget used for the seed/shot/data variance split")
+    reference: Shots = Field(1000, description="budget used for the seed/shot/data variance split")
 
     @field_validator("budgets")
     @classmethod
     def _positive(cls, budgets: tuple[int, ...]) -> tuple[int, ...]:
-        if not budgets or any(b < 1 for b in budgets):
-            raise ValueError("shot budgets must be positive integers")
+        if not budgets:
+            raise ValueError("give at least one shot budget")
         return tuple(sorted(set(budgets)))
 
 
 class ReproducibilityConfig(Section):
-    seeds: tuple[int, ...] = Field(
+    seeds: tuple[Seed, ...] = Field(
         (0, 1, 2, 3, 4), description="training seeds (at least 5 for a meaningful sd)"
     )
 
@@ -323,7 +367,7 @@ class VerdictConfig(Section):
 class AuditConfig(Section):
     """Everything an audit needs; the defaults audit the built-in German Credit data."""
 
-    seed: int = Field(0, description="root seed: every random draw derives from it by name")
+    seed: Seed = Field(0, description="root seed: every random draw derives from it by name")
     data: DataConfig = Field(default_factory=lambda: DataConfig.model_validate({}))
     encoding: EncodingConfig = Field(default_factory=EncodingConfig)
     models: list[QuantumSpec] = Field(

@@ -6,6 +6,11 @@ never guesses where a guess could be wrong: it infers the favourable label only 
 bins a continuous sensitive attribute without being told where. Every refusal is an :class:`InputError`
 naming the file, the column and the fix.
 
+The header is read as written: pandas would silently rename a repeated column (``gender``, ``gender.1``),
+which can feed the sensitive attribute back into the model under another name, so repeated and unnamed
+columns are refused. Numbers must be finite and at most :data:`MAX_ABS_VALUE` in magnitude: ``inf`` has
+no place on an angle, and the standardisation squares every value.
+
 Type inference: a column pandas parses as numbers is ``numeric``, except a numeric column with at most two
 distinct values, which is a flag and becomes ``categorical`` (its values as strings, integral numbers
 without a decimal point): one-hot encoding carries the same information, and an inverse transform then
@@ -33,6 +38,9 @@ POSITIVE_WORDS = frozenset(
      "accept", "accepted", "granted", "pass", "success"}
 )  # fmt: skip
 _LISTED = 20
+#: The largest magnitude a number may have: standardising a column squares its values, and squares past
+#: ~1e154 overflow double precision; real measurements stay far below this bound.
+MAX_ABS_VALUE = 1e100
 
 
 def _column_strings(values: pd.Series) -> pd.Series:
@@ -79,8 +87,52 @@ def _read_frame(path: Path) -> tuple[pd.DataFrame, bytes]:
         ) from error
     if frame.empty:
         raise InputError("the file has a header but no data rows", where=where, fix="add data rows")
+    _check_header(data, where)
     frame.columns = [str(c) for c in frame.columns]
     return frame, data
+
+
+def _check_header(data: bytes, where: str) -> None:
+    """Refuse repeated or empty column names, read from the header row as written (before pandas renames)."""
+    header = pd.read_csv(io.BytesIO(data), header=None, nrows=1, dtype=str, keep_default_na=False)
+    names = [str(name) for name in header.iloc[0]] if len(header) else []
+    unnamed = [i + 1 for i, name in enumerate(names) if not name.strip()]
+    if unnamed:
+        raise InputError(
+            f"column(s) {_listing([str(i) for i in unnamed])} of the header have no name",
+            where=where,
+            fix="name every column in the header row (a CSV saved by pandas with its index has an unnamed "
+            "first column: save it with index=False)",
+        )
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise InputError(
+            f"the header names column(s) {_listing([repr(n) for n in repeated])} more than once",
+            where=where,
+            fix="give every column its own name; a repeated column can carry the sensitive attribute into "
+            "the model under another name",
+        )
+
+
+def _check_numbers(frame: pd.DataFrame, where: str) -> None:
+    """Refuse inf, -inf and numbers too large to standardise, naming the column and the data row."""
+    for column in frame.columns:
+        values = frame[column]
+        if not _is_number_column(values):
+            continue
+        numbers = values.to_numpy(dtype=float)
+        bad = ~np.isfinite(numbers) | (np.abs(numbers) > MAX_ABS_VALUE)
+        if bad.any():
+            row = int(np.argmax(bad))
+            value = float(numbers[row])
+            problem = "is not a finite number" if not np.isfinite(value) else f"exceeds ±{MAX_ABS_VALUE:g}"
+            raise InputError(
+                f"column '{column}', row {row + 1} after the header: {value!r} {problem} "
+                f"({int(bad.sum())} such value(s) in the column)",
+                where=where,
+                fix="replace infinite values with finite numbers or drop those rows; rescale very large "
+                "values (e.g. to thousands, or a log scale)",
+            )
 
 
 def _require_column(frame: pd.DataFrame, column: str, role: str, where: str) -> None:
@@ -168,6 +220,12 @@ def _match_positive(
 
 
 def _groups(values: pd.Series, column: str, threshold: float | None, where: str) -> np.ndarray:
+    if threshold is not None and not np.isfinite(threshold):
+        raise InputError(
+            f"sensitive_threshold {threshold!r} is not a finite number",
+            where=where,
+            fix="split at a value the column takes, e.g. its median",
+        )
     if threshold is not None:
         if not _is_number_column(values):
             raise InputError(
@@ -243,6 +301,7 @@ def load_csv(
             fix="choose a different sensitive column",
         )
     _check_no_missing(frame, where)
+    _check_numbers(frame, where)
     y, positive_label = _labels(frame[label], positive, f"{where}, column '{label}'")
     group = _groups(frame[sensitive], sensitive, sensitive_threshold, f"{where}, column '{sensitive}'")
     _check_group_sizes(group, f"{where}, column '{sensitive}'")

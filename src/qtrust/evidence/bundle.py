@@ -1,10 +1,15 @@
 """Offline bundles: everything an auditor needs to verify the log on another machine.
 
 A bundle is one JSON file: the entries (exact envelope bytes, receipts), an inclusion proof of every entry
-in the latest checkpoint, the checkpoints with a consistency proof between each successive pair, the
-public keys, and the digest of every artefact the entries name. ``--since N`` bundles carry the hashes of
-the complete subtrees before N (so the roots can still be recomputed) and the key-history entries before N
-with their inclusion proofs. Nothing in it needs a database or a network to check.
+in the latest checkpoint, the checkpoints with a consistency proof between each successive pair and the
+witnesses' cosignatures on them, and the exporter's public keys. ``--since N`` bundles carry the hashes of
+the complete subtrees before N (so the roots can still be recomputed) and, with their inclusion proofs, the
+entries before N that later ones depend on: the key history, rosters, policies, plans, requests, gate
+decisions and sign-offs. Nothing in it needs a database or a network to check.
+
+Nothing unsigned in a bundle is trusted: its key list is only a suggestion (``qtrust verify`` demands
+``--trusted-keys``, or an explicit ``--trust-bundle-keys``), and output files are compared with the digests
+inside signed statements, never with a list beside them.
 """
 
 from __future__ import annotations
@@ -17,17 +22,25 @@ from pathlib import Path
 from typing import Any
 
 from qtrust.errors import InputError
-from qtrust.evidence import merkle
+from qtrust.evidence import merkle, statements
 from qtrust.evidence.checkpoint import CheckpointError, parse_checkpoint
 from qtrust.evidence.encoding import b64decode, b64encode
 from qtrust.evidence.files import write_file_atomically
 from qtrust.evidence.keys import TrustedKeys
 from qtrust.evidence.log import EvidenceLog
-from qtrust.evidence.store import StoredCheckpoint, StoredEntry
+from qtrust.evidence.store import StoredCheckpoint, StoredCosignature, StoredEntry
 from qtrust.evidence.verify import LogView, statement_of
 
 BUNDLE_FORMAT = "https://qtrust.dev/bundle/v1"
-KEY_KINDS = ("log-init", "key-rotation")
+# Entries before --since that a bundle leaves out: big, and nothing after them depends on their content.
+NOT_CONTEXT = (statements.SLSA_PROVENANCE_V1, statements.TEST_RESULT_V01)
+
+
+def _predicate_type(entry: StoredEntry) -> str | None:
+    try:
+        return statement_of(entry).get("predicateType")
+    except (ValueError, TypeError, AttributeError):
+        return None
 
 
 def _entry_dict(entry: StoredEntry, proof: list[bytes]) -> dict[str, Any]:
@@ -43,10 +56,11 @@ def _entry_dict(entry: StoredEntry, proof: list[bytes]) -> dict[str, Any]:
     }
 
 
-def artefacts_of(entry: StoredEntry) -> list[dict[str, Any]]:
+def subjects_of(entry: StoredEntry) -> list[dict[str, Any]]:
+    """(name, digest) of every subject of an entry's signed statement (the caller verifies the entry)."""
     try:
         subjects = statement_of(entry).get("subject", [])
-    except (ValueError, KeyError):
+    except (ValueError, TypeError, AttributeError):
         return []
     return [
         {"seq": entry.seq, "name": s.get("name"), "digest": s.get("digest")}
@@ -75,14 +89,14 @@ def export_bundle(log: EvidenceLog, path: Path, trusted: TrustedKeys, since: int
     tree = merkle.MemoryTree(log.store.fetch_nodes((0, i) for i in range(size)).values())
     base = [c for c in checkpoints if c.size <= since]
     kept = ([base[-1]] if base else []) + [c for c in checkpoints if c.size > since]
-    entries, artefacts, key_entries = [], [], []
+    entries, context = [], []
     for entry in log.entries(0, size):
         if entry.seq < since:
-            if entry.kind in KEY_KINDS:
-                key_entries.append(_entry_dict(entry, tree.inclusion_proof(entry.seq, size)))
+            if _predicate_type(entry) not in NOT_CONTEXT:
+                context.append(_entry_dict(entry, tree.inclusion_proof(entry.seq, size)))
             continue
         entries.append(_entry_dict(entry, tree.inclusion_proof(entry.seq, size)))
-        artefacts += artefacts_of(entry)
+    kept_sizes = {c.size for c in kept}
     doc = {
         "format": BUNDLE_FORMAT,
         "origin": log.origin,
@@ -91,7 +105,7 @@ def export_bundle(log: EvidenceLog, path: Path, trusted: TrustedKeys, since: int
         "size": size,
         "prefix_nodes": [b64encode(h) for h in tree.fetch(merkle.root_plan(since)).values()] if since else [],
         "keys": trusted.to_json(),
-        "key_entries": key_entries,
+        "context_entries": context,
         "entries": entries,
         "checkpoints": [
             {"idx": c.idx, "size": c.size, "note": c.note.decode("utf-8"), "created_at": c.created_at}
@@ -105,7 +119,11 @@ def export_bundle(log: EvidenceLog, path: Path, trusted: TrustedKeys, since: int
             }
             for a, b in itertools.pairwise(kept)
         ],
-        "artefacts": artefacts,
+        "cosignatures": [
+            {"size": c.size, "witness": c.witness, "lines": c.lines, "created_at": c.created_at}
+            for c in log.store.cosignatures()
+            if c.size in kept_sizes
+        ],
     }
     write_file_atomically(Path(path), json.dumps(doc, separators=(",", ":")).encode("utf-8"))
     return {
@@ -128,7 +146,6 @@ class Bundle:
     leaf_hashes: list[bytes]
     start: int
     size: int
-    artefacts: list[dict[str, Any]]
 
 
 def _corrupt(path: Path, what: str) -> InputError:
@@ -169,7 +186,7 @@ def load_bundle(path: Path) -> Bundle:
             return stored, [b64decode(p) for p in item["inclusion_proof"]]
 
         entries = [entry(item) for item in doc["entries"]]
-        key_entries = [entry(item) for item in doc["key_entries"]]
+        context = [entry(item) for item in doc.get("context_entries", doc.get("key_entries", []))]
         checkpoints = [
             StoredCheckpoint(
                 int(c["idx"]), int(c["size"]), str(c["note"]).encode("utf-8"), str(c["created_at"])
@@ -181,7 +198,10 @@ def load_bundle(path: Path) -> Bundle:
             for p in doc["consistency_proofs"]
         }
         prefix = [b64decode(h) for h in doc["prefix_nodes"]]
-        artefacts = list(doc.get("artefacts", []))
+        cosignatures = [
+            StoredCosignature(i, int(c["size"]), str(c["witness"]), str(c["lines"]), str(c["created_at"]))
+            for i, c in enumerate(doc.get("cosignatures", []))
+        ]
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise _corrupt(path, f"a field is missing or malformed ({type(error).__name__}: {error})") from None
     keys = TrustedKeys.from_json(doc.get("keys"), where=f"{path} (keys)")
@@ -198,11 +218,12 @@ def load_bundle(path: Path) -> Bundle:
         consistency_proof=consistency,
         start=start,
         prefix_nodes=prefix,
-        key_entries=[e for e, _ in key_entries],
+        context_entries=[e for e, _ in context],
+        cosignatures=cosignatures,
     )
-    inclusion = {e.seq: p for e, p in entries + key_entries}
+    inclusion = {e.seq: p for e, p in entries + context}
     latest = checkpoints[-1].note if checkpoints else None
-    return Bundle(view, keys, inclusion, latest, [e.leaf_hash for e, _ in entries], start, size, artefacts)
+    return Bundle(view, keys, inclusion, latest, [e.leaf_hash for e, _ in entries], start, size)
 
 
 def check_inclusion_proofs(bundle: Bundle) -> list[tuple[int, str]]:
@@ -214,7 +235,7 @@ def check_inclusion_proofs(bundle: Bundle) -> list[tuple[int, str]]:
     except CheckpointError as error:
         return [(bundle.start, f"latest checkpoint: {error}")]
     failures = []
-    for entry in [*bundle.view.key_entries, *bundle.view.entries]:
+    for entry in [*bundle.view.context_entries, *bundle.view.entries]:
         proof = bundle.inclusion.get(entry.seq, [])
         if entry.seq >= checkpoint.size:
             # an export ends at its latest checkpoint: an entry past it means that checkpoint was dropped

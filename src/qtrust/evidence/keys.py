@@ -28,9 +28,10 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, mldsa
 from qtrust.errors import InputError
 from qtrust.evidence.files import write_file_atomically
 
-Algorithm = Literal["ed25519", "ml-dsa-65"]
+Algorithm = Literal["ed25519", "ml-dsa-65", "ml-dsa-44"]
 ED25519: Algorithm = "ed25519"
 MLDSA65: Algorithm = "ml-dsa-65"
+MLDSA44: Algorithm = "ml-dsa-44"  # witnesses' post-quantum cosignatures (C2SP tlog-cosignature type 0x06)
 ALGORITHMS: tuple[Algorithm, ...] = (ED25519, MLDSA65)
 KEYRING_FORMAT = "https://qtrust.dev/keyring/v1"
 PASSPHRASE_ENV = "QTRUST_KEY_PASSPHRASE"
@@ -53,8 +54,10 @@ class PublicKey:
             return cls(ED25519, der, key)
         if isinstance(key, mldsa.MLDSA65PublicKey):
             return cls(MLDSA65, der, key)
+        if isinstance(key, mldsa.MLDSA44PublicKey):
+            return cls(MLDSA44, der, key)
         raise ValueError(
-            f"unsupported public key type {type(key).__name__}: qtrust uses Ed25519 and ML-DSA-65"
+            f"unsupported public key type {type(key).__name__}: qtrust uses Ed25519, ML-DSA-65 and ML-DSA-44"
         )
 
     @classmethod
@@ -95,12 +98,12 @@ class SigningKey:
 
     @classmethod
     def generate(cls, algorithm: Algorithm) -> SigningKey:
-        private = (
-            ed25519.Ed25519PrivateKey.generate()
-            if algorithm == ED25519
-            else mldsa.MLDSA65PrivateKey.generate()
-        )
-        return cls._wrap(private)
+        makers = {
+            ED25519: ed25519.Ed25519PrivateKey.generate,
+            MLDSA65: mldsa.MLDSA65PrivateKey.generate,
+            MLDSA44: mldsa.MLDSA44PrivateKey.generate,
+        }
+        return cls._wrap(makers[algorithm]())
 
     @classmethod
     def _wrap(cls, private: Any) -> SigningKey:
@@ -111,14 +114,22 @@ class SigningKey:
         return cls(public.algorithm, private, public)
 
     @classmethod
-    def from_encrypted_pem(cls, pem: bytes, passphrase: bytes) -> SigningKey:
+    def from_encrypted_pem(
+        cls,
+        pem: bytes,
+        passphrase: bytes,
+        *,
+        where: str = PASSPHRASE_ENV,
+        what: str = "the log's signing key",
+    ) -> SigningKey:
+        """Decrypt a private key; a wrong passphrase is blamed on ``where`` (the variable that supplied it)."""
         try:
             private = serialization.load_pem_private_key(pem, password=passphrase)
         except (ValueError, TypeError) as error:
             raise InputError(
-                "the key passphrase is wrong (the private key could not be decrypted)",
-                where=PASSPHRASE_ENV,
-                fix="set the passphrase the keys were created with",
+                f"the passphrase is wrong: {what} could not be decrypted",
+                where=where,
+                fix=f"set {where} to the passphrase that key was created with",
             ) from error
         return cls._wrap(private)
 

@@ -57,30 +57,35 @@ class EvidenceLog:
     # --- creation ---------------------------------------------------------------------------------------------
     @classmethod
     def create(cls, store: EvidenceStore, keys: LogKeys) -> EvidenceLog:
-        """Start a log in an empty store: record its origin and a log-init entry with the public keys."""
-        if store.origin() is not None and store.size() > 0:
-            return cls(store, keys)
-        origin = store.initialise(f"qtrust.dev/log/{uuid.uuid4().hex}")
+        """Start a log in an empty store: its origin and a log-init entry naming ``keys``, in one transaction.
+
+        Raises :class:`~qtrust.evidence.store.LogExistsError` if the store already holds a log (another first use
+        may have won the race): the caller's keys are then not the log's.
+        """
+        origin = f"qtrust.dev/log/{uuid.uuid4().hex}"
+        public = keys.public_keys()
+        doc = statements.statement(
+            [
+                statements.resource(k.keyid, k.keyid) | {"annotations": {"algorithm": k.algorithm}}
+                for k in public
+            ],
+            statements.LOG_INIT_V1,
+            {
+                "origin": origin,
+                "created": _now(),
+                "keys": [
+                    {"keyid": k.keyid, "algorithm": k.algorithm, "public_key_pem": k.pem()} for k in public
+                ],
+            },
+        )
+        envelope = sign_envelope(canonical_json(doc), [keys.ed25519])
+
+        def receipt(seq: int, leaf: bytes, time: str) -> tuple[str, bytes]:
+            return keys.ed25519.keyid, keys.ed25519.sign(receipt_message(origin, seq, leaf, time))
+
+        store.start(origin, (statements.kind_of(statements.LOG_INIT_V1), envelope), receipt)
         log = cls(store, keys)
-        if store.size() == 0:
-            public = keys.public_keys()
-            log.append(
-                statements.statement(
-                    [
-                        statements.resource(k.keyid, k.keyid) | {"annotations": {"algorithm": k.algorithm}}
-                        for k in public
-                    ],
-                    statements.LOG_INIT_V1,
-                    {
-                        "origin": origin,
-                        "created": _now(),
-                        "keys": [
-                            {"keyid": k.keyid, "algorithm": k.algorithm, "public_key_pem": k.pem()}
-                            for k in public
-                        ],
-                    },
-                )
-            )
+        log.checkpoint()
         return log
 
     def _signing(self) -> LogKeys:
@@ -192,7 +197,13 @@ class EvidenceLog:
     def statement(self, seq: int) -> dict[str, Any]:
         return json.loads(parse_envelope(self.entry(seq).envelope).payload)
 
-    def statements_of(self, kind: str) -> Iterator[tuple[StoredEntry, dict[str, Any]]]:
-        """Entries stored under ``kind`` (an unsigned label: callers check the predicate type they need)."""
-        for entry in self.store.entries(kind=kind):
-            yield entry, json.loads(parse_envelope(entry.envelope).payload)
+    def statements_of(self, predicate_type: str) -> Iterator[tuple[StoredEntry, dict[str, Any]]]:
+        """Entries whose *signed* statement has ``predicate_type`` (unverified: for listing and lookups that
+        are checked again; anything that decides reads :mod:`qtrust.evidence.verified` instead)."""
+        for entry in self.store.entries():
+            try:
+                doc = json.loads(parse_envelope(entry.envelope).payload)
+            except (ValueError, TypeError):
+                continue
+            if isinstance(doc, dict) and doc.get("predicateType") == predicate_type:
+                yield entry, doc

@@ -1,9 +1,16 @@
-"""Plans in the log: register a plan (or an amendment) and find the version an audit runs under."""
+"""Plans in the log: register a plan (or an amendment) and find the version an audit runs under.
+
+Both read the plan entries *that verify* (the caller passes them, from one verified read of the log): a plan
+entry relabelled, edited or inserted in the database must not decide which thresholds an audit is held to,
+or hide an amendment that loosened them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from qtrust.errors import InputError
 from qtrust.evidence import statements
@@ -21,24 +28,31 @@ class RegisteredPlan:
     changes: list[PlanChange]
 
 
-def plan_history(log: EvidenceLog, name: str) -> list[RegisteredPlan]:
-    """Every registered version of plan ``name``, oldest first."""
+# (sequence number, time recorded, signed statement) of a plan entry that verified
+PlanEntry = tuple[int, str, dict[str, Any]]
+
+
+def plan_history(entries: Iterable[PlanEntry], name: str) -> list[RegisteredPlan]:
+    """Every registered version of plan ``name`` among verified ``entries``, oldest first."""
     out = []
-    for entry, doc in log.statements_of("plan"):
-        predicate = doc["predicate"]
-        if doc.get("predicateType") != statements.PLAN_V1 or predicate.get("plan", {}).get("name") != name:
+    for seq, recorded_at, doc in entries:
+        predicate = doc.get("predicate") or {}
+        if (
+            doc.get("predicateType") != statements.PLAN_V1
+            or (predicate.get("plan") or {}).get("name") != name
+        ):
             continue
         plan = EvaluationPlan.model_validate(predicate["plan"])
         changes = [PlanChange(c["kind"], c["what"]) for c in predicate.get("changes", [])]
-        out.append(RegisteredPlan(entry.seq, entry.integrated_time, plan, plan.digest(), changes))
+        out.append(RegisteredPlan(seq, recorded_at, plan, plan.digest(), changes))
     return out
 
 
 def register_plan(
-    log: EvidenceLog, plan: EvaluationPlan
+    log: EvidenceLog, plan: EvaluationPlan, verified: Iterable[PlanEntry]
 ) -> tuple[Recorded | None, RegisteredPlan | None, list[PlanChange]]:
     """Record ``plan``; a known name makes it an amendment. Returns (entry or None if unchanged, previous, changes)."""
-    history = plan_history(log, plan.name)
+    history = plan_history(verified, plan.name)
     previous = history[-1] if history else None
     if previous is not None and previous.digest == plan.digest():
         return None, previous, []
@@ -58,12 +72,13 @@ def register_plan(
     return recorded, previous, changes
 
 
-def resolve_plan(log: EvidenceLog, ref: str) -> PlanReference:
+def resolve_plan(verified: Iterable[PlanEntry], ref: str) -> PlanReference:
     """The registered plan an audit cites: by name (latest version) or by a plan file already registered."""
+    verified = list(verified)
     path = Path(ref)
     if path.suffix in (".yaml", ".yml") or path.is_file():
         plan = load_plan(path)
-        history = plan_history(log, plan.name)
+        history = plan_history(verified, plan.name)
         match = [v for v in history if v.digest == plan.digest()]
         if not match:
             raise InputError(
@@ -73,7 +88,7 @@ def resolve_plan(log: EvidenceLog, ref: str) -> PlanReference:
             )
         chosen = match[-1]
     else:
-        history = plan_history(log, ref)
+        history = plan_history(verified, ref)
         if not history:
             raise InputError(
                 f"no plan named {ref!r} is registered in the evidence log",

@@ -27,6 +27,9 @@ APPROVAL_V1 = f"{QTRUST_PREDICATES}/approval/v1"
 RISK_V1 = f"{QTRUST_PREDICATES}/risk/v1"
 IMPACT_ASSESSMENT_V1 = f"{QTRUST_PREDICATES}/impact-assessment/v1"
 INCIDENT_V1 = f"{QTRUST_PREDICATES}/incident/v1"
+POLICY_V1 = f"{QTRUST_PREDICATES}/policy/v1"  # the release policy the owner put in force
+ATTESTATION_V1 = f"{QTRUST_PREDICATES}/attestation/v1"
+GOVERNANCE_APPROACH_V1 = f"{QTRUST_PREDICATES}/governance-approach/v1"
 AUDIT_BUILD_TYPE = "https://qtrust.dev/audit/v1"
 
 KINDS = {
@@ -42,6 +45,9 @@ KINDS = {
     RISK_V1: "risk",
     IMPACT_ASSESSMENT_V1: "impact-assessment",
     INCIDENT_V1: "incident",
+    POLICY_V1: "policy",
+    ATTESTATION_V1: "attestation",
+    GOVERNANCE_APPROACH_V1: "governance-approach",
 }
 
 

@@ -15,4 +15,5 @@ def store_view(log: EvidenceLog) -> LogView:
         entries=store.entries(),
         checkpoints=store.checkpoints(),
         consistency_proof=lambda old, new: merkle.consistency_proof(old, new, store.fetch_nodes),
+        cosignatures=store.cosignatures(),
     )

@@ -24,10 +24,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from qtrust.errors import InputError
 from qtrust.evidence import statements
 from qtrust.evidence.encoding import canonical_json, sha256_hex
-from qtrust.evidence.keys import TrustedKeys
 from qtrust.evidence.log import EvidenceLog, Recorded
-from qtrust.evidence.verify import statement_of
-from qtrust.governance.entries import GOVERNANCE_APPROACH_V1, Entry, read_log
+from qtrust.governance.entries import GOVERNANCE_APPROACH_V1, Entry, LogEntries
 
 APPROACHES_RESOURCE = "qtrust.governance/data/approaches.yaml"
 
@@ -156,21 +154,9 @@ def _adopted(entry: Entry) -> AdoptedApproaches | None:
     )
 
 
-def current_approaches(log: EvidenceLog, trusted: TrustedKeys | None = None) -> AdoptedApproaches | None:
-    """The latest recorded adoption (None if there is none).
-
-    With ``trusted``, only an entry that verifies against those keys counts, as for checklist items;
-    without it the entries are read as stored (for display where the log is the caller's own).
-    """
-    if trusted is not None:
-        candidates = read_log(log, trusted).of("approaches")
-    else:
-        candidates = []
-        for stored in log.store.entries(kind="governance-approach"):
-            statement = statement_of(stored)
-            if statement.get("predicateType") == GOVERNANCE_APPROACH_V1:
-                candidates.append(Entry(stored.seq, stored.integrated_time, statement, ()))
-    for entry in reversed(candidates):
+def current_approaches(ledger: LogEntries) -> AdoptedApproaches | None:
+    """The latest adoption among the entries that verify (None if there is none)."""
+    for entry in reversed(ledger.of("approaches")):
         adopted = _adopted(entry)
         if adopted is not None:
             return adopted

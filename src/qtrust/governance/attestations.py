@@ -4,13 +4,14 @@ Why an attestation and not a checkbox: items such as "independent ethical review
 quantum-hardware vendors" are satisfied by documents qtrust cannot measure. An attestation is an in-toto
 statement in the evidence log (predicate type :data:`ATTESTATION_V1`) whose subject is the SHA-256 of the
 attached document (or of the note, when there is no attachment), so the document a reviewer later reads can
-be checked against the one that was signed for, and the entry is as tamper-evident as an audit. It only
-counts if its envelope verifies against trusted keys (:mod:`qtrust.governance.entries`): a forged or
-edited attestation satisfies nothing.
+be checked against the one that was signed for, and the entry is as tamper-evident as an audit. A person
+on the roster vouches (``attested_by``), with their own key; it only counts if it verifies against trusted
+keys and the roster at that point (:mod:`qtrust.governance.entries`): a forged, edited or operator-signed
+attestation satisfies nothing.
 
 Predicate::
 
-    {item, checklist, note, attachment: {name, sha256} | null, attested_at}
+    {item, checklist, note, attachment: {name, sha256} | null, attested_at, attested_by}
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from qtrust.evidence import statements
 from qtrust.evidence.keys import SigningKey
 from qtrust.evidence.log import EvidenceLog, Recorded
 from qtrust.governance.checklists import Checklist, find_item, load_checklists
-from qtrust.governance.entries import ATTESTATION_V1, Entry
+from qtrust.governance.entries import ATTESTATION_V1, Entry, LogEntries
+from qtrust.governance.signing import sign_checked
 
 NOTE_LIMIT = 10_000  # characters; a note summarises, the attachment carries the document
 
@@ -87,7 +89,9 @@ def parse_attestation(entry: Entry) -> tuple[Attestation | None, str | None]:
     )
 
 
-def attestation_statement(item_id: str, checklist: str, note: str, attachment: Path | None) -> dict[str, Any]:
+def attestation_statement(
+    item_id: str, checklist: str, note: str, attachment: Path | None, attested_by: str
+) -> dict[str, Any]:
     """The in-toto statement of an attestation (the attachment is hashed here, so it must be readable)."""
     described: dict[str, str] | None = None
     if attachment is not None:
@@ -120,12 +124,18 @@ def attestation_statement(item_id: str, checklist: str, note: str, attachment: P
             "note": note,
             "attachment": described,
             "attested_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "attested_by": attested_by,
         },
     )
 
 
 def prepare_attestation(
-    checklists: Sequence[Checklist], item_id: str, note: str, attachment_path: str | Path | None = None
+    checklists: Sequence[Checklist],
+    item_id: str,
+    note: str,
+    attachment_path: str | Path | None = None,
+    *,
+    attested_by: str,
 ) -> dict[str, Any]:
     """Check everything about an attestation and build its statement, without touching the log.
 
@@ -161,25 +171,33 @@ def prepare_attestation(
             fix="attach it: --attachment FILE (its SHA-256 is recorded, not its content)",
         )
     return attestation_statement(
-        item.id, item.checklist, note, Path(attachment_path) if attachment_path is not None else None
+        item.id,
+        item.checklist,
+        note,
+        Path(attachment_path) if attachment_path is not None else None,
+        attested_by,
     )
 
 
 def attest(
     log: EvidenceLog,
+    ledger: LogEntries,
+    person_id: str,
+    key: SigningKey,
     item_id: str,
     note: str,
     attachment_path: str | Path | None = None,
-    signers: list[SigningKey] | None = None,
     *,
     checklists: Sequence[Checklist] | None = None,
 ) -> Recorded:
-    """Record a signed attestation of ``item_id`` (an item of the shipped checklists, or of ``checklists``).
-
-    Validated by :func:`prepare_attestation` before anything is written. ``signers`` defaults to the log's
-    key; pass a person's key to have the attestation signed by them (the verifier accepts any trusted key).
+    """Record ``person_id``'s signed attestation of ``item_id`` (an item of the shipped checklists, or of
+    ``checklists``); validated by :func:`prepare_attestation` and the governance rules before anything is written.
     """
     doc = prepare_attestation(
-        checklists if checklists is not None else load_checklists(), item_id, note, attachment_path
+        checklists if checklists is not None else load_checklists(),
+        item_id,
+        note,
+        attachment_path,
+        attested_by=person_id,
     )
-    return log.append(doc, signers=signers)
+    return sign_checked(log, ledger, person_id, key, doc, where="checklist attest")

@@ -13,13 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from qtrust.evidence import statements
-from qtrust.evidence.keys import TrustedKeys
-from qtrust.evidence.log import EvidenceLog
 from qtrust.governance.approaches import AdoptedApproaches, current_approaches
-from qtrust.governance.approvals import RequestStatus, request_status
+from qtrust.governance.approvals import RequestStatus
 from qtrust.governance.checklists import load_checklists
+from qtrust.governance.entries import LogEntries
 from qtrust.governance.frameworks import catalogues
-from qtrust.governance.people import Project, current_project
+from qtrust.governance.people import Project
 from qtrust.governance.records import Incident, incidents, latest_records
 from qtrust.governance.status import ItemStatus, evaluate_checklists
 from qtrust.results.schema import GovernanceStatus
@@ -53,26 +52,32 @@ class Snapshot:
         return self.gates[-1] if self.gates else None
 
 
-def _of(log: EvidenceLog, kind: str, predicate_type: str) -> list[tuple[int, dict[str, Any]]]:
-    return [(e.seq, d) for e, d in log.statements_of(kind) if d.get("predicateType") == predicate_type]
+def _of(ledger: LogEntries, predicate_type: str) -> list[tuple[int, dict[str, Any]]]:
+    return [(e.seq, e.statement) for e in ledger.of(predicate_type)]
 
 
-def snapshot(log: EvidenceLog, trusted: TrustedKeys) -> Snapshot:
+def snapshot(ledger: LogEntries, origin: str) -> Snapshot:
+    """Everything the documents say, from the entries of one verified read of the log."""
+    rule = ledger.rule
     return Snapshot(
-        origin=log.origin,
-        size=log.size(),
-        project=current_project(log),
-        approaches=current_approaches(log, trusted),
-        checklist=evaluate_checklists(load_checklists(), log, trusted=trusted),
-        audits=_of(log, "audit", statements.SLSA_PROVENANCE_V1),
-        findings=_of(log, "assessment", statements.TEST_RESULT_V01),
-        gates=_of(log, "gate-decision", statements.GATE_DECISION_V1),
-        plans=_of(log, "plan", statements.PLAN_V1),
-        requests=[request_status(log, e.seq) for e, _ in log.statements_of("approval-request")],
-        risks=latest_records(log, "risk"),
-        impacts=latest_records(log, "impact"),
-        incidents=incidents(log),
-        key_events=[(e.seq, e.kind) for e in log.entries() if e.kind in ("log-init", "key-rotation")],
+        origin=origin,
+        size=ledger.size,
+        project=(rule.project, rule.project_seq) if rule.project is not None else None,
+        approaches=current_approaches(ledger),
+        checklist=evaluate_checklists(load_checklists(), ledger),
+        audits=_of(ledger, statements.SLSA_PROVENANCE_V1),
+        findings=_of(ledger, statements.TEST_RESULT_V01),
+        gates=_of(ledger, statements.GATE_DECISION_V1),
+        plans=_of(ledger, statements.PLAN_V1),
+        requests=list(rule.requests.values()),
+        risks=latest_records(ledger, "risk"),
+        impacts=latest_records(ledger, "impact"),
+        incidents=incidents(ledger),
+        key_events=[
+            (e.seq, statements.kind_of(e.predicate_type))
+            for e in ledger.verified
+            if e.predicate_type in (statements.LOG_INIT_V1, statements.KEY_ROTATION_V1)
+        ],
     )
 
 

@@ -1,10 +1,12 @@
 """The risk register, impact assessments and incidents: structured records, signed by who wrote them.
 
-Each record is an evidence entry signed by a person on the roster. A risk or an impact assessment is
-written as YAML and recorded whole; recording the same id again is a new version (the log keeps every
-one). An incident is opened, updated and closed by separate entries, which together are its timeline.
-Links are checked when a record is made: checklist items must exist, affected runs must be audit entries,
-so a record never points at nothing.
+Each record is an evidence entry signed by a person on the roster, and counts only if it verifies against
+the roster at that point (:mod:`qtrust.governance.rules`); lists are read from the verified ledger, never
+from the store's ``kind`` column. A risk or an impact assessment is written as YAML and recorded whole;
+recording the same id again is a new version (the log keeps every one). An incident is opened, updated and
+closed by separate entries, which together are its timeline. Links are checked when a record is made:
+checklist items must exist, affected runs must be verified audit entries, so a record never points at
+nothing.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from qtrust.evidence import statements
 from qtrust.evidence.encoding import canonical_json, sha256_hex
 from qtrust.evidence.keys import SigningKey
 from qtrust.evidence.log import EvidenceLog, Recorded
-from qtrust.governance.people import Project, sign_as
+from qtrust.governance.entries import LogEntries
+from qtrust.governance.signing import sign_checked
 from qtrust.yamlfile import read_yaml_mapping, validate
 
 Level = Literal["low", "medium", "high"]
@@ -98,7 +101,7 @@ def _check_items(item_ids: list[str], checklist_ids: set[str] | None) -> None:
 
 def record(
     log: EvidenceLog,
-    project: Project,
+    ledger: LogEntries,
     person_id: str,
     key: SigningKey,
     kind: str,
@@ -108,9 +111,9 @@ def record(
     _check_items(item.checklist_items, checklist_ids)
     _, predicate_type = KINDS[kind]
     content = item.model_dump(mode="json")
-    return sign_as(
+    return sign_checked(
         log,
-        project,
+        ledger,
         person_id,
         key,
         statements.statement(
@@ -118,18 +121,20 @@ def record(
             predicate_type,
             {kind: content, "recorded_by": person_id},
         ),
+        where=f"{kind} record",
     )
 
 
-def latest_records(log: EvidenceLog, kind: str) -> dict[str, tuple[_Record, int, str]]:
-    """Each record id → (its latest version, entry, who recorded it)."""
+def latest_records(ledger: LogEntries, kind: str) -> dict[str, tuple[_Record, int, str]]:
+    """Each record id → (its latest verified version, entry, who recorded it)."""
     model, predicate_type = KINDS[kind]
-    label = statements.kind_of(predicate_type)
     out: dict[str, tuple[_Record, int, str]] = {}
-    for entry, doc in log.statements_of(label):
-        if doc.get("predicateType") == predicate_type:
-            item = model.model_validate(doc["predicate"][kind])
-            out[item.id] = (item, entry.seq, doc["predicate"].get("recorded_by", ""))
+    for entry in ledger.of(predicate_type):
+        try:
+            item = model.model_validate(entry.predicate[kind])
+        except (KeyError, ValueError):
+            continue  # signed but malformed: it records nothing
+        out[item.id] = (item, entry.seq, entry.predicate.get("recorded_by", ""))
     return out
 
 
@@ -151,16 +156,14 @@ class Incident:
     resolution: str | None = None
 
 
-def incidents(log: EvidenceLog) -> dict[str, Incident]:
-    """Every incident with its timeline, rebuilt from the log."""
+def incidents(ledger: LogEntries) -> dict[str, Incident]:
+    """Every incident with its timeline, rebuilt from the verified entries."""
     out: dict[str, Incident] = {}
-    for entry, doc in log.statements_of("incident"):
-        if doc.get("predicateType") != statements.INCIDENT_V1:
-            continue
-        p = doc["predicate"]
+    for entry in ledger.of(statements.INCIDENT_V1):
+        p = entry.predicate
         event = {
             "seq": entry.seq,
-            "time": entry.integrated_time,
+            "time": entry.recorded_at,
             "event": p["event"],
             "by": p["by"],
             "note": p.get("note", ""),
@@ -198,7 +201,7 @@ def _incident_statement(incident_id: str, predicate: dict[str, Any]) -> dict[str
 
 def open_incident(
     log: EvidenceLog,
-    project: Project,
+    ledger: LogEntries,
     person_id: str,
     key: SigningKey,
     *,
@@ -214,17 +217,17 @@ def open_incident(
             f"unknown severity {severity!r}", where="--severity", fix=f"one of {', '.join(Severity.__args__)}"
         )
     for seq in affected_runs:
-        doc = log.statement(seq)
-        if doc.get("predicateType") != statements.SLSA_PROVENANCE_V1:
+        entry = ledger.entry(seq)
+        if entry is None or entry.predicate_type != statements.SLSA_PROVENANCE_V1:
             raise InputError(
-                f"entry {seq} is not an audit run",
+                f"entry {seq} is not a verified audit run",
                 where="--run",
                 fix="list runs with `qtrust log list --kind audit`",
             )
-    incident_id = f"INC-{len(incidents(log)) + 1:04d}"
-    recorded = sign_as(
+    incident_id = f"INC-{len(incidents(ledger)) + 1:04d}"
+    recorded = sign_checked(
         log,
-        project,
+        ledger,
         person_id,
         key,
         _incident_statement(
@@ -238,12 +241,13 @@ def open_incident(
                 "by": person_id,
             },
         ),
+        where="incident open",
     )
     return incident_id, recorded
 
 
-def _open(log: EvidenceLog, incident_id: str) -> Incident:
-    known = incidents(log)
+def _open(ledger: LogEntries, incident_id: str) -> Incident:
+    known = incidents(ledger)
     if incident_id not in known:
         raise InputError(
             f"no incident {incident_id!r}",
@@ -256,23 +260,24 @@ def _open(log: EvidenceLog, incident_id: str) -> Incident:
 
 
 def update_incident(
-    log: EvidenceLog, project: Project, person_id: str, key: SigningKey, incident_id: str, note: str
+    log: EvidenceLog, ledger: LogEntries, person_id: str, key: SigningKey, incident_id: str, note: str
 ) -> Recorded:
-    _open(log, incident_id)
+    _open(ledger, incident_id)
     if not note.strip():
         raise InputError("an update needs a note", where="--note", fix="say what changed")
-    return sign_as(
+    return sign_checked(
         log,
-        project,
+        ledger,
         person_id,
         key,
         _incident_statement(incident_id, {"event": "update", "note": note, "by": person_id}),
+        where="incident update",
     )
 
 
 def close_incident(
     log: EvidenceLog,
-    project: Project,
+    ledger: LogEntries,
     person_id: str,
     key: SigningKey,
     incident_id: str,
@@ -280,19 +285,20 @@ def close_incident(
     rollback: str,
     resolution: str,
 ) -> Recorded:
-    _open(log, incident_id)
+    _open(ledger, incident_id)
     if not rollback.strip() or not resolution.strip():
         raise InputError(
             "closing an incident needs the rollback taken and the resolution",
             where="--rollback / --resolution",
             fix='say what was rolled back (or "none") and how it was resolved',
         )
-    return sign_as(
+    return sign_checked(
         log,
-        project,
+        ledger,
         person_id,
         key,
         _incident_statement(
             incident_id, {"event": "close", "rollback": rollback, "resolution": resolution, "by": person_id}
         ),
+        where="incident close",
     )

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from qtrust.evidence import statements
-from qtrust.evidence.keys import TrustedKeys
-from qtrust.evidence.log import EvidenceLog
 from qtrust.governance.attestations import parse_attestation
 from qtrust.governance.checklists import (
     AuditHasMetrics,
@@ -25,7 +23,7 @@ from qtrust.governance.checklists import (
     LogVerifies,
     PlanRegistered,
 )
-from qtrust.governance.entries import Entry, LogEntries, read_log
+from qtrust.governance.entries import Entry, LogEntries
 from qtrust.results.metrics_table import metric_paths_matching
 
 Status = Literal["satisfied", "missing"]
@@ -289,16 +287,13 @@ def _evaluate_attestation(item: ChecklistItem, log: LogEntries) -> tuple[bool, t
     return False, (), reason + ("; " + "; ".join(set_aside) if set_aside else "")
 
 
-def evaluate_checklists(
-    checklists: Sequence[Checklist], log: EvidenceLog, *, trusted: TrustedKeys
-) -> list[ItemStatus]:
-    """The status of every item, in checklist order, against the entries of ``log`` that verify.
+def evaluate_checklists(checklists: Sequence[Checklist], entries: LogEntries) -> list[ItemStatus]:
+    """The status of every item, in checklist order, against the entries that verify.
 
-    ``trusted`` are the keys an entry must be signed with to count (the workspace keyring, or a trust
-    file an auditor pinned). It has no default on purpose: trusting whatever keys the log itself names
-    would let a rewritten log vouch for itself.
+    ``entries`` comes from :func:`qtrust.governance.entries.read_log` with the keys an entry must be signed
+    with to count (the workspace keyring, or a trust file an auditor pinned) — never the keys the log
+    names itself, which would let a rewritten log vouch for itself.
     """
-    entries = read_log(log, trusted)
     out = []
     for checklist in checklists:
         for item in checklist.items:

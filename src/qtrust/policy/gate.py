@@ -40,11 +40,25 @@ class CheckOutcome:
         }
 
 
+@dataclass(frozen=True)
+class Provenance:
+    """Whether the judged results.json is the output of an audit recorded in the evidence log.
+
+    ``verified``: a verified audit entry names its sha256. ``unverified``: no entry does (hand-edited,
+    or never recorded) or there is no log to ask; the gate says so in its output and its JUnit.
+    """
+
+    status: str  # "verified" | "unverified"
+    detail: str
+    audit_seq: int | None = None
+
+
 @dataclass
 class GateResult:
     policy: Policy
     checks: list[CheckOutcome]
     notes: list[str] = field(default_factory=list)
+    provenance: Provenance | None = None
 
     @property
     def status(self) -> Status:
@@ -65,7 +79,34 @@ class GateResult:
             "counts": self.counts,
             "checks": [c.to_dict() for c in self.checks],
             "notes": self.notes,
+            "provenance": (
+                {
+                    "status": self.provenance.status,
+                    "detail": self.provenance.detail,
+                    "audit_entry": self.provenance.audit_seq,
+                }
+                if self.provenance
+                else None
+            ),
         }
+
+    def with_provenance(self, provenance: Provenance, *, required: bool) -> GateResult:
+        """Mark the results verified or not; ``required`` (a log exists) makes unverified results a failing check."""
+        self.provenance = provenance
+        if provenance.status != "verified":
+            self.notes.append(f"UNVERIFIED results: {provenance.detail}")
+            if required:
+                self.checks.insert(
+                    0,
+                    CheckOutcome(
+                        "results-provenance",
+                        "evidence",
+                        "the results are the output of an audit recorded in the evidence log",
+                        "inconclusive",
+                        f"{provenance.detail}: results that no verified audit entry names cannot pass a gate",
+                    ),
+                )
+        return self
 
 
 def _model_names(result: AuditResult, selection: Any) -> tuple[set[str], set[str]]:
@@ -200,6 +241,9 @@ def junit_xml(gate: GateResult, *, name: str = "qtrust gate") -> bytes:
     props = ET.SubElement(suite, "properties")
     ET.SubElement(props, "property", name="policy", value=gate.policy.name)
     ET.SubElement(props, "property", name="policy_sha256", value=gate.policy.digest())
+    if gate.provenance is not None:
+        ET.SubElement(props, "property", name="provenance", value=gate.provenance.status)
+        ET.SubElement(props, "property", name="provenance_detail", value=gate.provenance.detail)
     for i, note in enumerate(gate.notes):
         ET.SubElement(props, "property", name=f"note_{i + 1}", value=note)
     for check in gate.checks:

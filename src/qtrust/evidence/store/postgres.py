@@ -4,6 +4,10 @@ Sequence numbers are assigned under a transaction-scoped advisory lock (one per 
 SEQUENCE, whose values a rolled-back transaction burns. Row triggers abort UPDATE and DELETE, statement
 triggers abort TRUNCATE, and an INSERT whose sequence number is not the next one is refused by the
 database itself. ``?schema=NAME`` in the URL keeps several logs in one database (default ``qtrust``).
+
+Read-only commands open the connection read-only (``default_transaction_read_only``) and run no DDL: a
+verifier needs only SELECT, and a missing schema is reported, never created. Credentials in the URL never
+reach output, errors or recorded evidence (:mod:`qtrust.evidence.store.credentials`).
 """
 
 from __future__ import annotations
@@ -14,9 +18,16 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from qtrust.errors import InputError
 from qtrust.evidence import merkle
-from qtrust.evidence.store.base import EvidenceStore, StoredCheckpoint, StoredEntry
+from qtrust.evidence.store.base import (
+    EvidenceStore,
+    StoredCheckpoint,
+    StoredCosignature,
+    StoredEntry,
+    read_only_refusal,
+)
+from qtrust.evidence.store.credentials import redact, scrub
 
-TABLES = ("meta", "entries", "tree_nodes", "checkpoints")
+TABLES = ("meta", "entries", "tree_nodes", "checkpoints", "cosignatures")
 LOCK_CLASS = 0x7174  # "qt": the first key of pg_advisory_xact_lock(int, int); the second is the schema
 
 SCHEMA = """
@@ -49,7 +60,17 @@ BEGIN
 END $$;
 CREATE OR REPLACE TRIGGER entries_gap_free BEFORE INSERT ON entries FOR EACH ROW EXECUTE FUNCTION qtrust_gap_free();
 """
-for _table in TABLES:
+COSIGNATURES = """
+CREATE TABLE IF NOT EXISTS cosignatures (
+    idx BIGINT PRIMARY KEY, size BIGINT NOT NULL, witness TEXT NOT NULL, lines TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE OR REPLACE TRIGGER cosignatures_no_change BEFORE UPDATE OR DELETE ON cosignatures
+FOR EACH ROW EXECUTE FUNCTION qtrust_refuse();
+CREATE OR REPLACE TRIGGER cosignatures_no_truncate BEFORE TRUNCATE ON cosignatures
+FOR EACH STATEMENT EXECUTE FUNCTION qtrust_refuse();
+"""
+for _table in TABLES[:4]:
     SCHEMA += (
         f"CREATE OR REPLACE TRIGGER {_table}_no_change BEFORE UPDATE OR DELETE ON {_table} "
         f"FOR EACH ROW EXECUTE FUNCTION qtrust_refuse();\n"
@@ -73,43 +94,56 @@ def split_url(url: str) -> tuple[str, str]:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, rest, parts.fragment)), schema
 
 
-def redact(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password:
-        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-        return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
-    return url
-
-
 class PostgresStore(EvidenceStore):
-    def __init__(self, url: str, *, connect_timeout: int = 5) -> None:
+    def __init__(self, url: str, *, connect_timeout: int = 5, read_only: bool = False) -> None:
         import psycopg
 
         conninfo, self.schema = split_url(url)
         self.location = f"{redact(conninfo)} (schema {self.schema})"
+        self.read_only = read_only
         try:
             self._conn = psycopg.connect(conninfo, connect_timeout=connect_timeout, autocommit=False)
+            self._conn.read_only = read_only  # every transaction of a reader is READ ONLY
         except psycopg.Error as error:
-            reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            text = str(error).strip()
+            reason = text.splitlines()[0] if text else type(error).__name__
             raise InputError(
-                f"cannot connect to PostgreSQL at {redact(conninfo)}: {reason}",
+                f"cannot connect to PostgreSQL at {redact(conninfo)}: {scrub(reason, url)}",
                 where="--store / QTRUST_STORE",
                 fix="check the host, port, database and credentials, and that the server is running",
             ) from None
-        self._lock_key = None
         with self._conn.cursor() as cur:
             cur.execute("SELECT hashtext(%s)", (self.schema,))
             self._lock_key = cur.fetchone()[0]
-            cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", (LOCK_CLASS, self._lock_key))
-            cur.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+            if read_only:
+                cur.execute(
+                    "SELECT to_regclass(%s), to_regclass(%s)",
+                    (f'"{self.schema}".entries', f'"{self.schema}".cosignatures'),
+                )
+                found = cur.fetchone()
+                self._tables = {t for t, oid in zip(("entries", "cosignatures"), found, strict=True) if oid}
+            else:
+                cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", (LOCK_CLASS, self._lock_key))
+                cur.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
             cur.execute(f'SET search_path TO "{self.schema}"')
-            exists = cur.execute("SELECT to_regclass('entries') IS NOT NULL").fetchone()[0]
-            if not exists:
-                cur.execute(SCHEMA)
+            if not read_only:
+                if cur.execute("SELECT to_regclass('entries') IS NULL").fetchone()[0]:
+                    cur.execute(SCHEMA)
+                if cur.execute("SELECT to_regclass('cosignatures') IS NULL").fetchone()[0]:
+                    cur.execute(COSIGNATURES)
         self._conn.commit()
+        if read_only and "entries" not in self._tables:
+            self._conn.close()
+            raise InputError(
+                f"no qtrust evidence log in schema {self.schema!r} of {redact(conninfo)}",
+                where="--store / QTRUST_STORE",
+                fix="check the database and ?schema= (a read-only command creates nothing)",
+            )
 
     @contextmanager
     def _write_transaction(self):
+        if self.read_only:
+            raise read_only_refusal(self.location)
         with self._conn.transaction(), self._conn.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", (LOCK_CLASS, self._lock_key))
             yield cur
@@ -122,6 +156,9 @@ class PostgresStore(EvidenceStore):
     def _read(self, sql: str, params: tuple = ()) -> list[tuple]:
         with self._read_cursor() as cur:
             return cur.execute(sql.format(p="%s"), params).fetchall()
+
+    def _has_table(self, name: str) -> bool:
+        return name in self._tables if self.read_only else True
 
     def _scalar(self, cursor, sql: str) -> object:
         row = cursor.execute(sql).fetchone()
@@ -155,6 +192,12 @@ class PostgresStore(EvidenceStore):
     def _insert_checkpoint(self, cursor, c: StoredCheckpoint) -> None:
         cursor.execute(
             "INSERT INTO checkpoints VALUES (%s, %s, %s, %s)", (c.idx, c.size, c.note, c.created_at)
+        )
+
+    def _insert_cosignature(self, cursor, c: StoredCosignature) -> None:
+        cursor.execute(
+            "INSERT INTO cosignatures VALUES (%s, %s, %s, %s, %s)",
+            (c.idx, c.size, c.witness, c.lines, c.created_at),
         )
 
     def _insert_meta(self, cursor, key: str, value: str) -> None:
