@@ -23,11 +23,13 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 # `make audit` signs its run into the evidence log in .qtrust/. On first use it creates the signing keys,
 # encrypted with QTRUST_KEY_PASSPHRASE: the default below is for a first look only; export your own.
+# Exported, never written into a recipe, so `make -n audit` and the build log do not show it.
 QTRUST_KEY_PASSPHRASE ?= qtrust-demo-only-change-me
+audit: export QTRUST_KEY_PASSPHRASE := $(QTRUST_KEY_PASSPHRASE)
 
 ## audit: install qtrust, audit the built-in German Credit data into $(OUT)/ and record it in .qtrust/
 audit: $(VENV)/.installed
-	QTRUST_KEY_PASSPHRASE='$(QTRUST_KEY_PASSPHRASE)' $(BIN)/qtrust audit --out $(OUT)
+	$(BIN)/qtrust audit --out $(OUT)
 
 ## test: install qtrust with its test extras, lint, and run every test
 test: $(VENV)/.installed-test

@@ -500,13 +500,15 @@ def verify(
                 soft_wrap=True,
             )
             for key in trusted:
-                console.print(f"{prefix}  {key.algorithm:<10} {key.keyid}", highlight=False)
+                console.print(f"{prefix}  {key.algorithm:<10} {key.keyid}", highlight=False, soft_wrap=True)
         if report.ok:
             witnessed = "".join(
                 f", witnessed by {name} up to {size}" for name, size in report.witnessed.items()
             )
+            # Without pinned keys a bundle only proves it agrees with itself: say that, not "verified".
+            verdict = "[bold yellow]self-consistent[/]" if self_trusted else "[bold green]verified[/]"
             out.print(
-                f"{prefix}[bold green]verified[/] {source}: {report.entries} entries, all under {report.checkpoints} "
+                f"{prefix}{verdict} {source}: {report.entries} entries, all under {report.checkpoints} "
                 f"checkpoints (Ed25519 + ML-DSA-65){witnessed}, {report.known_checkpoints} earlier checkpoints; "
                 f"log {report.origin}",
                 highlight=False,

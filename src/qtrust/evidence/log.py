@@ -18,7 +18,7 @@ from typing import Any
 from qtrust.errors import InputError
 from qtrust.evidence import merkle, statements
 from qtrust.evidence.checkpoint import Checkpoint, sign_checkpoint
-from qtrust.evidence.dsse import parse_envelope, sign_envelope
+from qtrust.evidence.dsse import EnvelopeError, parse_envelope, sign_envelope
 from qtrust.evidence.encoding import canonical_json
 from qtrust.evidence.keys import LogKeys, SigningKey
 from qtrust.evidence.receipts import receipt_message
@@ -195,11 +195,22 @@ class EvidenceLog:
         return entry
 
     def statement(self, seq: int) -> dict[str, Any]:
-        return json.loads(parse_envelope(self.entry(seq).envelope).payload)
+        """The signed payload of one entry, unverified (for reading; `qtrust verify` judges it)."""
+        entry = self.entry(seq)
+        try:
+            if entry.damage:
+                raise EnvelopeError(entry.damage)
+            return json.loads(parse_envelope(entry.envelope).payload)
+        except (EnvelopeError, ValueError) as error:
+            raise InputError(
+                f"entry {seq} cannot be read: {error}",
+                where=f"entry {seq} of {self.store.location}",
+                fix="run `qtrust verify` to see what was altered",
+            ) from None
 
     def statements_of(self, predicate_type: str) -> Iterator[tuple[StoredEntry, dict[str, Any]]]:
         """Entries whose *signed* statement has ``predicate_type`` (unverified: for listing and lookups that
-        are checked again; anything that decides reads :mod:`qtrust.evidence.verified` instead)."""
+        are checked again; anything that decides reads the verified ledger, :mod:`qtrust.governance.entries`)."""
         for entry in self.store.entries():
             try:
                 doc = json.loads(parse_envelope(entry.envelope).payload)
