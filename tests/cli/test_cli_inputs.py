@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from tiny_audit import TINY
 from typer.testing import CliRunner
 
 from qtrust.audit.outputs import MANIFEST
@@ -26,20 +27,6 @@ from qtrust.yamlfile import MAX_YAML_BYTES, parse_yaml, read_yaml_mapping
 
 runner = CliRunner()
 
-#: An audit of well under a second: synthetic data, 2 qubits, one VQC, one baseline, no red-team.
-TINY = {
-    "seed": 3,
-    "data": {"source": "synthetic", "synthetic": {"n_rows": 120, "n_features": 3}},
-    "encoding": {"n_qubits": 2},
-    "models": [{"kind": "variational", "name": "vqc", "n_layers": 1, "max_iter": 5}],
-    "baselines": [{"kind": "logistic_regression", "name": "logistic"}],
-    "noise": {"channels": ["depolarizing"], "levels": [0.0, 0.01]},
-    "shots": {"budgets": [100], "repeats": 2, "reference": 100},
-    "reproducibility": {"seeds": [0, 1]},
-    "statistics": {"n_boot": 50, "n_permutations": 100},
-    "privacy": {"enabled": False},
-    "robustness": {"enabled": False},
-}
 
 # A billion laughs: 9 levels of lists of 9 aliases of the level below, a few hundred bytes.
 LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(

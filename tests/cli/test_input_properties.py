@@ -19,26 +19,13 @@ import pandas as pd
 import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from tiny_audit import TINY
 from typer.testing import CliRunner
 
 from qtrust.cli.app import app
 
 runner = CliRunner()
 
-#: A config of an audit well under a second (the audit runs with --quick too).
-TINY = {
-    "seed": 3,
-    "data": {"source": "synthetic", "synthetic": {"n_rows": 120, "n_features": 3}},
-    "encoding": {"n_qubits": 2},
-    "models": [{"kind": "variational", "name": "vqc", "n_layers": 1, "max_iter": 5}],
-    "baselines": [{"kind": "logistic_regression", "name": "logistic"}],
-    "noise": {"channels": ["depolarizing"], "levels": [0.0, 0.01]},
-    "shots": {"budgets": [100], "repeats": 2, "reference": 100},
-    "reproducibility": {"seeds": [0, 1]},
-    "statistics": {"n_boot": 50, "n_permutations": 100},
-    "privacy": {"enabled": False},
-    "robustness": {"enabled": False},
-}
 PROPERTY = settings(
     max_examples=40,
     deadline=None,

@@ -8,6 +8,7 @@ store), with nothing half-written.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -52,22 +53,29 @@ def fail(error: InputError) -> None:
     raise typer.Exit(2)
 
 
-def passphrase(*, confirm: bool = False) -> bytes:
-    """From QTRUST_KEY_PASSPHRASE, else a hidden prompt on a terminal; never from a command-line flag."""
-    from qtrust.evidence.keys import PASSPHRASE_ENV
-    from qtrust.evidence.workspace import passphrase_from_env
-
-    value = passphrase_from_env()
+def secret(env: str, prompt: str, what: str, *, confirm: bool = False, fix: str = "") -> bytes:
+    """A passphrase from ``env``, else a hidden prompt on a terminal; never from a command-line flag (flags
+    end up in shell history and process listings). Shared by the log's, a person's and a witness's keys."""
+    value = os.environ.get(env)
     if value:
-        return value
+        return value.encode("utf-8")
     if sys.stdin.isatty():
-        entered = typer.prompt("Key passphrase", hide_input=True, confirmation_prompt=confirm)
+        entered = typer.prompt(prompt, hide_input=True, confirmation_prompt=confirm)
         if entered:
             return entered.encode("utf-8")
-    raise InputError(
-        "no key passphrase",
-        where=PASSPHRASE_ENV,
-        fix=f"set {PASSPHRASE_ENV} (or run in a terminal to be asked); `qtrust audit` and `qtrust gate` also take --no-record",
+    raise InputError(f"no {what}", where=env, fix=f"set {env} (or run in a terminal to be asked){fix}")
+
+
+def passphrase(*, confirm: bool = False) -> bytes:
+    """The log key's passphrase (QTRUST_KEY_PASSPHRASE)."""
+    from qtrust.evidence.keys import PASSPHRASE_ENV
+
+    return secret(
+        PASSPHRASE_ENV,
+        "Key passphrase",
+        "key passphrase",
+        confirm=confirm,
+        fix="; `qtrust audit` and `qtrust gate` also take --no-record",
     )
 
 
@@ -326,18 +334,12 @@ def trusted_from(path: Path | None, fallback):
 
 def _known_checkpoints(paths: list[Path]):
     from qtrust.evidence.bundle import BUNDLE_FORMAT, load_bundle
+    from qtrust.evidence.files import read_named_file
     from qtrust.evidence.verify import KnownCheckpoint
 
     known = []
     for path in paths:
-        try:
-            head = Path(path).read_bytes()
-        except OSError as error:
-            raise InputError(
-                f"cannot read {path}: {error}",
-                where="--known",
-                fix="pass an earlier bundle or checkpoint file",
-            ) from None
+        head = read_named_file(path, where="--known", fix="pass an earlier bundle or checkpoint file")
         if head.lstrip().startswith(b"{") and BUNDLE_FORMAT.encode() in head[:400]:
             earlier = load_bundle(path)
             if earlier.latest_note is None:
@@ -385,6 +387,7 @@ def _witnesses(paths: list[Path], origin: str):
     """Witness keys from witness.json files or witness directories; a directory's latest cosigned
     checkpoint for this log also becomes a checkpoint the log must still extend."""
     from qtrust.evidence.cosignature import load_witness_key
+    from qtrust.evidence.files import read_named_file
     from qtrust.evidence.witness import WitnessDirectory
 
     keys, known = [], []
@@ -396,14 +399,7 @@ def _witnesses(paths: list[Path], origin: str):
             if latest is not None:
                 known.append(latest)
             continue
-        try:
-            data = Path(path).read_bytes()
-        except OSError as error:
-            raise InputError(
-                f"cannot read {path}: {error}",
-                where="--witness",
-                fix="pass a witness.json or a witness directory",
-            ) from None
+        data = read_named_file(path, where="--witness", fix="pass a witness.json or a witness directory")
         keys.append(load_witness_key(data, str(path)))
     return keys, known
 

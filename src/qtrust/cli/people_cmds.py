@@ -8,8 +8,6 @@ and it cannot change the roster after the first one. Statuses are read from entr
 
 from __future__ import annotations
 
-import os
-import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -17,7 +15,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from qtrust.cli.evidence_cmds import HomeOption, StoreOption, fail, out, passphrase, workspace
+from qtrust.cli.evidence_cmds import HomeOption, StoreOption, fail, out, passphrase, secret, workspace
 from qtrust.errors import InputError
 
 people_app = typer.Typer(help="The project's people, their roles and signing keys.", no_args_is_help=True)
@@ -28,20 +26,10 @@ AsOption = Annotated[str, typer.Option("--as", help="The person acting (their id
 
 
 def person_passphrase(*, confirm: bool = False) -> bytes:
+    """The acting person's own passphrase (QTRUST_PERSON_PASSPHRASE), never the log key's."""
     from qtrust.governance.people import PERSON_PASSPHRASE_ENV
 
-    value = os.environ.get(PERSON_PASSPHRASE_ENV)
-    if value:
-        return value.encode()
-    if sys.stdin.isatty():
-        entered = typer.prompt("Your personal passphrase", hide_input=True, confirmation_prompt=confirm)
-        if entered:
-            return entered.encode()
-    raise InputError(
-        "no personal passphrase",
-        where=PERSON_PASSPHRASE_ENV,
-        fix=f"set {PERSON_PASSPHRASE_ENV} (or run in a terminal to be asked)",
-    )
+    return secret(PERSON_PASSPHRASE_ENV, "Your personal passphrase", "personal passphrase", confirm=confirm)
 
 
 def read_ledger(log, ws, trusted=None):

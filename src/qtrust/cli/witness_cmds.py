@@ -7,8 +7,6 @@ it to ``qtrust verify --witness``.
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -20,6 +18,7 @@ from qtrust.cli.evidence_cmds import (
     TrustedOption,
     fail,
     out,
+    secret,
     trusted_from,
     workspace,
 )
@@ -32,20 +31,10 @@ DirArgument = Annotated[Path, typer.Argument(help="The witness's directory (its 
 
 
 def witness_passphrase(*, confirm: bool = False) -> bytes:
+    """The witness's own passphrase (QTRUST_WITNESS_PASSPHRASE): the log operator never holds it."""
     from qtrust.evidence.witness import WITNESS_PASSPHRASE_ENV
 
-    value = os.environ.get(WITNESS_PASSPHRASE_ENV)
-    if value:
-        return value.encode()
-    if sys.stdin.isatty():
-        entered = typer.prompt("Witness passphrase", hide_input=True, confirmation_prompt=confirm)
-        if entered:
-            return entered.encode()
-    raise InputError(
-        "no witness passphrase",
-        where=WITNESS_PASSPHRASE_ENV,
-        fix=f"set {WITNESS_PASSPHRASE_ENV} (or run in a terminal to be asked)",
-    )
+    return secret(WITNESS_PASSPHRASE_ENV, "Witness passphrase", "witness passphrase", confirm=confirm)
 
 
 @witness_app.command("init")

@@ -1,4 +1,5 @@
-"""Atomic file writes for evidence: a file appears complete, with its final mode, or not at all.
+"""Evidence files: atomic writes (a file appears complete, with its final mode, or not at all), and reads
+of a file the user named that fail as one line saying which option it came from.
 
 Written to a temporary name in the same directory (created with the final mode, so a private key is never
 readable by others even for a moment), fsynced, then renamed over the target; any failure removes the
@@ -10,6 +11,8 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+
+from qtrust.errors import InputError
 
 
 def write_file_atomically(path: Path, data: bytes, mode: int = 0o644) -> None:
@@ -26,3 +29,11 @@ def write_file_atomically(path: Path, data: bytes, mode: int = 0o644) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def read_named_file(path: Path | str, *, where: str, fix: str) -> bytes:
+    """The bytes of a file the user passed with ``where``; an unreadable one is an :class:`InputError`."""
+    try:
+        return Path(path).read_bytes()
+    except OSError as error:
+        raise InputError(f"cannot read {path}: {error}", where=where, fix=fix) from None

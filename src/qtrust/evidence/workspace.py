@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qtrust.errors import InputError
-from qtrust.evidence.keys import PASSPHRASE_ENV, KeyDirectory, LogKeys, TrustedKeys
+from qtrust.evidence.keys import KeyDirectory, LogKeys, TrustedKeys
 from qtrust.evidence.log import EvidenceLog
 from qtrust.evidence.store import EvidenceStore, LogExistsError, open_store
 
@@ -170,8 +170,3 @@ class Workspace:
             if self.keys.exists():
                 return self.open_log(passphrase, create=True), False
             return self._init_locked(passphrase)[0], True
-
-
-def passphrase_from_env() -> bytes | None:
-    value = os.environ.get(PASSPHRASE_ENV)
-    return value.encode("utf-8") if value else None

@@ -15,7 +15,7 @@ from qtrust.evidence.keys import SigningKey
 from qtrust.evidence.log import EvidenceLog, Recorded
 from qtrust.governance.entries import LogEntries
 from qtrust.governance.rules import PolicyInForce
-from qtrust.governance.signing import sign_checked
+from qtrust.governance.signing import owner_acting, sign_checked
 from qtrust.policy.policy import Policy
 
 
@@ -32,20 +32,7 @@ def register_policy(
     log: EvidenceLog, ledger: LogEntries, person_id: str, key: SigningKey, policy: Policy
 ) -> Recorded | None:
     """Put ``policy`` in force, signed by the owner; None if it is already the policy in force."""
-    project = ledger.rule.project
-    if project is None:
-        raise InputError(
-            "the project has no roster yet",
-            where="--as",
-            fix="add the owner first: `qtrust people add ID --role owner --as ID`",
-        )
-    owner = project.owner
-    if owner is None or owner.id != person_id:
-        raise InputError(
-            f"only the project's owner ({owner.id if owner else 'none'}) puts a release policy in force",
-            where="--as",
-            fix=f"run it as the owner: --as {owner.id if owner else 'OWNER'}",
-        )
+    owner_acting(ledger, person_id, to="put a release policy in force")
     current = ledger.rule.policy
     if current is not None and current.digest == policy.digest():
         return None

@@ -17,6 +17,7 @@ from qtrust.evidence.keys import SigningKey
 from qtrust.evidence.log import EvidenceLog, Recorded
 from qtrust.governance.entries import LogEntries
 from qtrust.governance.people import ClaimFile, Person, Project, Revocation, roster_statement
+from qtrust.governance.signing import owner_acting
 
 ROLE_FIX = "roles: owner, researcher, reviewer, approver, legal, auditor; exactly one owner"
 
@@ -28,24 +29,6 @@ def _project(name: str, people: Sequence[Person], where: str) -> Project:
         raise InputError(
             error.errors()[0]["msg"].removeprefix("Value error, "), where=where, fix=ROLE_FIX
         ) from None
-
-
-def _owner_acting(ledger: LogEntries, acting_id: str) -> Project:
-    project = ledger.rule.project
-    if project is None:
-        raise InputError(
-            "the project has no roster yet",
-            where="--as",
-            fix="the owner starts it by adding themselves: qtrust people add ID --name NAME --role owner --as ID",
-        )
-    owner = project.owner
-    if owner is None or owner.id != acting_id:
-        raise InputError(
-            f"only the project's owner ({owner.id if owner else 'none'}) changes the roster",
-            where="--as",
-            fix=f"ask {owner.id if owner else 'the owner'} to run it (--as {owner.id if owner else 'OWNER'})",
-        )
-    return project
 
 
 def _record(
@@ -96,7 +79,7 @@ def add_person(
             )
         existing = None
     else:
-        _owner_acting(ledger, acting_id)
+        owner_acting(ledger, acting_id, to="change the roster")
         existing = current.find(person_id)
         owner = current.owner
         if "owner" in roles and owner is not None and owner.id != person_id:
@@ -147,7 +130,7 @@ def remove_person(
     revoke_reason: str | None = None,
 ) -> Recorded:
     """Take ``person_id`` off the roster; with ``revoke_reason`` their key is revoked for good (lost, stolen)."""
-    current = _owner_acting(ledger, acting_id)
+    current = owner_acting(ledger, acting_id, to="change the roster")
     person = current.person(person_id)
     if person_id == acting_id:
         raise InputError(
@@ -168,7 +151,7 @@ def transfer_ownership(
     log: EvidenceLog, ledger: LogEntries, acting_id: str, acting_key: SigningKey, new_owner: str
 ) -> Recorded:
     """Make ``new_owner`` (already on the roster) the owner; the old owner keeps their other roles, if any."""
-    current = _owner_acting(ledger, acting_id)
+    current = owner_acting(ledger, acting_id, to="change the roster")
     current.person(new_owner)
     if new_owner == acting_id:
         raise InputError(f"{acting_id} already owns the project", where="NEW", fix="name someone else")

@@ -25,6 +25,20 @@ def roster_in_force(ledger: LogEntries) -> Project:
     return project
 
 
+def owner_acting(ledger: LogEntries, acting_id: str, *, to: str) -> Project:
+    """The roster in force, if ``acting_id`` is its owner: only the owner may ``to`` (change the roster,
+    put a policy in force); the verifier's rules refuse the entry otherwise, so refuse it before signing."""
+    project = roster_in_force(ledger)
+    owner = project.owner
+    if owner is None or owner.id != acting_id:
+        raise InputError(
+            f"only the project's owner ({owner.id if owner else 'none'}) may {to}",
+            where="--as",
+            fix=f"ask {owner.id if owner else 'the owner'} to run it (--as {owner.id if owner else 'OWNER'})",
+        )
+    return project
+
+
 def sign_checked(
     log: EvidenceLog, ledger: LogEntries, person_id: str, key: SigningKey, doc: dict, *, where: str
 ) -> Recorded:

@@ -109,6 +109,10 @@ def read_only_refusal(location: str) -> InputError:
     )
 
 
+#: Every store keeps the same five tables (and refuses UPDATE, DELETE and TRUNCATE on each).
+TABLES = ("meta", "entries", "tree_nodes", "checkpoints", "cosignatures")
+
+
 class EvidenceStore(ABC):
     """Append-only storage of one log. Subclasses provide the transaction and SQL primitives."""
 

@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from qtrust.errors import InputError
 from qtrust.evidence import merkle
 from qtrust.evidence.store.base import (
+    TABLES,
     EvidenceStore,
     StoredCheckpoint,
     StoredCosignature,
@@ -27,7 +28,6 @@ from qtrust.evidence.store.base import (
 )
 from qtrust.evidence.store.credentials import redact, scrub
 
-TABLES = ("meta", "entries", "tree_nodes", "checkpoints", "cosignatures")
 LOCK_CLASS = 0x7174  # "qt": the first key of pg_advisory_xact_lock(int, int); the second is the schema
 
 SCHEMA = """

@@ -23,6 +23,7 @@ from urllib.parse import quote
 from qtrust.errors import InputError
 from qtrust.evidence import merkle
 from qtrust.evidence.store.base import (
+    TABLES,
     EvidenceStore,
     StoredCheckpoint,
     StoredCosignature,
@@ -30,7 +31,6 @@ from qtrust.evidence.store.base import (
     read_only_refusal,
 )
 
-TABLES = ("meta", "entries", "tree_nodes", "checkpoints", "cosignatures")
 BUSY_MS = 120_000
 
 SCHEMA = """
