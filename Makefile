@@ -35,11 +35,13 @@ audit: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests bench examples
 	$(BIN)/ruff format --check src tests bench examples
+	$(BIN)/lint-imports
 	$(THREADS) $(BIN)/python -m pytest -n 2
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests bench examples
 	$(BIN)/ruff format --check src tests bench examples
+	$(BIN)/lint-imports
 
 ## bench: time qtrust against its peers (installs PennyLane, Qiskit, Aer, qiskit-machine-learning)
 bench: $(BIN)/python

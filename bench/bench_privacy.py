@@ -25,8 +25,8 @@ from qtrust.assess.privacy import (
     measurable_fprs,
     targets_from_audit,
 )
+from qtrust.assess.progress import NullProgress
 from qtrust.audit.data_prep import prepare
-from qtrust.audit.progress import NullProgress
 from qtrust.audit.training import fit_all
 from qtrust.config.schema import AuditConfig
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from qtrust._version import __version__
 
 if TYPE_CHECKING:
     from qtrust.adapters import from_pennylane, from_qiskit, from_qiskit_ml

@@ -29,8 +29,8 @@ from qtrust.assess.privacy import (
     targets_from_audit,
     tpr_at_fpr,
 )
+from qtrust.assess.progress import NullProgress
 from qtrust.audit.data_prep import prepare
-from qtrust.audit.progress import NullProgress
 from qtrust.audit.training import fit_all
 from qtrust.config import config_from_dict
 from qtrust.data import make_synthetic

@@ -22,9 +22,9 @@ from typing import Any
 import psycopg
 import pytest
 
+from qtrust.encoding import b64decode, b64encode, canonical_json
 from qtrust.evidence import EvidenceLog, LogKeys, TrustedKeys, Workspace, verify_log
 from qtrust.evidence import statements as st
-from qtrust.evidence.encoding import b64decode, b64encode, canonical_json
 from qtrust.evidence.store.postgres import split_url
 from qtrust.evidence.verify import KnownCheckpoint, VerifyReport
 from qtrust.evidence.view import store_view

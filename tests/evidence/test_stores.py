@@ -9,11 +9,11 @@ import time
 import psycopg
 import pytest
 
+from qtrust.encoding import canonical_json
 from qtrust.errors import InputError
 from qtrust.evidence import LogKeys, TrustedKeys, Workspace, merkle
 from qtrust.evidence.checkpoint import CheckpointError, verify_checkpoint
 from qtrust.evidence.dsse import sign_envelope
-from qtrust.evidence.encoding import canonical_json
 from qtrust.evidence.store import base as store_base
 from qtrust.evidence.store import open_store
 

@@ -11,11 +11,11 @@ import json
 
 import pytest
 
+from qtrust.encoding import b64decode, b64encode, canonical_json
 from qtrust.errors import InputError
 from qtrust.evidence import LogKeys, TrustedKeys, export_bundle, load_bundle, verify_log
 from qtrust.evidence.bundle import check_inclusion_proofs
 from qtrust.evidence.dsse import sign_envelope
-from qtrust.evidence.encoding import b64decode, b64encode, canonical_json
 from qtrust.evidence.merkle import MemoryTree, leaf_hash
 from qtrust.evidence.receipts import receipt_message
 from qtrust.evidence.store.base import utc_now

@@ -13,10 +13,10 @@ import struct
 
 import pytest
 
+from qtrust.encoding import b64decode
 from qtrust.errors import InputError
 from qtrust.evidence import EvidenceLog, LogKeys, verify_log
 from qtrust.evidence.checkpoint import SIGNATURE_PREFIX, parse_checkpoint
-from qtrust.evidence.encoding import b64decode
 from qtrust.evidence.keys import TrustedKeys
 from qtrust.evidence.store.sqlite import SQLiteStore
 from qtrust.evidence.view import store_view

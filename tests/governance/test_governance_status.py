@@ -9,10 +9,10 @@ import sqlite3
 import pytest
 from governance_support import AUDIT_SEQ, PLAN_SEQ, attest_as, start_roster, statuses
 
+from qtrust.encoding import b64decode, b64encode, canonical_json
 from qtrust.errors import InputError
 from qtrust.evidence import EvidenceLog, LogKeys, TrustedKeys
 from qtrust.evidence import statements as st
-from qtrust.evidence.encoding import b64decode, b64encode, canonical_json
 from qtrust.evidence.merkle import leaf_hash
 from qtrust.governance import ATTESTATION_V1, evaluate_checklists, load_checklists
 from qtrust.governance.entries import read_log

@@ -14,7 +14,8 @@ from qtrust.errors import InputError
 from qtrust.quantum import simulate
 from qtrust.quantum.circuit import AmplitudeEncoding, Circuit, Measurement, Operation
 from qtrust.quantum.engine import measurement_operator
-from qtrust.quantum.noise import CHANNEL_KINDS, NoiseChannel, NoiseModel
+from qtrust.quantum.kraus import CHANNEL_KINDS
+from qtrust.quantum.noise import NoiseChannel, NoiseModel
 
 TOLERANCE = 1e-10
 

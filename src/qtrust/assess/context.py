@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from qtrust.audit.data_prep import PreparedData
-from qtrust.audit.predictions import PredictionStore
-from qtrust.audit.progress import NullProgress, Progress
-from qtrust.audit.training import FittedModel
+from qtrust.assess.fitted import FittedModel
+from qtrust.assess.predictions import PredictionStore
+from qtrust.assess.prepared import PreparedData
+from qtrust.assess.progress import NullProgress, Progress
 from qtrust.config.schema import AuditConfig
 from qtrust.metrics import FrameSummary, StackMetricFrame
 from qtrust.seeding import derive_seed

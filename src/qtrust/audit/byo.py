@@ -11,8 +11,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from qtrust.audit.data_prep import PreparedData, prepare
-from qtrust.audit.progress import Progress
+from qtrust.assess.prepared import PreparedData
+from qtrust.assess.progress import Progress
+from qtrust.audit.data_prep import prepare
 from qtrust.audit.runner import AuditRun, run_audit, write_audit
 from qtrust.audit.supplied import Supplied
 from qtrust.config.schema import AuditConfig, NoEntanglementSpec

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
 
 import numpy as np
 
+from qtrust.assess.prepared import PreparedData
 from qtrust.config.schema import AuditConfig
 from qtrust.data import (
     Dataset,
@@ -18,22 +18,6 @@ from qtrust.data import (
 )
 from qtrust.errors import InputError
 from qtrust.seeding import derive_seed
-
-
-@dataclass
-class PreparedData:
-    dataset: Dataset
-    train_idx: np.ndarray
-    test_idx: np.ndarray
-    preprocessor: QubitPreprocessor
-    X_train: np.ndarray
-    X_test: np.ndarray
-    y_train: np.ndarray
-    y_test: np.ndarray
-    groups_train: np.ndarray
-    groups_test: np.ndarray
-    split_seed: int
-    notes: list[str] = field(default_factory=list)
 
 
 def load_dataset(config: AuditConfig) -> Dataset:

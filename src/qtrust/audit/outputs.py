@@ -27,7 +27,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from qtrust import __version__
+from qtrust._version import __version__
 from qtrust.errors import InputError
 
 RESULTS = "results.json"

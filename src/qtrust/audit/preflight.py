@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from qtrust.assess.privacy_audit import check_privacy_config
 from qtrust.audit.data_prep import load_dataset, prepare
 from qtrust.audit.supplied import Supplied
 from qtrust.audit.training import noise_from_spec
@@ -118,8 +119,6 @@ def check_inputs(config: AuditConfig, supplied: Sequence[Supplied] = ()) -> Data
     and the qubit encoding are fitted here too (a second or less) because they refuse data that loads
     fine: a group with no test rows, no feature columns left, more qubits than encoded columns.
     """
-    from qtrust.assess.privacy_audit import check_privacy_config  # assess imports this package's stages
-
     preflight(config, supplied)
     dataset = load_dataset(config)
     prepared = prepare(config, dataset)

@@ -16,25 +16,27 @@ from typing import Any
 
 import numpy as np
 
-from qtrust import __version__
+from qtrust._version import __version__
 from qtrust.assess.certified_fairness import assess_certified_fairness
 from qtrust.assess.comparison import compare_models
 from qtrust.assess.context import AssessmentContext
 from qtrust.assess.fairness import assess_fairness
 from qtrust.assess.findings import derive_findings
+from qtrust.assess.fitted import FittedModel
 from qtrust.assess.noise import sweep_noise
+from qtrust.assess.predictions import PredictionStore
+from qtrust.assess.prepared import PreparedData
 from qtrust.assess.privacy_audit import assess_audit_privacy, check_privacy_config
+from qtrust.assess.progress import NullProgress, Progress
 from qtrust.assess.reproducibility import assess_reproducibility
 from qtrust.assess.robustness_audit import assess_audit_robustness
 from qtrust.assess.shots import assess_shots
-from qtrust.audit.data_prep import PreparedData, prepare
+from qtrust.audit.data_prep import prepare
 from qtrust.audit.environment import describe_environment
 from qtrust.audit.outputs import write_atomically
-from qtrust.audit.predictions import PredictionStore
 from qtrust.audit.preflight import preflight
-from qtrust.audit.progress import NullProgress, Progress
 from qtrust.audit.supplied import Supplied
-from qtrust.audit.training import FittedModel, fit_all, training_seed
+from qtrust.audit.training import fit_all, training_seed
 from qtrust.config.schema import AuditConfig
 from qtrust.data import Dataset
 from qtrust.metrics import METRIC_INFO

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
 import numpy as np
 
-from qtrust.audit.progress import Progress
+from qtrust.assess.fitted import FittedModel
+from qtrust.assess.progress import Progress
 from qtrust.audit.supplied import Supplied
 from qtrust.config.schema import (
     AuditConfig,
@@ -26,37 +26,6 @@ from qtrust.config.schema import (
 from qtrust.models import QuantumKernelClassifier, VariationalClassifier, make_baseline
 from qtrust.quantum.noise import NoiseModel
 from qtrust.seeding import derive_seed
-
-
-@dataclass
-class FittedModel:
-    """One model of the audit and its fits, one per training seed.
-
-    ``factory(random_state)`` builds a fresh, unfitted copy (reference models for the privacy red-team);
-    it is None for a black box. ``fixed``: one supplied artefact stands for every seed, so seed spread is
-    not measured. ``origin`` says whether the config built it or the caller supplied it.
-    """
-
-    name: str
-    kind: str
-    family: str  # "quantum" | "classical"
-    role: str  # "candidate" | "baseline" | "control"
-    params: dict[str, Any]
-    fits: dict[int, Any] = field(default_factory=dict)
-    train_seconds: dict[int, float] = field(default_factory=dict)
-    factory: Callable[[int], Any] | None = None
-    fixed: bool = False
-    origin: str = "configured"
-
-    @property
-    def quantum(self) -> bool:
-        return self.family == "quantum"
-
-    def clean_probabilities(self, X: np.ndarray, seeds: list[int]) -> np.ndarray:
-        """Exact, noiseless P(favourable) for every seed: shape (seeds, rows)."""
-        if self.quantum:
-            return np.stack([self.fits[s].probabilities(X) for s in seeds])
-        return np.stack([self.fits[s].predict_proba(X)[:, 1] for s in seeds])
 
 
 def noise_from_spec(spec: NoiseSpec | None) -> NoiseModel | None:

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from qtrust import __version__
+from qtrust._version import __version__
 from qtrust.cli.devices_cmds import register as register_devices_commands
 from qtrust.cli.evidence_cmds import HomeOption, StoreOption, fail, passphrase, workspace
 from qtrust.cli.evidence_cmds import register as register_evidence_commands
@@ -274,8 +274,8 @@ def _open_evidence(record: bool, plan: str | None, cfg, home, store):
 def _record(log, run, digests: dict[str, str], target: Path):
     """Append the provenance and findings entries; write their receipt beside the outputs."""
     from qtrust.audit.outputs import add_to_manifest
+    from qtrust.encoding import b64encode
     from qtrust.evidence.audit_record import audit_statements
-    from qtrust.evidence.encoding import b64encode
     from qtrust.evidence.files import write_file_atomically
 
     recorded = log.append_many(audit_statements(run.result, digests, run.predictions.distribution_digests()))

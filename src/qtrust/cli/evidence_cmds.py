@@ -290,7 +290,7 @@ def log_proof(
     store: StoreOption = None,
 ) -> None:
     """Print the inclusion proof of an entry in the latest checkpoint (RFC 9162), with that checkpoint."""
-    from qtrust.evidence.encoding import b64encode
+    from qtrust.encoding import b64encode
 
     try:
         log = workspace(home, store).open_log()

@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-from qtrust.quantum.noise import NOISE_KINDS
+from qtrust.quantum.kraus import NOISE_KINDS
 
 #: Seeds are unsigned 32-bit integers: every generator a seed may reach accepts them (NumPy's SeedSequence
 #: and legacy seeding, scikit-learn's random_state, simulator seeds), and a negative one fails deep inside.

@@ -15,9 +15,9 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from qtrust import __version__
+from qtrust._version import __version__
+from qtrust.encoding import canonical_json, sha256_hex
 from qtrust.evidence import statements
-from qtrust.evidence.encoding import canonical_json, sha256_hex
 from qtrust.results.metrics_table import flatten_metrics
 from qtrust.results.schema import AuditResult
 

@@ -21,10 +21,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from qtrust.encoding import b64decode, b64encode
 from qtrust.errors import InputError
 from qtrust.evidence import merkle, statements
 from qtrust.evidence.checkpoint import CheckpointError, parse_checkpoint
-from qtrust.evidence.encoding import b64decode, b64encode
 from qtrust.evidence.files import write_file_atomically
 from qtrust.evidence.keys import TrustedKeys
 from qtrust.evidence.log import EvidenceLog

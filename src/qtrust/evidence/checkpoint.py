@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from qtrust.evidence.encoding import b64decode, b64encode
+from qtrust.encoding import b64decode, b64encode
 from qtrust.evidence.keys import ED25519, MLDSA65, LogKeys, PublicKey, TrustedKeys
 
 SIGNATURE_PREFIX = "\u2014 "  # an em dash and a space

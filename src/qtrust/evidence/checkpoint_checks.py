@@ -18,7 +18,7 @@ from qtrust.evidence import merkle
 from qtrust.evidence.checkpoint import Checkpoint, CheckpointError, verify_checkpoint
 from qtrust.evidence.cosignature import WitnessKey, verify_cosignature
 from qtrust.evidence.key_history import KeyHistory
-from qtrust.evidence.verify import KnownCheckpoint, LogView, Problem, VerifyReport
+from qtrust.evidence.verification import KnownCheckpoint, LogView, Problem, VerifyReport
 
 
 def check_checkpoints(

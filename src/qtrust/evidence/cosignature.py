@@ -20,9 +20,9 @@ import struct
 from dataclasses import dataclass
 from typing import Any
 
+from qtrust.encoding import b64decode, b64encode
 from qtrust.errors import InputError
 from qtrust.evidence.checkpoint import SIGNATURE_PREFIX, Checkpoint
-from qtrust.evidence.encoding import b64decode, b64encode
 from qtrust.evidence.keys import ED25519, MLDSA44, PublicKey, SigningKey
 
 WITNESS_FORMAT = "https://qtrust.dev/witness/v1"

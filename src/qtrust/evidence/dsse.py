@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from qtrust.evidence.encoding import b64decode, b64encode, canonical_json
+from qtrust.encoding import b64decode, b64encode, canonical_json
 from qtrust.evidence.keys import SigningKey
 
 IN_TOTO_PAYLOAD_TYPE = "application/vnd.in-toto+json"

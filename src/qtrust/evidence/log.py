@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from qtrust.encoding import canonical_json
 from qtrust.errors import InputError
 from qtrust.evidence import merkle, statements
 from qtrust.evidence.checkpoint import Checkpoint, sign_checkpoint
 from qtrust.evidence.dsse import EnvelopeError, parse_envelope, sign_envelope
-from qtrust.evidence.encoding import canonical_json
 from qtrust.evidence.keys import LogKeys, SigningKey
 from qtrust.evidence.receipts import receipt_message
 from qtrust.evidence.store import EvidenceStore, StoredCheckpoint, StoredEntry

@@ -8,7 +8,7 @@ receipt, and the verifier can name it.
 
 from __future__ import annotations
 
-from qtrust.evidence.encoding import b64encode
+from qtrust.encoding import b64encode
 
 RECEIPT_CONTEXT = b"qtrust.dev/receipt/v1"
 

@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from qtrust.encoding import b64encode
 from qtrust.errors import InputError
 from qtrust.evidence.checkpoint import parse_checkpoint
 from qtrust.evidence.cosignature import WitnessKey, cosign, load_witness_key
-from qtrust.evidence.encoding import b64encode
 from qtrust.evidence.files import write_file_atomically
 from qtrust.evidence.keys import ED25519, MLDSA44, SigningKey, TrustedKeys
 from qtrust.evidence.log import EvidenceLog

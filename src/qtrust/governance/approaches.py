@@ -21,9 +21,9 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from qtrust.encoding import canonical_json, sha256_hex
 from qtrust.errors import InputError
 from qtrust.evidence import statements
-from qtrust.evidence.encoding import canonical_json, sha256_hex
 from qtrust.evidence.log import EvidenceLog, Recorded
 from qtrust.governance.entries import GOVERNANCE_APPROACH_V1, Entry, LogEntries
 

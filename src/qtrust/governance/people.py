@@ -25,15 +25,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from qtrust.encoding import b64decode, b64encode
 from qtrust.errors import InputError
 from qtrust.evidence import statements
-from qtrust.evidence.encoding import b64decode, b64encode
 from qtrust.evidence.files import write_file_atomically
 from qtrust.evidence.keys import ED25519, PublicKey, SigningKey
 from qtrust.evidence.log import EvidenceLog, Recorded
+from qtrust.policy.roles import Role
 
-Role = Literal["owner", "researcher", "reviewer", "approver", "legal", "auditor"]
-ROLES: tuple[str, ...] = Role.__args__
 PROJECT_V1 = statements.PROJECT_V1
 PERSON_PASSPHRASE_ENV = "QTRUST_PERSON_PASSPHRASE"
 CLAIM_FORMAT = "https://qtrust.dev/person-key/v1"

@@ -19,9 +19,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from qtrust.encoding import canonical_json, sha256_hex
 from qtrust.errors import InputError
 from qtrust.evidence import statements
-from qtrust.evidence.encoding import canonical_json, sha256_hex
 from qtrust.evidence.keys import SigningKey
 from qtrust.evidence.log import EvidenceLog, Recorded
 from qtrust.governance.entries import LogEntries

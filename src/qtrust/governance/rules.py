@@ -233,7 +233,7 @@ class GovernanceRule:
         return None, learn
 
     def _policy(self, seq: int, predicate: dict) -> Judgement:
-        from qtrust.evidence.encoding import canonical_json, sha256_hex
+        from qtrust.encoding import canonical_json, sha256_hex
 
         owner = self.project.owner if self.project else None
         if owner is None or predicate.get("registered_by") != owner.id:

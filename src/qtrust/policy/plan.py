@@ -16,10 +16,10 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
+from qtrust.encoding import canonical_json, sha256_hex
 from qtrust.errors import InputError
-from qtrust.evidence.encoding import canonical_json, sha256_hex
 from qtrust.policy.thresholds import Strict, Threshold
-from qtrust.quantum.noise import NOISE_KINDS
+from qtrust.quantum.kraus import NOISE_KINDS
 from qtrust.yamlfile import read_yaml_mapping, validate
 
 Assessment = Literal["fairness", "noise", "shots", "reproducibility", "comparison"]

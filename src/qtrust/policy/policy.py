@@ -16,9 +16,10 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from qtrust.evidence.encoding import canonical_json, sha256_hex
+from qtrust.encoding import canonical_json, sha256_hex
+from qtrust.policy.roles import ROLES
 from qtrust.policy.thresholds import Mode, Strict, Threshold, validate_metric_pattern
-from qtrust.quantum.noise import NOISE_KINDS
+from qtrust.quantum.kraus import NOISE_KINDS
 from qtrust.yamlfile import parse_yaml, read_yaml_mapping, validate
 
 DEFAULT_POLICY = "default_policy.yaml"
@@ -94,8 +95,6 @@ class ApprovalRules(Strict):
     @field_validator("release", "experiment")
     @classmethod
     def _roles(cls, value: list[str]) -> list[str]:
-        from qtrust.governance.people import ROLES
-
         unknown = [r for r in value if r not in ROLES]
         if unknown:
             raise ValueError(f"unknown role(s) {unknown}; roles: {', '.join(ROLES)}")

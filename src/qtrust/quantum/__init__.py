@@ -6,7 +6,8 @@ from qtrust.quantum.engine import MAX_QUBITS, PATHS, SimulationResult, choose_pa
 from qtrust.quantum.gates import GATES
 from qtrust.quantum.gradients import TrainingObjective
 from qtrust.quantum.kernels import fidelity_kernel, projected_kernel
-from qtrust.quantum.noise import CHANNEL_KINDS, NOISE_KINDS, NOISELESS, NoiseChannel, NoiseModel, ReadoutError
+from qtrust.quantum.kraus import CHANNEL_KINDS, NOISE_KINDS
+from qtrust.quantum.noise import NOISELESS, NoiseChannel, NoiseModel, ReadoutError
 from qtrust.quantum.shots import sample_probabilities
 from qtrust.quantum.states import EncodedStates
 

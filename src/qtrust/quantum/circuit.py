@@ -28,6 +28,7 @@ import numpy as np
 
 from qtrust.errors import InputError
 from qtrust.quantum.gates import GATES
+from qtrust.quantum.kraus import check_channel
 
 Section = Literal["encoding", "trainable"]
 
@@ -119,8 +120,6 @@ class Operation:
 
     def __post_init__(self) -> None:
         if self.channels:
-            from qtrust.quantum.noise import check_channel
-
             for kind, level in self.channels:
                 check_channel(kind, level, f"circuit: {self.gate} on wires {self.wires}")
         spec = GATES.get(self.gate)

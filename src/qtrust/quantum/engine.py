@@ -28,7 +28,8 @@ from qtrust.quantum.gates import GATES
 from qtrust.quantum.heisenberg import expectation, heisenberg_operator
 from qtrust.quantum.idle import idle_schedule
 from qtrust.quantum.noise import NOISELESS, NoiseCache, NoiseModel
-from qtrust.quantum.pauli import pauli_coefficients, pauli_vectors_of_pure, run_pauli, zero_state
+from qtrust.quantum.pauli import run_pauli, zero_state
+from qtrust.quantum.pauli_basis import pauli_coefficients, pauli_vectors_of_pure
 from qtrust.quantum.states import (
     EncodedStates,
     Segment,

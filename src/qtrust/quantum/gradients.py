@@ -25,7 +25,7 @@ from qtrust.quantum.engine import encode, scheduled, simulate
 from qtrust.quantum.gates import GATES
 from qtrust.quantum.heisenberg import expectation, heisenberg_operator
 from qtrust.quantum.noise import NOISELESS, NoiseCache, NoiseModel
-from qtrust.quantum.pauli import pauli_to_matrix
+from qtrust.quantum.pauli_basis import pauli_to_matrix
 from qtrust.quantum.states import EncodedStates, apply_channels, apply_to_operator, conjugate, gate_matrix
 
 GradientMethod = Literal["analytic", "parameter-shift"]

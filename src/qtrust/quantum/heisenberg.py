@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from qtrust.quantum.noise import NoiseCache
-from qtrust.quantum.pauli import pauli_coefficients
+from qtrust.quantum.pauli_basis import pauli_coefficients
 from qtrust.quantum.states import (
     EncodedStates,
     Segment,

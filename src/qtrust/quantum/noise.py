@@ -26,110 +26,23 @@ channels here never see it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
-from qtrust.errors import InputError
 from qtrust.quantum.circuit import Operation
 from qtrust.quantum.idle import IdleNoise
-
-_I = np.eye(2, dtype=complex)
-_X = np.array([[0, 1], [1, 0]], dtype=complex)
-_Y = np.array([[0, -1j], [1j, 0]], dtype=complex)
-_Z = np.diag([1.0, -1.0]).astype(complex)
-
-
-def _depolarizing(p: float) -> list[np.ndarray]:
-    return [np.sqrt(1 - p) * _I, np.sqrt(p / 3) * _X, np.sqrt(p / 3) * _Y, np.sqrt(p / 3) * _Z]
-
-
-def _amplitude_damping(g: float) -> list[np.ndarray]:
-    return [
-        np.array([[1, 0], [0, np.sqrt(1 - g)]], dtype=complex),
-        np.array([[0, np.sqrt(g)], [0, 0]], dtype=complex),
-    ]
-
-
-def _phase_damping(g: float) -> list[np.ndarray]:
-    return [
-        np.array([[1, 0], [0, np.sqrt(1 - g)]], dtype=complex),
-        np.array([[0, 0], [0, np.sqrt(g)]], dtype=complex),
-    ]
-
-
-def _bit_flip(p: float) -> list[np.ndarray]:
-    return [np.sqrt(1 - p) * _I, np.sqrt(p) * _X]
-
-
-def _phase_flip(p: float) -> list[np.ndarray]:
-    return [np.sqrt(1 - p) * _I, np.sqrt(p) * _Z]
-
-
-@dataclass(frozen=True)
-class ChannelKind:
-    name: str
-    kraus: Callable[[float], list[np.ndarray]]
-    max_level: float
-    description: str
-
-
-CHANNEL_KINDS: dict[str, ChannelKind] = {
-    k.name: k
-    for k in [
-        ChannelKind("depolarizing", _depolarizing, 1.0, "each Pauli error X, Y, Z with probability p/3"),
-        ChannelKind(
-            "amplitude_damping", _amplitude_damping, 1.0, "energy relaxation |1>→|0> with probability γ"
-        ),
-        ChannelKind("phase_damping", _phase_damping, 1.0, "loss of phase coherence with strength γ"),
-        ChannelKind("bit_flip", _bit_flip, 1.0, "X error with probability p"),
-        ChannelKind("phase_flip", _phase_flip, 1.0, "Z error with probability p"),
-    ]
-}
-READOUT = "readout"
-NOISE_KINDS: tuple[str, ...] = (*CHANNEL_KINDS, READOUT)
-PLACEMENT = "each channel after every matching gate, on each of the gate's wires, encoding gates included"
-
-#: What each strength means, written into every result so numbers can be compared across tools.
-CONVENTIONS: dict[str, str] = {
-    "depolarizing": "p: rho -> (1-p) rho + p/3 (X rho X + Y rho Y + Z rho Z); PennyLane DepolarizingChannel(p), "
-    "Qiskit depolarizing_error(4p/3, 1)",
-    "amplitude_damping": "gamma: decay |1> -> |0> with probability gamma; PennyLane AmplitudeDamping(gamma)",
-    "phase_damping": "gamma: coherences scaled by sqrt(1-gamma); PennyLane PhaseDamping(gamma)",
-    "bit_flip": "p: X error with probability p; PennyLane BitFlip(p)",
-    "phase_flip": "p: Z error with probability p; PennyLane PhaseFlip(p)",
-    "readout": "p: each measured bit reported flipped with probability p (both directions)",
-    "placement": PLACEMENT,
-}
-
-
-def _unknown_kind(kind: str, where: str) -> InputError:
-    return InputError(
-        f"unknown noise channel {kind!r}", where=where, fix=f"use one of: {', '.join(NOISE_KINDS)}"
-    )
-
-
-def check_channel(kind: str, level: float, where: str) -> None:
-    """Refuse an unknown channel kind or a strength outside [0, 1] (used by circuits that carry channels)."""
-    if kind not in CHANNEL_KINDS:
-        raise InputError(
-            f"unknown noise channel {kind!r}", where=where, fix=f"use one of: {', '.join(CHANNEL_KINDS)}"
-        )
-    _check_level(kind, level, where)
-
-
-def _check_level(kind: str, level: float, where: str, maximum: float = 1.0) -> float:
-    level = float(level)
-    if not 0.0 <= level <= maximum:
-        raise InputError(
-            f"{kind} strength {level} is outside [0, {maximum:g}]",
-            where=where,
-            fix="use a probability in [0, 1]",
-        )
-    return level
+from qtrust.quantum.kraus import (
+    CHANNEL_KINDS,
+    CONVENTIONS,
+    PLACEMENT,
+    READOUT,
+    check_level,
+    unknown_kind,
+)
 
 
 @dataclass(frozen=True)
@@ -150,8 +63,8 @@ class NoiseChannel:
 
     def __post_init__(self) -> None:
         if self.kind not in CHANNEL_KINDS:
-            raise _unknown_kind(self.kind, "noise.channels")
-        _check_level(self.kind, self.level, "noise.channels")
+            raise unknown_kind(self.kind, "noise.channels")
+        check_level(self.kind, self.level, "noise.channels")
 
     def kraus(self) -> list[np.ndarray]:
         return CHANNEL_KINDS[self.kind].kraus(self.level)
@@ -186,8 +99,8 @@ class ReadoutError:
     qubits: tuple[int, ...] | None = None
 
     def __post_init__(self) -> None:
-        _check_level(READOUT, self.p01, "noise.readout", 0.5)
-        _check_level(READOUT, self.p10, "noise.readout", 0.5)
+        check_level(READOUT, self.p01, "noise.readout", 0.5)
+        check_level(READOUT, self.p10, "noise.readout", 0.5)
 
     def to_dict(self) -> dict[str, Any]:
         return {"p01": self.p01, "p10": self.p10, "qubits": list(self.qubits) if self.qubits else None}
@@ -211,18 +124,18 @@ class NoiseModel:
 
     def __post_init__(self) -> None:
         for _, p01, p10 in self.readout_by_qubit:
-            _check_level(READOUT, p01, "noise.readout_by_qubit", 0.5)
-            _check_level(READOUT, p10, "noise.readout_by_qubit", 0.5)
+            check_level(READOUT, p01, "noise.readout_by_qubit", 0.5)
+            check_level(READOUT, p10, "noise.readout_by_qubit", 0.5)
 
     @classmethod
     def single(cls, kind: str, level: float, **where: Any) -> NoiseModel:
         """One channel type at one level, on every gate (the unit of a noise sweep)."""
         label = f"{kind}={level:g}"
         if kind == READOUT:
-            level = _check_level(kind, level, "noise", 0.5)
+            level = check_level(kind, level, "noise", 0.5)
             return cls(readout=ReadoutError(level, level, where.get("qubits")), label=label)
         if kind not in CHANNEL_KINDS:
-            raise _unknown_kind(kind, "noise")
+            raise unknown_kind(kind, "noise")
         return cls(channels=(NoiseChannel(kind, level, **where),), label=label)
 
     @property

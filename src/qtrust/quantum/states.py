@@ -19,17 +19,13 @@ from typing import Literal
 import numpy as np
 
 from qtrust.quantum.circuit import Operation
-from qtrust.quantum.gates import GATES, PAULIS
+from qtrust.quantum.gates import GATES
 from qtrust.quantum.noise import NoiseCache
+from qtrust.quantum.pauli_basis import PAULI_FROM_VEC, VEC_FROM_PAULI, density_matrices, pauli_vectors_of_pure
 from qtrust.quantum.tensor_ops import apply, apply_matrix
 
 Segment = Sequence[tuple[int, Operation]]
 Shifts = Mapping[int, float]
-
-# Q[a, 2r + c] = σ_a[c, r], so Q @ vec(ρ) = (Tr ρ, ⟨X⟩, ⟨Y⟩, ⟨Z⟩) for a row-major vec(ρ).
-PAULI_FROM_VEC = np.array([PAULIS[a].T.reshape(4) for a in "IXYZ"])
-# VEC_FROM_PAULI @ (1, ⟨X⟩, ⟨Y⟩, ⟨Z⟩) / 2 = vec(ρ).
-VEC_FROM_PAULI = np.array([PAULIS[a].reshape(4) for a in "IXYZ"]).T
 
 
 def gate_matrix(index: int, op: Operation, X: np.ndarray | None, weights: np.ndarray | None, shifts: Shifts):
@@ -173,15 +169,11 @@ class EncodedStates:
             for q in range(1, self.n_qubits):
                 c = (c[:, :, None] * self.data[:, q, None, :]).reshape(self.n_rows, -1)
             return c
-        from qtrust.quantum.pauli import pauli_vectors_of_pure
-
         return pauli_vectors_of_pure(self.data, self.n_qubits)
 
     def density_matrices(self) -> np.ndarray:
         """Full density matrices (B, 2^n, 2^n); for tests and small registers."""
         if self.kind == "mixed":
-            from qtrust.quantum.pauli import density_matrices
-
             return density_matrices(self.data, self.n_qubits)
         if self.kind == "pure":
             return np.einsum("bi,bj->bij", self.data, self.data.conj())

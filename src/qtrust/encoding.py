@@ -1,4 +1,4 @@
-"""Byte-level helpers shared by the evidence formats: canonical JSON, strict base64, digests.
+"""Byte-level helpers shared by every layer: canonical JSON, strict base64, digests (a ground-layer leaf).
 
 Why canonical JSON: a statement is serialised once, signed, and from then on only its stored bytes are
 used; canonical form (sorted keys, no spaces, UTF-8) makes those bytes the same on every machine, so two
