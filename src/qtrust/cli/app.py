@@ -18,8 +18,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from qtrust._version import __version__
+from qtrust.cli.common import HomeOption, StoreOption, env_log_passphrase, fail, session
 from qtrust.cli.devices_cmds import register as register_devices_commands
-from qtrust.cli.evidence_cmds import HomeOption, StoreOption, fail, passphrase, workspace
 from qtrust.cli.evidence_cmds import register as register_evidence_commands
 from qtrust.cli.governance_cmds import register as register_governance_commands
 from qtrust.cli.model_loader import ModelOption, load_supplied
@@ -125,55 +125,24 @@ def audit(
     """Audit a quantum classifier: noise sweep, shots, seeds, fairness, and the classical baselines.
 
     The run is recorded in the signed evidence log (`--no-record` skips it) and its entry number printed.
+    With no evidence log yet and no QTRUST_KEY_PASSPHRASE, the audit runs unrecorded and says how to start.
     """
-    from qtrust.audit import run_audit, write_audit
-    from qtrust.audit.outputs import check_target
-    from qtrust.audit.preflight import check_inputs
-    from qtrust.config import AuditConfig, load_config, with_overrides
+    from qtrust.workflow.audit import DataOptions, audit_and_record, compose_config
 
-    log = None
     try:
-        # Every check of the user's input comes first: a refusal leaves no output directory, and no keys
-        # or log in the evidence home (that is created only by _open_evidence, after these).
-        target = check_target(out)
         supplied = [item for spec in model or [] for item in load_supplied(spec)]
-        cfg = load_config(config) if config is not None else AuditConfig()
-        cfg = _with_devices(cfg, device or [])
-        if supplied and not include_configured:
-            from qtrust.audit.byo import without_configured_models
-
-            cfg = without_configured_models(cfg)
-        overrides: dict[str, object] = {}
-        if data is not None:
-            missing = [
-                flag for flag, value in (("--label", label), ("--sensitive", sensitive)) if value is None
-            ]
-            if missing:
-                raise InputError(
-                    f"--data needs {' and '.join(missing)}",
-                    where="command line",
-                    fix="name the label and sensitive columns",
-                )
-            overrides["data"] = {
-                "source": "csv",
-                "path": str(data),
-                "label": label,
-                "sensitive": sensitive,
-                "positive": positive,
-                "sensitive_threshold": sensitive_threshold,
-            }
-        elif label or sensitive or positive:
-            raise InputError(
-                "--label/--sensitive/--positive need --data", where="command line", fix="add --data FILE"
-            )
-        if seed is not None:
-            overrides["seed"] = seed
-        if overrides:
-            cfg = with_overrides(cfg, overrides, "command line")
-        if quick:
-            cfg = cfg.quick()
-        dataset = check_inputs(cfg, supplied)
-        log, plan_ref, governance = _open_evidence(record, plan, cfg, home, store)
+        cfg = compose_config(
+            config,
+            data=DataOptions(data, label, sensitive, positive, sensitive_threshold),
+            devices=device or [],
+            seed=seed,
+            quick=quick,
+            configured_models=not supplied or include_configured,
+        )
+        # First use never prompts: a passphrase in the environment starts the log, none leaves it unstarted.
+        where = session(home, store)
+        if not where.workspace.keys.exists():
+            where.log_passphrase = env_log_passphrase
         with Progress(
             TextColumn("[bold]{task.description:<22}"),
             BarColumn(),
@@ -183,117 +152,40 @@ def audit(
             disable=not progress,
             transient=True,
         ) as bar:
-            run = run_audit(
+            outcome = audit_and_record(
+                where,
                 cfg,
-                dataset=dataset,
-                progress=RichProgress(bar),
-                config_source=str(config) if config else "built-in default",
-                plan=plan_ref,
-                governance=governance,
+                out,
                 supplied=supplied,
+                config_source=str(config) if config else "built-in default",
+                record=record,
+                plan=plan,
+                progress=RichProgress(bar),
             )
-        digests = write_audit(run, target)
-        recorded = _record(log, run, digests, target) if log is not None else None
     except InputError as error:
         fail(error)
-    finally:
-        if log is not None:
-            log.store.close()
-    result = run.result
-    _print_summary(result, target)
-    if recorded is not None:
-        Console().print(
-            f"Evidence: entry [bold]{recorded[0].seq}[/] (audit provenance) and {recorded[1].seq} (findings) in "
-            f"{log.store.location}; receipt in {target / 'evidence.json'}. "
-            f"Re-run it with: qtrust reproduce {recorded[0].seq}",
+    _print_summary(outcome.run.result, outcome.target)
+    recording = outcome.recording
+    if recording.created_log:
+        console.print(
+            f"Created signing keys in {recording.keys_path} and started the evidence log in {recording.location}.",
             highlight=False,
         )
-    elif not record:
-        Console().print("[yellow]Not recorded in the evidence log (--no-record).[/]")
-
-
-def _with_devices(cfg, specs: list[str]):
-    """Add ``--device NAME[:LAYOUT]`` options to the config's device sweep."""
-    from qtrust.config.schema import DeviceSpec
-
-    if not specs:
-        return cfg
-    devices = list(cfg.noise.devices)
-    for spec in specs:
-        name, _, layout_text = spec.partition(":")
-        layout: object = layout_text or "best"
-        if layout_text and layout_text not in ("best", "worst"):
-            try:
-                layout = tuple(int(q) for q in layout_text.split(","))
-            except ValueError:
-                raise InputError(
-                    f"--device {spec!r}: the layout {layout_text!r} is not best, worst or a list of qubits",
-                    where="--device",
-                    fix="write e.g. fake_manila:best, fake_manila:worst or fake_manila:0,1,2",
-                ) from None
-        devices.append(DeviceSpec(name=name, layout=layout))
-    return cfg.model_copy(update={"noise": cfg.noise.model_copy(update={"devices": tuple(devices)})})
-
-
-def _open_evidence(record: bool, plan: str | None, cfg, home, store):
-    """Open (or start) the log before the audit runs, so a bad passphrase or store fails in a second."""
-    from qtrust.evidence import statements
-    from qtrust.evidence.plans import resolve_plan
-    from qtrust.governance.docs import governance_status, snapshot
-    from qtrust.governance.entries import read_log
-    from qtrust.policy.plan import EvaluationPlan, check_config_covers
-
-    if not record and plan is None:
-        return None, None, None
-    ws = workspace(home, store)
-    if record:
-        log, created = ws.init_or_open(passphrase(confirm=not ws.keys.exists()))
-        if created:
-            console.print(
-                f"Created signing keys in {ws.keys.path} and started the evidence log in {log.store.location}.",
-                highlight=False,
-            )
+    if recording.status == "recorded":
+        provenance, findings = recording.entries[0], recording.entries[1]
+        Console().print(
+            f"Evidence: entry [bold]{provenance.seq}[/] (audit provenance) and {findings.seq} (findings) in "
+            f"{recording.location}; receipt in {recording.receipt}. Re-run it with: qtrust reproduce {provenance.seq}",
+            highlight=False,
+        )
+    elif recording.status == "no-log":
+        Console().print(
+            "[yellow]Not recorded: there is no evidence log yet.[/] Start one with `qtrust keys init` "
+            "(set QTRUST_KEY_PASSPHRASE), then audits are signed into it.",
+            highlight=False,
+        )
     else:
-        log = ws.open_log()
-    try:
-        ledger = read_log(log, ws.trusted())
-        plans = [(e.seq, e.recorded_at, e.statement) for e in ledger.of(statements.PLAN_V1)]
-        plan_ref = resolve_plan(plans, plan) if plan else None
-        if plan_ref is not None:
-            check_config_covers(EvaluationPlan.model_validate(plan_ref.plan), cfg)
-        governance = governance_status(snapshot(ledger, log.origin))
-    except BaseException:
-        log.store.close()
-        raise
-    if not record:
-        log.store.close()
-        return None, plan_ref, governance
-    return log, plan_ref, governance
-
-
-def _record(log, run, digests: dict[str, str], target: Path):
-    """Append the provenance and findings entries; write their receipt beside the outputs."""
-    from qtrust.audit.outputs import add_to_manifest
-    from qtrust.encoding import b64encode
-    from qtrust.evidence.audit_record import audit_statements
-    from qtrust.evidence.files import write_file_atomically
-
-    recorded = log.append_many(audit_statements(run.result, digests, run.predictions.distribution_digests()))
-    checkpoint = log.store.latest_checkpoint()
-    receipt = {
-        "origin": log.origin,
-        "store": log.store.location,
-        "entries": [
-            r.to_dict()
-            | {"inclusion_proof": [b64encode(h) for h in log.inclusion_proof(r.seq, checkpoint.size)]}
-            for r in recorded
-        ],
-        "tree_size": checkpoint.size,
-        "checkpoint": checkpoint.note.decode(),
-    }
-    write_file_atomically(target / "evidence.json", (json.dumps(receipt, indent=2) + "\n").encode())
-    add_to_manifest(target, "evidence.json")
-    return recorded
+        Console().print("[yellow]Not recorded in the evidence log (--no-record).[/]")
 
 
 def _print_summary(result, target: Path) -> None:

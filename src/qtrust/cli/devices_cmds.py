@@ -17,7 +17,7 @@ import typer
 from rich import box
 from rich.table import Column, Table
 
-from qtrust.cli.evidence_cmds import fail, out
+from qtrust.cli.common import fail, out
 from qtrust.errors import InputError
 
 

@@ -8,38 +8,23 @@ store), with nothing half-written.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from qtrust.cli.common import (
+    HomeOption,
+    StoreOption,
+    console,
+    fail,
+    out,
+    session,
+)
 from qtrust.cli.model_loader import ModelOption, load_supplied
 from qtrust.errors import InputError
-
-console = Console(stderr=True)
-out = Console(soft_wrap=True)
-
-HomeOption = Annotated[
-    Path | None,
-    typer.Option("--home", help="State directory (keys, SQLite log). Default: $QTRUST_HOME or ./.qtrust"),
-]
-StoreOption = Annotated[
-    str | None,
-    typer.Option(
-        "--store", help="Evidence store URL, e.g. postgresql://host/db. Default: $QTRUST_STORE or SQLite."
-    ),
-]
-TrustedOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--trusted-keys",
-        help="Count only entries signed by these keys (from `qtrust keys export`; default: the local keyring).",
-    ),
-]
 
 keys_app = typer.Typer(help="Create, list, export and rotate the signing keys.", no_args_is_help=True)
 plan_app = typer.Typer(help="Pre-register evaluation plans in the evidence log.", no_args_is_help=True)
@@ -48,77 +33,39 @@ log_app = typer.Typer(
 )
 
 
-def fail(error: InputError) -> None:
-    console.print(f"[bold red]error:[/] {error.one_line()}", highlight=False, soft_wrap=True)
-    raise typer.Exit(2)
-
-
-def secret(env: str, prompt: str, what: str, *, confirm: bool = False, fix: str = "") -> bytes:
-    """A passphrase from ``env``, else a hidden prompt on a terminal; never from a command-line flag (flags
-    end up in shell history and process listings). Shared by the log's, a person's and a witness's keys."""
-    value = os.environ.get(env)
-    if value:
-        return value.encode("utf-8")
-    if sys.stdin.isatty():
-        entered = typer.prompt(prompt, hide_input=True, confirmation_prompt=confirm)
-        if entered:
-            return entered.encode("utf-8")
-    raise InputError(f"no {what}", where=env, fix=f"set {env} (or run in a terminal to be asked){fix}")
-
-
-def passphrase(*, confirm: bool = False) -> bytes:
-    """The log key's passphrase (QTRUST_KEY_PASSPHRASE)."""
-    from qtrust.evidence.keys import PASSPHRASE_ENV
-
-    return secret(
-        PASSPHRASE_ENV,
-        "Key passphrase",
-        "key passphrase",
-        confirm=confirm,
-        fix="; `qtrust audit` and `qtrust gate` also take --no-record",
-    )
-
-
-def workspace(home: Path | None, store: str | None):
-    from qtrust.evidence.workspace import Workspace
-
-    return Workspace.resolve(home, store)
-
-
 # --- keys --------------------------------------------------------------------------------------------------
 
 
 @keys_app.command("init")
 def keys_init(home: HomeOption = None, store: StoreOption = None) -> None:
     """Create the Ed25519 and ML-DSA-65 signing keys (encrypted, mode 0600) and start the evidence log."""
+    from qtrust.workflow.evidence import start_log
+
     try:
-        ws = workspace(home, store)
-        log, keys = ws.init(passphrase(confirm=True))
-        with log.store:
-            out.print(
-                f"Created signing keys in {ws.keys.path} and started log {log.origin} in {log.store.location}."
-            )
-            for key in keys.public_keys():
-                out.print(f"  {key.algorithm:<10} {key.keyid}", highlight=False)
-            out.print("Give auditors the public keys: qtrust keys export TRUST.json", highlight=False)
+        started = start_log(session(home, store))
     except InputError as error:
         fail(error)
+    out.print(
+        f"Created signing keys in {started.keys_path} and started log {started.origin} in {started.location}."
+    )
+    for key in started.public_keys:
+        out.print(f"  {key.algorithm:<10} {key.keyid}", highlight=False)
+    out.print("Give auditors the public keys: qtrust keys export TRUST.json", highlight=False)
 
 
 @keys_app.command("list")
 def keys_list(home: HomeOption = None) -> None:
     """List every public key (active and retired)."""
+    from qtrust.workflow.evidence import keyring
+
     try:
-        ws = workspace(home, None)
-        doc = json.loads(ws.keys.keyring_path.read_text()) if ws.keys.exists() else None
-        if doc is None:
-            raise InputError(f"no keys in {ws.keys.path}", where="--home", fix="run `qtrust keys init`")
-        table = Table("status", "algorithm", "key id", "created")
-        for item in doc["keys"]:
-            table.add_row(item.get("status", ""), item["algorithm"], item["keyid"], item.get("created", ""))
-        out.print(table)
+        keys = keyring(session(home, None))
     except InputError as error:
         fail(error)
+    table = Table("status", "algorithm", "key id", "created")
+    for item in keys:
+        table.add_row(item.get("status", ""), item["algorithm"], item["keyid"], item.get("created", ""))
+    out.print(table)
 
 
 @keys_app.command("export")
@@ -127,14 +74,13 @@ def keys_export(
     home: HomeOption = None,
 ) -> None:
     """Write the public keys as a trust file auditors pass to `qtrust verify --trusted-keys`."""
-    from qtrust.evidence.files import write_file_atomically
+    from qtrust.workflow.evidence import export_trust
 
     try:
-        trusted = workspace(home, None).trusted()
-        write_file_atomically(path, (json.dumps(trusted.to_json(), indent=2) + "\n").encode())
-        out.print(f"Wrote {len(trusted)} public keys to {path}.", highlight=False)
+        count = export_trust(session(home, None), path)
     except InputError as error:
         fail(error)
+    out.print(f"Wrote {count} public keys to {path}.", highlight=False)
 
 
 @keys_app.command("rotate")
@@ -144,27 +90,15 @@ def keys_rotate(
     store: StoreOption = None,
 ) -> None:
     """Replace the signing keys; the rotation is a log entry signed by the old and the new key."""
-    from qtrust.evidence.keys import LogKeys
+    from qtrust.workflow.evidence import rotate_keys
 
     try:
-        ws = workspace(home, store)
-        secret = passphrase()
-        log = ws.open_log(secret)
-        with log.store:
-            old = log.keys
-            new = LogKeys.generate()
-            ws.keys.stage(new, secret)  # the new private keys are on disk before the log names them
-            try:
-                recorded = log.rotate_keys(new, reason)
-            except BaseException:
-                ws.keys.unstage()
-                raise
-            ws.keys.rotate(old, new, secret)
-        out.print(f"Rotated the keys: entry {recorded.seq}. New keys:", highlight=False)
-        for key in new.public_keys():
-            out.print(f"  {key.algorithm:<10} {key.keyid}", highlight=False)
+        recorded, new_keys = rotate_keys(session(home, store), reason)
     except InputError as error:
         fail(error)
+    out.print(f"Rotated the keys: entry {recorded.seq}. New keys:", highlight=False)
+    for key in new_keys:
+        out.print(f"  {key.algorithm:<10} {key.keyid}", highlight=False)
 
 
 # --- plans -------------------------------------------------------------------------------------------------
@@ -177,21 +111,13 @@ def plan_register(
     store: StoreOption = None,
 ) -> None:
     """Record an evaluation plan before any result exists; a known name is recorded as an amendment."""
-    from qtrust.evidence import statements
-    from qtrust.evidence.plans import register_plan
-    from qtrust.governance.entries import read_log
-    from qtrust.policy.plan import load_plan
+    from qtrust.workflow.evidence import register_plan_file
 
     try:
-        plan = load_plan(plan_file)
-        ws = workspace(home, store)
-        log = ws.open_log(passphrase(), create=True)
-        with log.store:
-            ledger = read_log(log, ws.trusted())
-            verified = [(e.seq, e.recorded_at, e.statement) for e in ledger.of(statements.PLAN_V1)]
-            recorded, previous, changes = register_plan(log, plan, verified)
+        done = register_plan_file(session(home, store), plan_file)
     except InputError as error:
         fail(error)
+    plan, recorded, previous, changes = done.plan, done.recorded, done.previous, done.changes
     if recorded is None:
         out.print(
             f"Plan {plan.name!r} is already registered in this form (entry {previous.seq}); nothing recorded."
@@ -227,37 +153,26 @@ def log_list(
     store: StoreOption = None,
 ) -> None:
     """One line per entry: sequence number, kind (from its signed statement), time, subjects."""
-    from qtrust.evidence import statements
-    from qtrust.evidence.verify import statement_of
+    from qtrust.workflow.evidence import list_entries
 
     try:
-        log = workspace(home, store).open_log()
-        with log.store:
-            table = Table("seq", "kind", "recorded (UTC)", "subjects")
-            for entry in log.store.entries():
-                try:
-                    doc = statement_of(entry)
-                    label = statements.kind_of(str(doc.get("predicateType")))
-                    subjects = [s.get("name", "?") for s in doc.get("subject", [])]
-                except (ValueError, TypeError, AttributeError):
-                    label, subjects = "unreadable", []
-                if kind is not None and label != kind:
-                    continue
-                shown = ", ".join(subjects[:3]) + (f" (+{len(subjects) - 3})" if len(subjects) > 3 else "")
-                table.add_row(str(entry.seq), label, entry.integrated_time[:19], shown)
-            out.print(table)
+        lines = list_entries(session(home, store), kind)
     except InputError as error:
         fail(error)
+    table = Table("seq", "kind", "recorded (UTC)", "subjects")
+    for line in lines:
+        more = f" (+{len(line.subjects) - 3})" if len(line.subjects) > 3 else ""
+        table.add_row(str(line.seq), line.kind, line.recorded_at, ", ".join(line.subjects[:3]) + more)
+    out.print(table)
 
 
 @log_app.command("checkpoint")
 def log_checkpoint(home: HomeOption = None, store: StoreOption = None) -> None:
     """Sign a checkpoint (Ed25519 + ML-DSA-65) over every entry: entries after the last one do not verify."""
+    from qtrust.workflow.evidence import checkpoint
+
     try:
-        log = workspace(home, store).open_log(passphrase())
-        with log.store:
-            made = log.checkpoint()
-            size = log.size()
+        made, size = checkpoint(session(home, store))
     except InputError as error:
         fail(error)
     out.print(
@@ -275,12 +190,13 @@ def log_show(
     store: StoreOption = None,
 ) -> None:
     """Print an entry's in-toto statement (the signed payload) as JSON."""
+    from qtrust.workflow.evidence import show_entry
+
     try:
-        log = workspace(home, store).open_log()
-        with log.store:
-            sys.stdout.write(json.dumps(log.statement(seq), indent=2) + "\n")
+        statement = show_entry(session(home, store), seq)
     except InputError as error:
         fail(error)
+    sys.stdout.write(json.dumps(statement, indent=2) + "\n")
 
 
 @log_app.command("proof")
@@ -290,118 +206,16 @@ def log_proof(
     store: StoreOption = None,
 ) -> None:
     """Print the inclusion proof of an entry in the latest checkpoint (RFC 9162), with that checkpoint."""
-    from qtrust.encoding import b64encode
+    from qtrust.workflow.evidence import inclusion_proof
 
     try:
-        log = workspace(home, store).open_log()
-        with log.store:
-            checkpoint = log.store.checkpoints()[-1]
-            entry = log.entry(seq)
-            if seq >= checkpoint.size:
-                raise InputError(
-                    f"entry {seq} is not checkpointed yet", where="N", fix="record anything to checkpoint"
-                )
-            doc = {
-                "seq": seq,
-                "leaf_hash": b64encode(entry.leaf_hash),
-                "tree_size": checkpoint.size,
-                "inclusion_proof": [b64encode(h) for h in log.inclusion_proof(seq, checkpoint.size)],
-                "checkpoint": checkpoint.note.decode(),
-            }
-            sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+        doc = inclusion_proof(session(home, store), seq)
     except InputError as error:
         fail(error)
+    sys.stdout.write(json.dumps(doc, indent=2) + "\n")
 
 
 # --- verify / export / reproduce ---------------------------------------------------------------------------
-
-
-def trusted_from(path: Path | None, fallback):
-    from qtrust.evidence.keys import TrustedKeys
-
-    if path is None:
-        return fallback()
-    try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as error:
-        raise InputError(
-            f"cannot read the trust file: {error}",
-            where="--trusted-keys",
-            fix="pass a file from `qtrust keys export`",
-        ) from None
-    return TrustedKeys.from_json(doc, where=str(path))
-
-
-def _known_checkpoints(paths: list[Path]):
-    from qtrust.evidence.bundle import BUNDLE_FORMAT, load_bundle
-    from qtrust.evidence.files import read_named_file
-    from qtrust.evidence.verify import KnownCheckpoint
-
-    known = []
-    for path in paths:
-        head = read_named_file(path, where="--known", fix="pass an earlier bundle or checkpoint file")
-        if head.lstrip().startswith(b"{") and BUNDLE_FORMAT.encode() in head[:400]:
-            earlier = load_bundle(path)
-            if earlier.latest_note is None:
-                continue
-            prefix = [b""] * earlier.start  # unknown leaves before an earlier --since bundle
-            known.append(
-                KnownCheckpoint(
-                    earlier.latest_note, str(path), [*prefix, *earlier.leaf_hashes][: earlier.size]
-                )
-            )
-        else:
-            known.append(KnownCheckpoint(head, str(path)))
-    return known
-
-
-def _check_outputs(directory: Path, ledger) -> list[str]:
-    """Each file in ``directory`` against the digests inside signed statements of entries that verify."""
-    from qtrust.audit.outputs import sha256_of
-
-    problems = []
-    recorded: dict[str, set[str]] = {}
-    for entry in ledger.verified:
-        for subject in entry.statement.get("subject", []):
-            digest = (subject.get("digest") or {}).get("sha256") if isinstance(subject, dict) else None
-            if subject.get("name") and digest:
-                recorded.setdefault(subject["name"], set()).add(digest)
-    try:
-        files = sorted(p for p in Path(directory).iterdir() if p.is_file())
-    except OSError as error:
-        raise InputError(
-            f"cannot read {directory}: {error}", where="--outputs", fix="give an audit's output folder"
-        ) from None
-    checked = 0
-    for path in files:
-        if path.name in recorded:
-            checked += 1
-            if sha256_of(path) not in recorded[path.name]:
-                problems.append(f"{path} does not match any digest a verified entry records for {path.name}")
-    if checked == 0:
-        problems.append(f"no file in {directory} is named by a verified entry")
-    return problems
-
-
-def _witnesses(paths: list[Path], origin: str):
-    """Witness keys from witness.json files or witness directories; a directory's latest cosigned
-    checkpoint for this log also becomes a checkpoint the log must still extend."""
-    from qtrust.evidence.cosignature import load_witness_key
-    from qtrust.evidence.files import read_named_file
-    from qtrust.evidence.witness import WitnessDirectory
-
-    keys, known = [], []
-    for path in paths:
-        if Path(path).is_dir():
-            witness = WitnessDirectory(path)
-            keys.append(witness.public())
-            latest = witness.latest_checkpoint(origin)
-            if latest is not None:
-                known.append(latest)
-            continue
-        data = read_named_file(path, where="--witness", fix="pass a witness.json or a witness directory")
-        keys.append(load_witness_key(data, str(path)))
-    return keys, known
 
 
 def verify(
@@ -442,42 +256,33 @@ def verify(
     store: StoreOption = None,
 ) -> None:
     """Check every signature, leaf, root, checkpoint, sign-off and witness; exit 1 at the first bad entry."""
-    from qtrust.evidence.bundle import check_inclusion_proofs, load_bundle
-    from qtrust.evidence.verify import Problem
-    from qtrust.evidence.view import store_view
-    from qtrust.governance.entries import read_view
+    from qtrust.workflow.verification import verify_bundle, verify_local
 
-    self_trusted = False
     try:
-        known_list = _known_checkpoints(known or [])
         if bundle is not None:
-            loaded = load_bundle(bundle)
-            if trusted_keys is None and not trust_bundle_keys:
-                self_trusted = True  # verified below, but the result cannot pass
-            trusted = trusted_from(trusted_keys, lambda: loaded.keys)
-            witnesses, witness_known = _witnesses(witness or [], loaded.view.origin)
-            ledger = read_view(loaded.view, trusted, [*known_list, *witness_known], witnesses)
-            ledger.report.problems += [Problem(seq, reason) for seq, reason in check_inclusion_proofs(loaded)]
-            source = str(bundle)
-            unpinned = trusted_keys is None
+            done = verify_bundle(
+                bundle,
+                trusted_keys=trusted_keys,
+                trust_bundle_keys=trust_bundle_keys,
+                known=known or [],
+                witnesses=witness or [],
+                outputs=outputs,
+            )
         else:
             if trust_bundle_keys:
                 raise InputError(
                     "--trust-bundle-keys applies to a bundle", where="--trust-bundle-keys", fix="pass BUNDLE"
                 )
-            ws = workspace(home, store)
-            trusted = trusted_from(trusted_keys, ws.trusted)
-            log = ws.open_log()
-            with log.store:
-                witnesses, witness_known = _witnesses(witness or [], log.origin)
-                ledger = read_view(store_view(log), trusted, [*known_list, *witness_known], witnesses)
-                source = log.store.location
-            unpinned = False
-        report = ledger.report
-        if outputs is not None:
-            report.problems += [Problem(None, p) for p in _check_outputs(outputs, ledger)]
+            done = verify_local(
+                session(home, store, trusted_keys),
+                known=known or [],
+                witnesses=witness or [],
+                outputs=outputs,
+            )
     except InputError as error:
         fail(error)
+    report, source, trusted = done.report, done.source, done.trusted
+    unpinned, self_trusted = done.unpinned, done.self_trusted
     prefix = "[bold yellow]UNPINNED KEYS[/] " if unpinned else ""
     if as_json:
         doc = report.to_dict() | {"keys": "bundle (unpinned)" if unpinned else "pinned"}
@@ -530,7 +335,7 @@ def verify(
                 highlight=False,
                 soft_wrap=True,
             )
-    raise typer.Exit(0 if report.ok and not self_trusted else 1)
+    raise typer.Exit(0 if done.passed else 1)
 
 
 def export(
@@ -542,20 +347,10 @@ def export(
     store: StoreOption = None,
 ) -> None:
     """Write an offline bundle: entries, proofs, checkpoints, cosignatures, the exporter's public keys."""
-    from qtrust.evidence.bundle import export_bundle
+    from qtrust.workflow.evidence import export as export_log
 
     try:
-        ws = workspace(home, store)
-        trusted = ws.trusted() if ws.keys.exists() else None
-        log = ws.open_log()
-        with log.store:
-            if trusted is None:
-                raise InputError(
-                    f"no keyring in {ws.keys.path} to put in the bundle",
-                    where="--home",
-                    fix="run where the keys live",
-                )
-            summary = export_bundle(log, bundle, trusted, since)
+        summary = export_log(session(home, store), bundle, since)
     except InputError as error:
         fail(error)
     out.print(
@@ -581,14 +376,12 @@ def reproduce(
     Translated circuits supplied to the audit are rebuilt from the record; other supplied models (scikit-learn,
     black boxes, QNodes on their own device) are code, so pass the same file again with --model.
     """
-    from qtrust.evidence.reproduce import reproduce as run_reproduction
+    from qtrust.workflow.evidence import reproduce_entry
 
     try:
         supplied = [item for spec in model or [] for item in load_supplied(spec)]
-        log = workspace(home, store).open_log()
-        with log.store:
-            console.print(f"Re-running audit entry {seq} from its recorded config and seeds…")
-            result = run_reproduction(log, seq, supplied=supplied)
+        console.print(f"Re-running audit entry {seq} from its recorded config and seeds…")
+        result = reproduce_entry(session(home, store), seq, supplied)
     except InputError as error:
         fail(error)
     report = result.report

@@ -1,8 +1,10 @@
 """``qtrust checklist list | status | attest`` and ``qtrust governance approaches | adopt``.
 
-Thin over :mod:`qtrust.governance`. Exit codes as everywhere in qtrust: 0 done, 2 bad input (an unknown
-item, a malformed checklist file, a missing attachment, no evidence log), with nothing written. ``status``
-reports missing items but still exits 0: it answers "where do we stand", release gating is ``qtrust gate``.
+Each command parses its arguments, makes one call into :mod:`qtrust.workflow.checklists` or
+:mod:`qtrust.workflow.approaches`, and prints what it returns. Exit codes as everywhere in qtrust: 0 done,
+2 bad input (an unknown item, a malformed checklist file, a missing attachment, no evidence log), with
+nothing written. ``status`` reports missing items but still exits 0: it answers "where do we stand",
+release gating is ``qtrust gate``.
 """
 
 from __future__ import annotations
@@ -14,17 +16,9 @@ from typing import Annotated
 
 import typer
 
-from qtrust.cli.evidence_cmds import (
-    HomeOption,
-    StoreOption,
-    TrustedOption,
-    fail,
-    out,
-    passphrase,
-    trusted_from,
-    workspace,
-)
+from qtrust.cli.common import HomeOption, StoreOption, TrustedOption, fail, out, session
 from qtrust.errors import InputError
+from qtrust.workflow import approaches, checklists
 
 checklist_app = typer.Typer(
     help="Release checklists mapped to NIST AI RMF, EU AI Act Annex IV and ISO/IEC 42001.",
@@ -52,10 +46,8 @@ def _ids(values: list[str]) -> str:
 @checklist_app.command("list")
 def checklist_list(extra: ExtraOption = None, as_json: JsonOption = False) -> None:
     """Every item with what satisfies it and the framework clauses it maps to."""
-    from qtrust.governance.checklists import load_checklists
-
     try:
-        checklists = load_checklists(extra or [])
+        loaded = checklists.checklists(extra or [])
     except InputError as error:
         fail(error)
     if as_json:
@@ -67,12 +59,12 @@ def checklist_list(extra: ExtraOption = None, as_json: JsonOption = False) -> No
                 "sources": [s.model_dump(mode="json") for s in c.sources],
                 "items": [i.model_dump(mode="json") | {"file": c.origins[i.id]} for i in c.items],
             }
-            for c in checklists
+            for c in loaded
         ]
         sys.stdout.write(json.dumps(doc, indent=2) + "\n")
         return
     # one block per item rather than a six-column table: item ids are long and must never be cut or wrapped
-    for checklist in checklists:
+    for checklist in loaded:
         out.print(f"[bold]{checklist.title}[/] ({checklist.id})", highlight=False)
         for item in checklist.items:
             m = item.mappings
@@ -93,27 +85,16 @@ def checklist_status(
     store: StoreOption = None,
 ) -> None:
     """Per item: satisfied or missing, and the log entry it rests on (only entries that verify count)."""
-    from qtrust.governance.checklists import load_checklists
-    from qtrust.governance.entries import read_log
-    from qtrust.governance.status import evaluate_checklists
-
     try:
-        checklists = load_checklists(extra or [])
-        ws = workspace(home, store)
-        trusted = trusted_from(trusted_keys, ws.trusted)
-        log = ws.open_log()
-        with log.store:
-            statuses = evaluate_checklists(checklists, read_log(log, trusted))
+        found = checklists.status(session(home, store, trusted_keys), extra or [])
     except InputError as error:
         fail(error)
-    done = sum(s.ok for s in statuses)
     if as_json:
-        doc = {"satisfied": done, "total": len(statuses), "items": [s.to_dict() for s in statuses]}
-        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+        sys.stdout.write(json.dumps(found.to_dict(), indent=2) + "\n")
         return
     # a block per item (status, id, entries, then the reason on its own line) reads at any terminal width
     current = None
-    for s in statuses:
+    for s in found.items:
         if s.checklist != current:
             current = s.checklist
             out.print(f"[bold]{current}[/]", highlight=False)
@@ -123,7 +104,7 @@ def checklist_status(
             f"  [{style}]{s.status:<9}[/] {s.item}  [dim]\\[{s.satisfied_by}][/]{cited}", highlight=False
         )
         out.print(f"    {s.reason}", highlight=False)
-    out.print(f"{done} of {len(statuses)} items satisfied.", highlight=False)
+    out.print(f"{found.satisfied} of {found.total} items satisfied.", highlight=False)
 
 
 @checklist_app.command("attest")
@@ -141,20 +122,12 @@ def checklist_attest(
     store: StoreOption = None,
 ) -> None:
     """Sign your attestation of ITEM into the evidence log and print its entry number."""
-    from qtrust.cli.people_cmds import signed_action
-    from qtrust.governance.attestations import prepare_attestation
-    from qtrust.governance.checklists import load_checklists
-    from qtrust.governance.signing import sign_checked
-
     try:
-        # every check (item, note, attachment digest) happens before a passphrase is asked for
-        doc = prepare_attestation(load_checklists(extra or []), item, note, attachment, attested_by=as_)
-        with signed_action(as_, home, store) as (log, ledger, key):
-            recorded = sign_checked(log, ledger, as_, key, doc, where="checklist attest")
+        attested = checklists.attest(session(home, store), as_, item, note, attachment, extra or [])
     except InputError as error:
         fail(error)
     out.print(
-        f"Recorded the attestation of {item} as entry {recorded.seq}, signed by {as_}.", highlight=False
+        f"Recorded the attestation of {item} as entry {attested.seq}, signed by {as_}.", highlight=False
     )
 
 
@@ -166,28 +139,16 @@ def governance_approaches(
     as_json: JsonOption = False, home: HomeOption = None, store: StoreOption = None
 ) -> None:
     """The five governance approaches (scope, strengths, weaknesses, examples) and which are adopted."""
-    from qtrust.governance.approaches import current_approaches, load_approaches
-    from qtrust.governance.entries import read_log
-
-    approaches = load_approaches()
-    adopted = None
     try:
-        ws = workspace(home, store)
-        if ws.has_log() and ws.keys.exists():
-            log = ws.open_log()
-            with log.store:
-                adopted = current_approaches(read_log(log, ws.trusted()))
+        found = approaches.approaches(session(home, store))
     except InputError as error:
         fail(error)
     if as_json:
-        doc = {
-            "approaches": [a.model_dump(mode="json") for a in approaches],
-            "adopted": adopted.to_dict() if adopted else None,
-        }
-        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+        sys.stdout.write(json.dumps(found.to_dict(), indent=2) + "\n")
         return
+    adopted = found.adopted
     chosen = set(adopted.ids) if adopted else set()
-    for a in approaches:
+    for a in found.approaches:
         mark = " [green](adopted)[/]" if a.id in chosen else ""
         out.print(f"[bold]{a.title}[/] ({a.id}){mark}", highlight=False)
         out.print(f"  scope: {a.scope}", highlight=False)
@@ -211,17 +172,11 @@ def governance_adopt(
     store: StoreOption = None,
 ) -> None:
     """Record, signed, which governance approaches this project operates under."""
-    from qtrust.governance.approaches import record_approach, resolve_approaches
-
     try:
-        resolve_approaches(approach_ids)  # unknown ids fail before the passphrase is asked for
-        ws = workspace(home, store)
-        log = ws.open_log(passphrase(), create=True)
-        with log.store:
-            recorded = record_approach(log, approach_ids, note)
+        adopted = approaches.adopt(session(home, store), approach_ids, note)
     except InputError as error:
         fail(error)
-    out.print(f"Recorded the governance approaches as entry {recorded.seq}.", highlight=False)
+    out.print(f"Recorded the governance approaches as entry {adopted.seq}.", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -4,51 +4,27 @@ A person makes their key on their own machine (``people keygen``, under their ow
 ``QTRUST_PERSON_PASSPHRASE`` or a prompt) and acts with ``--as ID``: their key signs the entry. The log key
 (``QTRUST_KEY_PASSPHRASE``) only appends it and adds the receipt and checkpoint; it cannot sign for anyone,
 and it cannot change the roster after the first one. Statuses are read from entries that verify.
+
+Each command parses its arguments, makes one call into :mod:`qtrust.workflow.people` or
+:mod:`qtrust.workflow.signoff`, and prints what it returns.
 """
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from qtrust.cli.evidence_cmds import HomeOption, StoreOption, fail, out, passphrase, secret, workspace
+from qtrust.cli.common import AsOption, HomeOption, StoreOption, fail, out, session
 from qtrust.errors import InputError
+from qtrust.workflow import people, signoff
 
 people_app = typer.Typer(help="The project's people, their roles and signing keys.", no_args_is_help=True)
 request_app = typer.Typer(
     help="Ask for a sign-off: a release, or an experiment on production data.", no_args_is_help=True
 )
-AsOption = Annotated[str, typer.Option("--as", help="The person acting (their id on the roster).")]
-
-
-def person_passphrase(*, confirm: bool = False) -> bytes:
-    """The acting person's own passphrase (QTRUST_PERSON_PASSPHRASE), never the log key's."""
-    from qtrust.governance.people import PERSON_PASSPHRASE_ENV
-
-    return secret(PERSON_PASSPHRASE_ENV, "Your personal passphrase", "personal passphrase", confirm=confirm)
-
-
-def read_ledger(log, ws, trusted=None):
-    """The log read through the verifier with the governance rules, trusting the workspace keyring."""
-    from qtrust.governance.entries import read_log
-
-    return read_log(log, trusted if trusted is not None else ws.trusted())
-
-
-@contextmanager
-def signed_action(person_id: str, home, store, *, create: bool = False):
-    """(log with its keys, the verified ledger, the acting person's decrypted key), for one signed action."""
-    from qtrust.governance.people import PersonKeys
-
-    ws = workspace(home, store)
-    key = PersonKeys(ws.home).load(person_id, person_passphrase())  # a wrong personal passphrase fails first
-    log = ws.open_log(passphrase(), create=create)
-    with log.store:
-        yield log, read_ledger(log, ws), key
 
 
 @people_app.command("keygen")
@@ -60,29 +36,17 @@ def people_keygen(
     home: HomeOption = None,
 ) -> None:
     """Make your signing key on your own machine, under your own passphrase; give the owner the claim file."""
-    from qtrust.governance.people import PersonKeys
-
     try:
-        keys = PersonKeys(workspace(home, None).home)
-        keys.keygen(person_id, person_passphrase(confirm=not replace), replace=replace)
+        made = people.keygen(session(home, None), person_id, replace=replace)
     except InputError as error:
         fail(error)
     out.print(
-        f"Made {person_id}'s key in {keys.key_file(person_id)} (encrypted with your passphrase).\n"
-        f"Give the owner {keys.claim_file(person_id)} (public key and key claim; nothing secret):\n"
-        f"  qtrust people add {person_id} --name NAME --role ROLE --key {keys.claim_file(person_id).name} --as OWNER"
+        f"Made {person_id}'s key in {made.key_file} (encrypted with your passphrase).\n"
+        f"Give the owner {made.claim_file} (public key and key claim; nothing secret):\n"
+        f"  qtrust people add {person_id} --name NAME --role ROLE --key {made.claim_file.name} --as OWNER"
         + ("\nThe claim carries your old key's endorsement, so the owner can re-key you." if replace else ""),
         highlight=False,
     )
-
-
-def _claim(path: Path | None, ws, person_id: str):
-    from qtrust.governance.people import ClaimFile, PersonKeys
-
-    if path is not None:
-        return ClaimFile.read(path)
-    local = PersonKeys(ws.home).claim_file(person_id)
-    return ClaimFile.read(local) if local.is_file() else None
 
 
 @people_app.command("add")
@@ -110,30 +74,22 @@ def people_add(
     store: StoreOption = None,
 ) -> None:
     """Add a person, or change their roles or key; the owner signs the new roster (the first: the log key too)."""
-    from qtrust.governance.roster import add_person
-
     try:
-        ws = workspace(home, store)
-        claim = _claim(key, ws, person_id)
-        with signed_action(as_, home, store, create=True) as (log, ledger, acting_key):
-            recorded, person = add_person(
-                log,
-                ledger,
-                as_,
-                acting_key,
-                person_id=person_id,
-                name=name,
-                roles=role,
-                email=email,
-                claim=claim,
-                project_name=project_name,
-            )
-            project_name = ledger.rule.project.name
+        added = people.add_person(
+            session(home, store),
+            as_,
+            person_id=person_id,
+            name=name,
+            roles=role,
+            email=email,
+            claim=key,
+            project_name=project_name,
+        )
     except InputError as error:
         fail(error)
     out.print(
-        f"Recorded the roster of {project_name!r} as entry {recorded.seq}, signed by {as_}: "
-        f"{person_id} ({', '.join(person.roles)}).",
+        f"Recorded the roster of {added.project_name!r} as entry {added.seq}, signed by {as_}: "
+        f"{person_id} ({', '.join(added.person.roles)}).",
         highlight=False,
     )
 
@@ -152,15 +108,12 @@ def people_remove(
     store: StoreOption = None,
 ) -> None:
     """Take a person off the roster (the owner signs); their key no longer signs anything."""
-    from qtrust.governance.roster import remove_person
-
     try:
-        with signed_action(as_, home, store) as (log, ledger, acting_key):
-            recorded = remove_person(log, ledger, as_, acting_key, person_id, revoke_reason=revoke)
+        removed = people.remove_person(session(home, store), as_, person_id, revoke_reason=revoke)
     except InputError as error:
         fail(error)
-    revoked = " and revoked their key" if revoke else ""
-    out.print(f"Removed {person_id}{revoked}: roster entry {recorded.seq}.", highlight=False)
+    revoked = " and revoked their key" if removed.revoked else ""
+    out.print(f"Removed {person_id}{revoked}: roster entry {removed.seq}.", highlight=False)
 
 
 @people_app.command("transfer")
@@ -171,39 +124,33 @@ def people_transfer(
     store: StoreOption = None,
 ) -> None:
     """Hand over ownership of the project (the current owner signs)."""
-    from qtrust.governance.roster import transfer_ownership
-
     try:
-        with signed_action(as_, home, store) as (log, ledger, acting_key):
-            recorded = transfer_ownership(log, ledger, as_, acting_key, new_owner)
+        moved = people.transfer_ownership(session(home, store), as_, new_owner)
     except InputError as error:
         fail(error)
-    out.print(f"{new_owner} owns the project from roster entry {recorded.seq}.", highlight=False)
+    out.print(f"{new_owner} owns the project from roster entry {moved.seq}.", highlight=False)
 
 
 @people_app.command("list")
 def people_list(home: HomeOption = None, store: StoreOption = None) -> None:
     """The roster in force (from entries that verify)."""
     try:
-        ws = workspace(home, store)
-        log = ws.open_log()
-        with log.store:
-            ledger = read_ledger(log, ws)
+        roster = people.roster(session(home, store))
     except InputError as error:
         fail(error)
-    project = ledger.rule.project
+    project = roster.project
     if project is None:
         out.print(
             "No people yet: `qtrust people keygen ID`, then `qtrust people add ID --name NAME --role owner --as ID`."
         )
         return
     table = Table(
-        "id", "name", "roles", "key id", title=f"{project.name} (roster entry {ledger.rule.project_seq})"
+        "id", "name", "roles", "key id", title=f"{project.name} (roster entry {roster.project_seq})"
     )
     for p in project.people:
         table.add_row(p.id, p.name, ", ".join(p.roles), p.key.keyid[:23] + "…")
     out.print(table)
-    policy = ledger.rule.policy
+    policy = roster.policy
     out.print(
         f"Release policy in force: {policy.name!r} (entry {policy.seq}, registered by {policy.registered_by})"
         if policy
@@ -212,17 +159,10 @@ def people_list(home: HomeOption = None, store: StoreOption = None) -> None:
     )
 
 
-def _request(kind: str, subject: dict, person_id: str, note: str, home, store) -> None:
-    from qtrust.governance.approvals import open_request
-
-    try:
-        with signed_action(person_id, home, store) as (log, ledger, key):
-            recorded = open_request(log, ledger, person_id, key, kind, subject, note)
-            roles = ", ".join(ledger.rule.policy.roles(kind))
-    except InputError as error:
-        fail(error)
+def _print_request(opened: signoff.RequestOpened) -> None:
     out.print(
-        f"Request {recorded.seq} ({kind}) recorded, signed by {person_id}; it needs sign-off by: {roles}.",
+        f"Request {opened.seq} ({opened.kind}) recorded, signed by {opened.requested_by}; "
+        f"it needs sign-off by: {', '.join(opened.needs)}.",
         highlight=False,
     )
 
@@ -236,7 +176,11 @@ def request_release(
     store: StoreOption = None,
 ) -> None:
     """Ask for release sign-off of an audited model whose gate passed under the policy in force."""
-    _request("release", {"gate": gate}, as_, note, home, store)
+    try:
+        opened = signoff.request_release(session(home, store), as_, gate, note)
+    except InputError as error:
+        fail(error)
+    _print_request(opened)
 
 
 @request_app.command("experiment")
@@ -249,7 +193,11 @@ def request_experiment(
     store: StoreOption = None,
 ) -> None:
     """Ask for approval to run production data on a quantum backend."""
-    _request("experiment", {"dataset": dataset, "backend": backend}, as_, note, home, store)
+    try:
+        opened = signoff.request_experiment(session(home, store), as_, dataset, backend, note)
+    except InputError as error:
+        fail(error)
+    _print_request(opened)
 
 
 def approve(
@@ -261,20 +209,14 @@ def approve(
     store: StoreOption = None,
 ) -> None:
     """Sign off a request in a role it still needs (never your own request)."""
-    from qtrust.governance.approvals import approve as sign_off
-
     try:
-        with signed_action(as_, home, store) as (log, ledger, key):
-            recorded, status = sign_off(
-                log, ledger, as_, key, request, decision="reject" if reject else "approve", note=note
-            )
+        signed = signoff.approve(session(home, store), as_, request, reject=reject, note=note)
     except InputError as error:
         fail(error)
+    still = f" (still needs: {', '.join(signed.missing_roles)})" if signed.state == "pending" else ""
     out.print(
-        f"{'Rejection' if reject else 'Approval'} by {as_} recorded as entry {recorded.seq}; request {request} is "
-        f"{status.state}"
-        + (f" (still needs: {', '.join(status.missing_roles)})" if status.state == "pending" else "")
-        + ".",
+        f"{'Rejection' if reject else 'Approval'} by {as_} recorded as entry {signed.seq}; "
+        f"request {request} is {signed.state}{still}.",
         highlight=False,
     )
 
@@ -285,22 +227,12 @@ def approvals(
     store: StoreOption = None,
 ) -> None:
     """Every request and where it stands, from entries that verify; exit 1 if the one asked for is not approved."""
-    from qtrust.governance.approvals import request_status
-
     try:
-        ws = workspace(home, store)
-        log = ws.open_log()
-        with log.store:
-            ledger = read_ledger(log, ws)
-            statuses = (
-                [request_status(ledger, request)]
-                if request is not None
-                else list(ledger.rule.requests.values())
-            )
+        found = signoff.approvals(session(home, store), request)
     except InputError as error:
         fail(error)
     table = Table("request", "kind", "by", "state", "signed", "missing")
-    for s in statuses:
+    for s in found.requests:
         signed = ", ".join(f"{role}: {who} (#{seq})" for role, (who, seq) in s.approvals.items())
         rejected = ", ".join(f"rejected by {who} as {role} (#{seq})" for who, role, seq in s.rejections)
         table.add_row(
@@ -312,16 +244,13 @@ def approvals(
             ", ".join(s.missing_roles) or "—",
         )
     out.print(table)
-    ignored = [
-        (e.seq, reason)
-        for e, reason in ledger.rejected
-        if e.predicate_type.endswith(("/approval/v1", "/approval-request/v1", "/project/v1", "/policy/v1"))
-    ]
-    for seq, reason in ignored:
+    for ignored in found.not_counted:
         out.print(
-            f"[yellow]not counted:[/] entry {seq} does not verify: {reason}", highlight=False, soft_wrap=True
+            f"[yellow]not counted:[/] entry {ignored.seq} does not verify: {ignored.reason}",
+            highlight=False,
+            soft_wrap=True,
         )
-    if request is not None and statuses[0].state != "approved":
+    if request is not None and not found.approved:
         raise typer.Exit(1)
 
 

@@ -1,29 +1,25 @@
-"""``qtrust risk | impact | incident``: the risk register, impact assessments and incidents.
+"""``qtrust risk | impact | incident | docs``: the risk register, impact assessments, incidents, documents.
 
-Every record is signed by the person who makes it (``--as``); refused input records nothing (exit 2).
+Every record is signed by the person who makes it (``--as``); refused input records nothing (exit 2). Each
+command parses its arguments, makes one call into :mod:`qtrust.workflow` (``records``, ``incidents``,
+``documents``), and prints what it returns.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from qtrust.cli.evidence_cmds import (
-    HomeOption,
-    StoreOption,
-    TrustedOption,
-    fail,
-    out,
-    trusted_from,
-    workspace,
-)
-from qtrust.cli.people_cmds import AsOption, read_ledger, signed_action
+from qtrust.cli.common import AsOption, HomeOption, StoreOption, TrustedOption, fail, out, session
 from qtrust.errors import InputError
+from qtrust.workflow import documents, incidents, records
+from qtrust.workflow.records import RecordKind
 
 risk_app = typer.Typer(
     help="The risk register: who benefits, who may be harmed, mitigations, residual risk.",
@@ -34,56 +30,32 @@ incident_app = typer.Typer(
     help="Incidents: open, update, close (with the rollback taken), list with their timelines.",
     no_args_is_help=True,
 )
+JsonOption = Annotated[bool, typer.Option("--json")]
 
 
-def _checklist_ids() -> set[str]:
-    from qtrust.governance.checklists import load_checklists
-
-    return {item.id for checklist in load_checklists() for item in checklist.items}
-
-
-def _record(kind: str, file: Path, person: str, home, store) -> None:
-    from qtrust.governance.records import load_record, record
-
+def _record(kind: RecordKind, file: Path, person: str, home, store) -> None:
     try:
-        item = load_record(kind, file)
-        with signed_action(person, home, store) as (log, ledger, key):
-            recorded = record(log, ledger, person, key, kind, item, _checklist_ids())
+        made = records.record(session(home, store), person, kind, file)
     except InputError as error:
         fail(error)
-    out.print(f"Recorded {kind} {item.id!r} as entry {recorded.seq}, signed by {person}.", highlight=False)
+    out.print(f"Recorded {kind} {made.id!r} as entry {made.seq}, signed by {person}.", highlight=False)
 
 
-def _list(kind: str, home, store, as_json: bool = False) -> None:
-    import datetime as dt
-
-    from qtrust.governance.records import latest_records
-
+def _list(kind: RecordKind, home, store, as_json: bool = False) -> None:
     try:
-        ws = workspace(home, store)
-        log = ws.open_log()
-        with log.store:
-            records = latest_records(read_ledger(log, ws), kind)
+        latest = records.latest(session(home, store), kind)
     except InputError as error:
         fail(error)
-    today = dt.date.today()
     if as_json:
-        doc = {
-            rid: item.model_dump(mode="json")
-            | {"entry": seq, "recorded_by": by, "review_overdue": item.review_date < today}
-            for rid, (item, seq, by) in records.items()
-        }
+        doc = {rid: entry.to_dict() for rid, entry in latest.items()}
         sys.stdout.write(json.dumps(doc, indent=2) + "\n")
         return
     table = Table("id", "title", "residual risk", "review date", "entry", "by")
     table.columns[0].no_wrap = True
-    for item, seq, by in records.values():
-        due = (
-            f"[bold red]{item.review_date} (overdue)[/]"
-            if item.review_date < today
-            else str(item.review_date)
-        )
-        table.add_row(item.id, item.title, item.residual_risk, due, str(seq), by)
+    for entry in latest.values():
+        item = entry.item
+        due = f"[bold red]{item.review_date} (overdue)[/]" if entry.review_overdue else str(item.review_date)
+        table.add_row(item.id, item.title, item.residual_risk, due, str(entry.seq), entry.recorded_by)
     out.print(table)
 
 
@@ -99,11 +71,7 @@ def risk_record(
 
 
 @risk_app.command("list")
-def risk_list(
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-    home: HomeOption = None,
-    store: StoreOption = None,
-) -> None:
+def risk_list(as_json: JsonOption = False, home: HomeOption = None, store: StoreOption = None) -> None:
     """The register: the latest version of each risk; overdue reviews in red."""
     _list("risk", home, store, as_json)
 
@@ -120,11 +88,7 @@ def impact_record(
 
 
 @impact_app.command("list")
-def impact_list(
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-    home: HomeOption = None,
-    store: StoreOption = None,
-) -> None:
+def impact_list(as_json: JsonOption = False, home: HomeOption = None, store: StoreOption = None) -> None:
     """The latest version of each impact assessment."""
     _list("impact", home, store, as_json)
 
@@ -142,23 +106,18 @@ def incident_open(
     store: StoreOption = None,
 ) -> None:
     """Open an incident."""
-    from qtrust.governance.records import open_incident
-
     try:
-        with signed_action(as_, home, store) as (log, ledger, key):
-            incident_id, recorded = open_incident(
-                log,
-                ledger,
-                as_,
-                key,
-                title=title,
-                severity=severity,
-                affected_runs=run or [],
-                description=description,
-            )
+        opened = incidents.open_incident(
+            session(home, store),
+            as_,
+            title=title,
+            severity=severity,  # checked by the workflow: an unknown severity is exit 2 with the choices
+            affected_runs=run or [],
+            description=description,
+        )
     except InputError as error:
         fail(error)
-    out.print(f"Opened {incident_id} as entry {recorded.seq}.", highlight=False)
+    out.print(f"Opened {opened.incident_id} as entry {opened.seq}.", highlight=False)
 
 
 @incident_app.command("update")
@@ -170,14 +129,11 @@ def incident_update(
     store: StoreOption = None,
 ) -> None:
     """Add an event to an open incident's timeline."""
-    from qtrust.governance.records import update_incident
-
     try:
-        with signed_action(as_, home, store) as (log, ledger, key):
-            recorded = update_incident(log, ledger, as_, key, incident_id, note)
+        updated = incidents.update_incident(session(home, store), as_, incident_id, note)
     except InputError as error:
         fail(error)
-    out.print(f"Updated {incident_id}: entry {recorded.seq}.", highlight=False)
+    out.print(f"Updated {incident_id}: entry {updated.seq}.", highlight=False)
 
 
 @incident_app.command("close")
@@ -190,34 +146,20 @@ def incident_close(
     store: StoreOption = None,
 ) -> None:
     """Close an incident with the rollback taken and the resolution."""
-    from qtrust.governance.records import close_incident
-
     try:
-        with signed_action(as_, home, store) as (log, ledger, key):
-            recorded = close_incident(
-                log, ledger, as_, key, incident_id, rollback=rollback, resolution=resolution
-            )
+        closed = incidents.close_incident(
+            session(home, store), as_, incident_id, rollback=rollback, resolution=resolution
+        )
     except InputError as error:
         fail(error)
-    out.print(f"Closed {incident_id}: entry {recorded.seq}.", highlight=False)
+    out.print(f"Closed {incident_id}: entry {closed.seq}.", highlight=False)
 
 
 @incident_app.command("list")
-def incident_list(
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-    home: HomeOption = None,
-    store: StoreOption = None,
-) -> None:
+def incident_list(as_json: JsonOption = False, home: HomeOption = None, store: StoreOption = None) -> None:
     """Every incident: severity, state, affected runs."""
-    from dataclasses import asdict
-
-    from qtrust.governance.records import incidents
-
     try:
-        ws = workspace(home, store)
-        log = ws.open_log()
-        with log.store:
-            known = incidents(read_ledger(log, ws))
+        known = incidents.incidents(session(home, store))
     except InputError as error:
         fail(error)
     if as_json:
@@ -237,23 +179,6 @@ def incident_list(
     out.print(table)
 
 
-def _provided_text(path: Path | None) -> dict[str, str]:
-    from qtrust.yamlfile import read_yaml_mapping
-
-    if path is None:
-        return {}
-    doc = read_yaml_mapping(
-        path, what="provided-text file", flag="--provided", fix="a YAML mapping of point → text"
-    )
-    if not isinstance(doc, dict) or not all(isinstance(v, str) and v.strip() for v in doc.values()):
-        raise InputError(
-            "expected a mapping of Annex IV point → non-empty text",
-            where=str(path),
-            fix='e.g. "IV.1(e)": "x86-64 servers"',
-        )
-    return {str(k): v for k, v in doc.items()}
-
-
 def docs(
     out_dir: Annotated[Path, typer.Argument(help="Where to write the documents.")] = Path("qtrust-docs"),
     provided: Annotated[
@@ -267,23 +192,13 @@ def docs(
     store: StoreOption = None,
 ) -> None:
     """Write the EU AI Act Annex IV documentation pack (with its gaps) and the public transparency summary."""
-    from qtrust.evidence.files import write_file_atomically
-    from qtrust.governance.docs import snapshot, technical_documentation, transparency_summary
-
     try:
-        ws = workspace(home, store)
-        trusted = trusted_from(trusted_keys, ws.trusted)
-        log = ws.open_log()
-        with log.store:
-            snap = snapshot(read_ledger(log, ws, trusted), log.origin)
-        pack, gaps = technical_documentation(snap, _provided_text(provided))
-        write_file_atomically(out_dir / "technical-documentation.md", pack.encode())
-        write_file_atomically(out_dir / "transparency-summary.md", transparency_summary(snap).encode())
+        written = documents.write(session(home, store, trusted_keys), out_dir, provided)
     except InputError as error:
         fail(error)
     out.print(
-        f"Wrote {out_dir / 'technical-documentation.md'} ({len(gaps)} gaps listed) and "
-        f"{out_dir / 'transparency-summary.md'}, from {snap.size} evidence entries.",
+        f"Wrote {written.technical_documentation} ({len(written.documents.gaps)} gaps listed) and "
+        f"{written.transparency_summary}, from {written.documents.entries} evidence entries.",
         highlight=False,
     )
 

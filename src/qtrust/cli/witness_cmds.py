@@ -12,16 +12,7 @@ from typing import Annotated
 
 import typer
 
-from qtrust.cli.evidence_cmds import (
-    HomeOption,
-    StoreOption,
-    TrustedOption,
-    fail,
-    out,
-    secret,
-    trusted_from,
-    workspace,
-)
+from qtrust.cli.common import HomeOption, StoreOption, TrustedOption, fail, out, session, witness_passphrase
 from qtrust.errors import InputError
 
 witness_app = typer.Typer(
@@ -30,23 +21,16 @@ witness_app = typer.Typer(
 DirArgument = Annotated[Path, typer.Argument(help="The witness's directory (its keys and memory).")]
 
 
-def witness_passphrase(*, confirm: bool = False) -> bytes:
-    """The witness's own passphrase (QTRUST_WITNESS_PASSPHRASE): the log operator never holds it."""
-    from qtrust.evidence.witness import WITNESS_PASSPHRASE_ENV
-
-    return secret(WITNESS_PASSPHRASE_ENV, "Witness passphrase", "witness passphrase", confirm=confirm)
-
-
 @witness_app.command("init")
 def witness_init(
     directory: DirArgument,
     name: Annotated[str, typer.Option("--name", help="A schema-less URL naming the witness.")],
 ) -> None:
     """Create a witness: an Ed25519 and an ML-DSA-44 key, encrypted, and witness.json for auditors."""
-    from qtrust.evidence.witness import WitnessDirectory
+    from qtrust.workflow.witness import create_witness
 
     try:
-        witness = WitnessDirectory.create(directory, name, witness_passphrase(confirm=True))
+        witness = create_witness(directory, name, witness_passphrase)
     except InputError as error:
         fail(error)
     out.print(
@@ -63,16 +47,10 @@ def witness_cosign(
     store: StoreOption = None,
 ) -> None:
     """Verify the log against what this witness saw before, then cosign its newest checkpoint."""
-    from qtrust.evidence.witness import WitnessDirectory
-    from qtrust.governance.rules import GovernanceRule
+    from qtrust.workflow.witness import cosign_log
 
     try:
-        witness = WitnessDirectory(directory)
-        secret = witness_passphrase()
-        trusted = trusted_from(trusted_keys, lambda: None)
-        log = workspace(home, store).open_log(writable=True)
-        with log.store:
-            done = witness.cosign(log, secret, trusted=trusted, rules=[GovernanceRule()])
+        done = cosign_log(session(home, store), directory, witness_passphrase, trusted_keys)
     except InputError as error:
         fail(error)
     since = (
@@ -89,21 +67,13 @@ def witness_cosign(
 @witness_app.command("show")
 def witness_show(directory: DirArgument) -> None:
     """The witness's name and keys, and the last checkpoint it cosigned for each log."""
-    import json
-
-    from qtrust.evidence.witness import WitnessDirectory
+    from qtrust.workflow.witness import witness_state
 
     try:
-        witness = WitnessDirectory(directory)
-        public = witness.public()
-        states = sorted((witness.path / "logs").glob("*.json")) if (witness.path / "logs").is_dir() else []
-        logs = [json.loads(p.read_text(encoding="utf-8")) for p in states]
-    except (InputError, OSError, ValueError) as error:
-        fail(
-            error
-            if isinstance(error, InputError)
-            else InputError(str(error), where=str(directory), fix="restore it")
-        )
+        state = witness_state(directory)
+    except InputError as error:
+        fail(error)
+    public, logs = state.public, state.logs
     out.print(f"witness {public.name}", highlight=False)
     for key in (public.ed25519, public.mldsa44):
         out.print(f"  {key.algorithm:<10} {key.keyid}", highlight=False)
