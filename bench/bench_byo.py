@@ -118,11 +118,12 @@ def main() -> None:
         start = time.perf_counter()
         translated = from_pennylane(qnode, weights)
         translate_s = time.perf_counter() - start
-        t_q, ours = time_calls(lambda: translated.probabilities(X), repeats)
+        t_q, scored = time_calls(lambda: translated.simulate(X), repeats)  # probabilities and their path
+        ours = scored.probabilities
         print(
             f"from_pennylane: {translate_s:.2f} s once ({len(translated.circuit.operations)} operations, "
             f"{sum(len(op.channels) for op in translated.circuit.operations)} in-circuit channels); "
-            f"scoring ({translated.simulation_path_} path): {t_q}"
+            f"scoring ({scored.path} path): {t_q}"
         )
         qnode(X[0], weights)  # first-call overhead, untimed
         t_pl, values = time_each(lambda x: float(qnode(x, weights)), list(X[:peer_rows]))
@@ -166,8 +167,9 @@ def main() -> None:
         q_translate_s = time.perf_counter() - start
         # the noisy ZZ encoding needs a density matrix per row (see the note below): fewer rows, one repeat
         Xq = X[: n_rows // 5]
-        t_qq, ours_q = time_calls(lambda: q_model.probabilities(Xq, noise), 1, warmup=0)
-        print(f"from_qiskit: {q_translate_s:.2f} s once; scoring ({q_model.simulation_path_} path): {t_qq}")
+        t_qq, scored_q = time_calls(lambda: q_model.simulate(Xq, noise), 1, warmup=0)
+        ours_q = scored_q.probabilities
+        print(f"from_qiskit: {q_translate_s:.2f} s once; scoring ({scored_q.path} path): {t_qq}")
         from qiskit import transpile
 
         from qtrust.adapters.qiskit import lower_circuit

@@ -248,7 +248,7 @@ def test_noise_channels_inside_the_qnode_on_default_mixed():
     assert all(op.gate == "I" for op in circuit_.operations if op.channels)
     X = _rows(rng, 3)
     _assert_reproduces_expval(model, circuit, X, weights)
-    assert model.simulation_path_ == "heisenberg"
+    assert model.simulate(X).path == "heisenberg"
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -321,7 +321,7 @@ def test_encode_first_translation_takes_the_heisenberg_path():
     model = from_pennylane(circuit, weights)
     X = _rows(rng, 2, n_rows=2 ** (2 + 1))  # enough rows to repay computing M
     _assert_reproduces_expval(model, circuit, X, weights)
-    assert model.simulation_path_ == "heisenberg"
+    assert model.simulate(X).path == "heisenberg"
     assert simulate(model.circuit, X, model.weights_, path="heisenberg").path == "heisenberg"
 
 
@@ -474,7 +474,7 @@ def test_noise_sweep_on_translated_model_matches_pennylane():
     reference = _noisy_reference(circuit, X, weights, "depolarizing", 0.01, qml.probs(wires=[0, 2]))
     expected = reference @ np.array(model.circuit.measurement.table)
     _assert_close(model.probabilities(X, noise), expected)
-    assert model.simulation_path_ == "heisenberg"
+    assert model.simulate(X, noise).path == "heisenberg"
     # The fallback places the same channels at the same gates, on default.mixed.
     direct = QNodeClassifier(circuit, weights)
     _assert_close(direct.probabilities(X, noise), expected)

@@ -189,8 +189,7 @@ def test_translation_is_encode_first_takes_heisenberg_path_and_reads_zz_angles()
     result = simulate(c, X, clf.weights_, NoiseModel.single("depolarizing", 0.01))
     assert result.path == "heisenberg"
     assert simulate(c, X, clf.weights_, path="heisenberg").path == "heisenberg"
-    clf.probabilities(X, NoiseModel.single("amplitude_damping", 0.02))
-    assert clf.simulation_path_ == "heisenberg"
+    assert clf.simulate(X, NoiseModel.single("amplitude_damping", 0.02)).path == "heisenberg"
 
 
 def test_input_gates_commuting_past_trainable_gates_are_moved_first():
@@ -305,7 +304,7 @@ def test_noisy_estimator_model_matches_aer_density_matrix():
     noise = _noise()
     clf = from_qiskit(circuit, fm.parameters, ansatz.parameters, w, observable)
     ours = qiskit_output(clf, X, noise)
-    assert clf.simulation_path_ == "heisenberg"
+    assert clf.simulate(X, noise).path == "heisenberg"
     aer_noise = to_aer_noise_model(noise, circuit.num_qubits)
     basis_change = [(1, ("rx", np.pi / 2)), (2, ("h",))]  # qubit 0: Z, qubit 1: Y, qubit 2: X
     probs = _aer_outcome_probabilities(lower_circuit(circuit), basis_change, X, w, aer_noise)

@@ -198,27 +198,21 @@ def test_privacy_and_robustness_land_in_results_report_and_model_card(small_run)
 
     result = small_run.result
     privacy = result.privacy
-    assert [m["model"] for m in privacy["models"]] == [m.name for m in result.models]
-    exact = next(
-        s for s in privacy["models"][0]["settings"] if s["noise"] == "noiseless" and s["shots"] is None
-    )
-    assert set(exact["attacks"]) == {"loss", "shadow", "lira"}
-    assert (
-        privacy["fprs"] == []
-    )  # 90 non-members cannot measure a TPR at 1% FPR: none reported, none invented
+    assert [m.model for m in privacy.models] == [m.name for m in result.models]
+    exact = privacy.models[0].exact()
+    assert set(exact.attacks) == {"loss", "shadow", "lira"}
+    assert privacy.fprs == []  # 90 non-members cannot measure a TPR at 1% FPR: none reported, none invented
     robustness = result.robustness
-    assert list(robustness["certified"]) == ["vqc"]  # the kernel SVM has no measurement operator
-    points = robustness["certified"]["vqc"]["epsilons"]
-    assert [p["robust_accuracy"] for p in points] == sorted(
-        (p["robust_accuracy"] for p in points), reverse=True
-    )
-    assert set(robustness["empirical"]) == {m.name for m in result.models}
+    assert [c.model for c in robustness.certified] == ["vqc"]  # the kernel SVM has no measurement operator
+    points = robustness.certified[0].epsilons
+    assert [p.robust_accuracy for p in points] == sorted((p.robust_accuracy for p in points), reverse=True)
+    assert {e.model for e in robustness.empirical} == {m.name for m in result.models}
     html = render_report(result)
     assert "Privacy: membership and attribute inference" in html
     assert "Robustness of the decisions" in html
-    assert html.count('data-attack="lira"') == len(privacy["models"])  # one ROC chart per model
-    roc = exact["attacks"]["lira"]["details"]["roc"]
-    assert roc["fpr"][0] == 0.0 and roc["tpr"][-1] == 1.0  # noqa: PT018
+    assert html.count('data-attack="lira"') == len(privacy.models)  # one ROC chart per model
+    roc = exact.attacks["lira"].roc
+    assert roc.fpr[0] == 0.0 and roc.tpr[-1] == 1.0  # noqa: PT018
     card = render_model_card(result, "vqc")
     assert "Membership inference (exact outputs)" in card
     assert "Robust accuracy" in card

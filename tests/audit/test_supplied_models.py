@@ -30,7 +30,7 @@ def data(config):
 
 @pytest.fixture(scope="module")
 def circuit_model(data):
-    model = CircuitClassifier(variational_circuit(3, 1), None, max_iter=25, random_state=4)
+    model = CircuitClassifier(variational_circuit(3, 1), max_iter=25, random_state=4)
     return model.fit(data.X_train, data.y_train)
 
 
@@ -106,12 +106,12 @@ def test_the_quantum_supplied_model_gets_noise_shots_and_certificates_and_the_bo
     assert {s.model for s in result.noise} == {"mine"}
     assert {s.model for s in result.shots} == {"mine"}
     assert [c.model for c in result.certified_fairness] == ["mine"]
-    assert "mine" in result.robustness["certified"]
-    assert set(result.robustness["empirical"]) == {"mine", "fallback", "box", "logistic"}
-    privacy = {m["model"]: m for m in result.privacy["models"]}
-    assert set(privacy["box"]["settings"][0]["attacks"]) == {"loss"}
-    assert "cannot be retrained" in privacy["box"]["notes"][0]
-    assert set(privacy["fallback"]["settings"][0]["attacks"]) == {"loss", "shadow", "lira"}
+    assert "mine" in {c.model for c in result.robustness.certified}
+    assert {e.model for e in result.robustness.empirical} == {"mine", "fallback", "box", "logistic"}
+    privacy = {m.model: m for m in result.privacy.models}
+    assert set(privacy["box"].settings[0].attacks) == {"loss"}
+    assert "cannot be retrained" in privacy["box"].notes[0]
+    assert set(privacy["fallback"].settings[0].attacks) == {"loss", "shadow", "lira"}
     assert _model(run, "box").execution == "the supplied function"
 
 
@@ -189,7 +189,7 @@ def test_retrain_fits_a_seeded_clone_per_training_seed(config, data):
 
 def test_fits_per_seed_are_used_as_given(config, data):
     fits = {
-        seed: CircuitClassifier(variational_circuit(3, 1), None, max_iter=15, random_state=seed).fit(
+        seed: CircuitClassifier(variational_circuit(3, 1), max_iter=15, random_state=seed).fit(
             data.X_train, data.y_train
         )
         for seed in config.reproducibility.seeds
@@ -204,7 +204,10 @@ def test_fits_per_seed_are_used_as_given(config, data):
     ("models", "message"),
     [
         ({"logistic": LogisticRegression()}, "must be unique"),
-        ({"wide": CircuitClassifier(variational_circuit(5, 1), np.zeros(15))}, "takes 5 input features"),
+        (
+            {"wide": CircuitClassifier.from_weights(variational_circuit(5, 1), np.zeros(15))},
+            "takes 5 input features",
+        ),
         ({"text": "not a model"}, "neither predict_proba nor probabilities"),
         ({"partial": {0: LogisticRegression()}}, r"no fit for training seed\(s\) \[1\]"),
     ],

@@ -18,7 +18,7 @@ from qtrust.models.circuit_classifier import CircuitClassifier
 from qtrust.quantum import variational_circuit
 
 data = qtrust.prepare_data({config!r})
-circuit = CircuitClassifier(variational_circuit(3, 1), None, max_iter=10, random_state=2).fit(
+circuit = CircuitClassifier(variational_circuit(3, 1), max_iter=10, random_state=2).fit(
     data.X_train, data.y_train
 )
 fallback = LogisticRegression(C={c}).fit(data.X_train, data.y_train)

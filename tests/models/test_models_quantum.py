@@ -76,7 +76,7 @@ def test_kernel_classifier_uses_support_vectors_only(toy):
     assert draws.shape == (5, 10)
     noisy = model.probabilities(X[:10], NoiseModel.single("depolarizing", 0.02))
     assert not np.allclose(noisy, expected)
-    assert model.simulation_path_ == "density_matrix"
+    assert model.simulate(X[:10], NoiseModel.single("depolarizing", 0.02)).path == "density_matrix"
 
 
 def test_readout_error_biases_the_measured_kernel_affinely(toy):

@@ -9,6 +9,7 @@ import pytest
 
 from qtrust.report import _format as fmt
 from qtrust.report import render_report
+from qtrust.results.registry import REGISTRY
 
 EXTERNAL = re.compile(r"""(?:src|href|xlink:href|action)\s*=\s*["']?\s*(?:https?:)?//""", re.IGNORECASE)
 
@@ -82,7 +83,7 @@ def test_every_finding_title_and_detail_appears(rendered, result):
 
 
 def _by_topic(findings):
-    order = fmt.TOPIC_ORDER
+    order = REGISTRY.topic_order()
     return sorted(findings, key=lambda f: order.index(f.topic))  # stable: keeps fail → info inside a topic
 
 

@@ -126,22 +126,21 @@ def check_complete(result: AuditResult, table: dict[str, RecordedMetric]) -> Non
     want = Counter((_key(e.value), _key(e.ci_low), _key(e.ci_high)) for e in estimates)
     have = Counter((m.value, m.ci_low, m.ci_high) for m in table.values())
     assert not want - have, f"estimates missing from the table: {want - have}"
-    # privacy and robustness are JSON sections, counted on their own
+    # privacy and robustness records carry designs, seeds and diagnostics beside their outcomes: counted on
+    # their own
     typed = {p: m for p, m in table.items() if not p.startswith(("privacy/", "robustness/"))}
     assert len(typed) == count_numbers(sections)
     if result.privacy:
         expected = sum(
-            1 + bool(a.get("auc_drop")) + len(a.get("tpr_at_fpr", {}))
-            for model in result.privacy["models"]
-            for setting in model["settings"]
-            for a in setting["attacks"].values()
-        ) + 2 * sum(bool(m.get("attribute_inference")) for m in result.privacy["models"])
+            1 + (a.auc_drop is not None) + len(a.tpr_at_fpr)
+            for model in result.privacy.models
+            for setting in model.settings
+            for a in setting.attacks.values()
+        ) + 2 * sum(m.attribute_inference is not None for m in result.privacy.models)
         assert sum(p.startswith("privacy/") for p in table) == expected
     if result.robustness:
-        certified = sum(len(d["epsilons"]) * 3 for d in result.robustness["certified"].values())
-        empirical = sum(
-            len(d["gaussian"]) * 3 + len(d["linf"]) * 4 for d in result.robustness["empirical"].values()
-        )
+        certified = sum(len(d.epsilons) * 3 for d in result.robustness.certified)
+        empirical = sum(len(d.gaussian) * 3 + len(d.linf) * 4 for d in result.robustness.empirical)
         assert sum(p.startswith("robustness/") for p in table) == certified + empirical
 
 

@@ -29,9 +29,13 @@ from typing import Any
 
 import numpy as np
 
+from qtrust.assess.context import AssessmentContext
+from qtrust.assess.noise import device_noise_models, model_width, noise_settings
 from qtrust.errors import InputError
 from qtrust.quantum.engine import measurement_operator
 from qtrust.quantum.noise import NoiseModel
+from qtrust.results.schema import BiasPairRecord, CertifiedFairnessResult, CertifiedPoint
+from qtrust.seeding import derive_rng
 
 
 def check_unit_interval(name: str, value: float) -> float:
@@ -248,17 +252,10 @@ def certify(
     return certificate, spectrum
 
 
-def assess_certified_fairness(ctx) -> tuple[list, list]:
-    """K* of every variational candidate, noiseless and at every swept noise setting, with the bias pair.
-
-    Returns (results, findings) for the audit result.
-    """
-    from qtrust.assess.noise import noise_settings
-    from qtrust.results.schema import BiasPairRecord, CertifiedFairnessResult, CertifiedPoint, Finding
-    from qtrust.seeding import derive_rng
-
+def certify_candidates(ctx: AssessmentContext) -> list[CertifiedFairnessResult]:
+    """K* of every variational candidate, noiseless and at every swept noise setting, with the bias pair."""
     cfg = ctx.config.certification
-    results, findings = [], []
+    results = []
     settings = [("none", 0.0), *noise_settings(ctx)]
     for model in ctx.candidates:
         fits = [model.fits[s] for s in ctx.seeds]
@@ -283,8 +280,6 @@ def assess_certified_fairness(ctx) -> tuple[list, list]:
                     fair=all(fairness_verdict(v, cfg.epsilon, cfg.delta) for v in values),
                 )
             )
-        from qtrust.assess.noise import device_noise_models, model_width
-
         for spec, noise in device_noise_models(ctx, model_width(fits[0], ctx.config.encoding.n_qubits)):
             values = [
                 lipschitz_constant(measurement_operator(f.circuit_, f.weights_, noise)).lipschitz
@@ -323,59 +318,4 @@ def assess_certified_fairness(ctx) -> tuple[list, list]:
             seconds=round(seconds, 4),
         )
         results.append(result)
-        findings.append(_finding(result, Finding))
-    return results, findings
-
-
-def _finding(result, finding_type):
-    noiseless = result.points[0]
-    fair_from = [p for p in result.points[1:] if p.fair]
-    if all(p.fair for p in result.points):
-        severity, title = (
-            "pass",
-            f"{result.model} is certified ({result.epsilon:g}, {result.delta:g})-fair for every input state",
-        )
-    elif noiseless.fair:
-        severity, title = (
-            "warn",
-            f"{result.model} is certified fair without noise but not under every noise setting",
-        )
-    else:
-        severity = "info" if fair_from else "warn"
-        title = f"{result.model} is not certified ({result.epsilon:g}, {result.delta:g})-fair without noise (K* = {noiseless.lipschitz:.2f})"
-    gap = result.bias_pair
-    detail = (
-        f"The Lipschitz constant K* bounds how far apart the decision probabilities of any two input states can be, "
-        f"per unit of trace distance: {noiseless.lipschitz:.3f} without noise"
-        + (
-            f", down to {min(p.lipschitz for p in result.points):.3f} under the noisiest setting"
-            if len(result.points) > 1
-            else ""
-        )
-        + ". (ε, δ)-fairness holds iff δ ≥ K*·ε."
-        + (
-            f" Fair from: {', '.join(p.device or f'{p.channel}@{p.level:g}' for p in fair_from[:4])}."
-            if fair_from and not noiseless.fair
-            else ""
-        )
-        + (
-            f" Inside the encoding's reach the widest gap found between groups is {gap.reachable_gap:.3f} "
-            f"(P = {gap.p_high:.3f} for a {gap.group_high} input vs {gap.p_low:.3f} for a {gap.group_low} input)."
-            if gap
-            else ""
-        )
-    )
-    return finding_type(
-        id=f"certified-fairness-{result.model}",
-        severity=severity,
-        topic="fairness",
-        model=result.model,
-        title=title,
-        detail=detail,
-        evidence={
-            "K* noiseless": round(noiseless.lipschitz, 6),
-            "epsilon": result.epsilon,
-            "delta": result.delta,
-            **({"reachable gap": round(gap.reachable_gap, 6)} if gap else {}),
-        },
-    )
+    return results

@@ -1,10 +1,17 @@
-"""What every assessment reads: the prepared data, the fitted models, and where predictions go."""
+"""What every assessment reads: the prepared data, the fitted models, and where predictions go.
+
+Assessments run in registry order on one context; what a later one needs from an earlier one (the clean
+metric summaries the noise sweep is compared with, the shot draws the variance split reuses, an earlier
+assessment's record) is a typed field here rather than an argument threaded through the runner.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+from pydantic import BaseModel
 
 from qtrust.assess.fitted import FittedModel
 from qtrust.assess.predictions import PredictionStore
@@ -27,6 +34,21 @@ class AssessmentContext:
         default_factory=dict
     )  # model -> (seeds, rows) exact noiseless P(fav)
     device_noise: dict[tuple, object] = field(default_factory=dict)  # (device, width, layout) -> NoiseModel
+    #: model -> metric summary of its clean predictions (written by fairness, read by the noise sweep)
+    summaries: dict[str, FrameSummary] = field(default_factory=dict)
+    #: model -> (seeds, draws, rows) shot draws at the reference budget (written by shots, read by
+    #: reproducibility's variance split)
+    reference_draws: dict[str, np.ndarray] = field(default_factory=dict)
+    #: assessment name -> the record it returned, for assessments that build on an earlier one
+    records: dict[str, Any] = field(default_factory=dict)
+
+    def section(self, key: str, model: type[BaseModel]) -> BaseModel:
+        """An assessment's config section: the ``AuditConfig`` field ``key``, or for an assessment registered
+        outside qtrust its entry in ``config.extensions`` validated by its own ``model`` (defaults when
+        absent)."""
+        if key in type(self.config).model_fields:
+            return getattr(self.config, key)
+        return model.model_validate(self.config.extensions.get(key, {}))
 
     @property
     def quantum_models(self) -> list[FittedModel]:

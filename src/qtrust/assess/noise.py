@@ -11,12 +11,15 @@ once — "how does this model behave on the calibration of device X?".
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from qtrust.assess.context import AssessmentContext
 from qtrust.assess.fairness import estimates
 from qtrust.config.schema import VerdictConfig
 from qtrust.metrics import FrameSummary
+from qtrust.models.base import simulate_model
 from qtrust.quantum.noise import CONVENTIONS, NoiseModel
 from qtrust.results.schema import ChannelTolerance, DevicePoint, NoisePoint, NoiseSweepResult
 
@@ -61,8 +64,10 @@ def channel_tolerance(
     )
 
 
-def _path(fit: object) -> str:
-    return str(getattr(fit, "simulation_path_", "unknown"))
+def _scored(model: Any, X: np.ndarray, noise: NoiseModel, seeds: list[int]) -> tuple[np.ndarray, str]:
+    """P(class 1) of every seed's fit under ``noise``, shape (seeds, rows), and the path the first seed took."""
+    runs = [simulate_model(model.fits[s], X, noise) for s in seeds]
+    return np.stack([r.probabilities for r in runs]), runs[0].path or "unknown"
 
 
 def model_width(fit: object, default: int) -> int:
@@ -90,7 +95,7 @@ def _device_points(ctx: AssessmentContext, model, ref) -> list[DevicePoint]:
     points = []
     width = model_width(model.fits[ctx.seeds[0]], ctx.config.encoding.n_qubits)
     for spec, noise in device_noise_models(ctx, width):
-        stack = np.stack([model.fits[s].probabilities(ctx.data.X_test, noise) for s in ctx.seeds])
+        stack, path = _scored(model, ctx.data.X_test, noise, ctx.seeds)
         ctx.store.add(model.name, noise.label, stack, ctx.seeds)
         metrics = estimates(ctx.summarise(stack, "device", model.name, spec.label))
         source = dict(noise.source)
@@ -103,7 +108,7 @@ def _device_points(ctx: AssessmentContext, model, ref) -> list[DevicePoint]:
                     int(q) for q in str(source.get("layout", "")).split(",") if q.strip().isdigit()
                 ],
                 calibration_date=source.get("calibration_date"),
-                path=_path(model.fits[ctx.seeds[0]]),
+                path=path,
                 metrics=metrics,
                 change={
                     key: (est.value - ref[key].value)
@@ -128,9 +133,7 @@ def sweep_noise(ctx: AssessmentContext, reference: dict[str, FrameSummary]) -> l
         points = []
         for channel, level in settings:
             noise = NoiseModel.single(channel, level)
-            proba = [model.fits[s].probabilities(ctx.data.X_test, noise) for s in ctx.seeds]
-            path = _path(model.fits[ctx.seeds[0]])
-            stack = np.stack(proba)
+            stack, path = _scored(model, ctx.data.X_test, noise, ctx.seeds)
             ctx.store.add(model.name, noise.label, stack, ctx.seeds)
             metrics = estimates(ctx.summarise(stack, "noise", model.name, channel, level))
             change = {

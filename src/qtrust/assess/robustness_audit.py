@@ -4,54 +4,40 @@ Certified: Guan, Fang & Ying's robust bound and exact check (``qtrust.assess.rob
 input of the first training seed's variational candidates, at the configured ε. Empirical: accuracy and the
 equalised-odds gap under Gaussian noise and under a worst-case search inside an L∞ ball in the angle space,
 for every model on the same test rows and seeds. Adversarial states are counted and verified, not stored:
-they are as large as the register.
+they are as large as the register. The result is the typed
+:class:`~qtrust.results.sections.robustness.RobustnessResult`; its findings and report section are in
+:mod:`qtrust.assess.builtin.robustness`.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
+from qtrust.assess.context import AssessmentContext
 from qtrust.assess.robustness import perturbation_robustness, probabilities_fn, robust_accuracy
-from qtrust.results.schema import Finding
+from qtrust.results.sections.robustness import (
+    CertifiedRobustnessRecord,
+    EmpiricalRobustnessRecord,
+    RobustnessResult,
+)
 from qtrust.seeding import derive_seed
 
 
-def assess_audit_robustness(ctx: Any) -> tuple[dict[str, Any] | None, list[Finding]]:
+def run_robustness(ctx: AssessmentContext) -> RobustnessResult | None:
+    """Certified and empirical robustness as ``config.robustness`` asks; ``None`` when it is off."""
     cfg = ctx.config.robustness
     if not cfg.enabled:
-        return None, []
+        return None
     data, seed0 = ctx.data, ctx.seeds[0]
-    certified, empirical, findings = {}, {}, []
+    certified, empirical = [], []
     for model in ctx.models:
         fit = model.fits[seed0]
         if model.role == "candidate" and hasattr(fit, "weights_") and fit.circuit_.is_encode_first:
-            result = robust_accuracy(fit, data.X_test, data.y_test, epsilons=cfg.epsilons)
-            doc = result.to_dict()
+            doc = robust_accuracy(fit, data.X_test, data.y_test, epsilons=cfg.epsilons).to_dict()
+            doc.pop("seeds", None)  # deterministic: no random draws
             for point in doc["epsilons"]:
                 point.pop("adversarial", None)  # counted (n_adversarial, n_unverified), not stored
-            certified[model.name] = doc
-            worst = result.points[-1]
-            findings.append(
-                Finding(
-                    id=f"certified-robustness-{model.name}",
-                    severity="info" if worst.n_unverified == 0 else "warn",
-                    topic="noise",
-                    model=model.name,
-                    title=(
-                        f"{model.name}: {worst.robust_accuracy:.1%} of test inputs are correct and certified robust "
-                        f"at ε = {worst.epsilon:g} (clean accuracy {result.clean_accuracy:.1%})"
-                    ),
-                    detail=(
-                        "Certified robustness (Guan, Fang & Ying, CAV 2021): an input is ε-robust when no state "
-                        f"within infidelity ε of it changes the decision. The bound certified "
-                        f"{worst.bound_certified_fraction:.1%} of inputs; the exact check of the rest found "
-                        f"{len(worst.adversarial)} adversarial states, every one re-verified."
-                    ),
-                    evidence={"epsilon": worst.epsilon, "robust accuracy": round(worst.robust_accuracy, 4)},
-                )
-            )
+            certified.append(CertifiedRobustnessRecord.model_validate({"model": model.name, **doc}))
         fn = probabilities_fn(fit, None)
-        empirical[model.name] = perturbation_robustness(
+        doc = perturbation_robustness(
             fn,
             data.X_test,
             data.y_test,
@@ -64,4 +50,5 @@ def assess_audit_robustness(ctx: Any) -> tuple[dict[str, Any] | None, list[Findi
             attack_steps=cfg.attack_steps,
             bounds=tuple(ctx.config.encoding.angle_range),
         ).to_dict()
-    return {"certified": certified, "empirical": empirical}, findings
+        empirical.append(EmpiricalRobustnessRecord.model_validate({"model": model.name, **doc}))
+    return RobustnessResult(certified=certified, empirical=empirical)

@@ -17,20 +17,14 @@ from typing import Any
 import numpy as np
 
 from qtrust._version import __version__
-from qtrust.assess.certified_fairness import assess_certified_fairness
-from qtrust.assess.comparison import compare_models
+from qtrust.assess import REGISTRY
 from qtrust.assess.context import AssessmentContext
-from qtrust.assess.fairness import assess_fairness
-from qtrust.assess.findings import derive_findings
+from qtrust.assess.contract import Assessment
+from qtrust.assess.findings import by_severity
 from qtrust.assess.fitted import FittedModel
-from qtrust.assess.noise import sweep_noise
 from qtrust.assess.predictions import PredictionStore
 from qtrust.assess.prepared import PreparedData
-from qtrust.assess.privacy_audit import assess_audit_privacy, check_privacy_config
 from qtrust.assess.progress import NullProgress, Progress
-from qtrust.assess.reproducibility import assess_reproducibility
-from qtrust.assess.robustness_audit import assess_audit_robustness
-from qtrust.assess.shots import assess_shots
 from qtrust.audit.data_prep import prepare
 from qtrust.audit.environment import describe_environment
 from qtrust.audit.outputs import write_atomically
@@ -39,7 +33,10 @@ from qtrust.audit.supplied import Supplied
 from qtrust.audit.training import fit_all, training_seed
 from qtrust.config.schema import AuditConfig
 from qtrust.data import Dataset
+from qtrust.errors import InputError
 from qtrust.metrics import METRIC_INFO
+from qtrust.models.base import simulate_model
+from qtrust.results.registry import Registry
 from qtrust.results.schema import (
     AuditResult,
     DatasetRecord,
@@ -137,16 +134,18 @@ def _execution(model: FittedModel, fit: Any) -> str:
     return f"{type(_final_estimator(fit)).__name__}.predict_proba"
 
 
-def _model_record(model: FittedModel, seeds: list[int], config: AuditConfig) -> ModelRecord:
+def _model_record(
+    model: FittedModel, seeds: list[int], config: AuditConfig, X_test: np.ndarray
+) -> ModelRecord:
     first = model.fits[seeds[0]]
     circuit_ = getattr(first, "circuit_", None)
     circuit = circuit_.describe() if model.quantum and circuit_ is not None else None
     simulation = None
     if model.quantum:
-        simulation = {
-            "path": str(getattr(first, "simulation_path_", "")),
-            "reason": str(getattr(first, "simulation_reason_", "")),
-        }
+        # the path of the clean test-set predictions: a path belongs to a call (its noise, its rows), and
+        # predicting leaves the estimator unchanged, so the record asks for it rather than reading it back
+        scored = simulate_model(first, X_test)
+        simulation = {"path": scored.path, "reason": scored.reason}
     return ModelRecord(
         name=model.name,
         family=model.family,  # type: ignore[arg-type]
@@ -162,6 +161,19 @@ def _model_record(model: FittedModel, seeds: list[int], config: AuditConfig) -> 
     )
 
 
+def _check_extensions(config: AuditConfig, assessments: Sequence[Assessment]) -> None:
+    """Refuse a config section for an assessment that is not registered (a typo, or a plug-in not loaded)."""
+    known = {a.config_key for a in assessments if a.config_key}
+    unknown = sorted(set(config.extensions) - known)
+    if unknown:
+        raise InputError(
+            f"config.extensions names {', '.join(unknown)}, which no registered assessment reads",
+            where="extensions",
+            fix=f"use the config key of a registered assessment ({', '.join(sorted(known)) or 'none'}), or "
+            "import the module that registers it before the audit runs",
+        )
+
+
 def run_audit(
     config: AuditConfig,
     *,
@@ -171,14 +183,18 @@ def run_audit(
     plan: PlanReference | None = None,
     governance: GovernanceStatus | None = None,
     supplied: Sequence[Supplied] = (),
+    registry: Registry = REGISTRY,
 ) -> AuditRun:
-    """Run every assessment the config asks for and return the typed result with all predictions.
+    """Run every registered assessment and return the typed result with all predictions.
 
     ``supplied`` models (bring your own) are audited beside the configured ones, on the same split and seeds.
+    The assessments are the registry's (``qtrust.results.registry``), in its order; each one's record goes
+    into its section of the result, its findings into ``findings``.
     """
     progress = progress or NullProgress()
     started = time.perf_counter()
     timings: dict[str, float] = {}
+    assessments: list[Assessment] = registry.assessments()
 
     def lap(name: str, since: float) -> float:
         now = time.perf_counter()
@@ -187,9 +203,11 @@ def run_audit(
 
     t = time.perf_counter()
     preflight(config, supplied)
+    _check_extensions(config, assessments)
     progress.stage("loading data", 1)
     data = prepare(config, dataset)
-    check_privacy_config(config, len(data.test_idx))  # before any training
+    for assessment in assessments:  # before any training
+        assessment.check(config, data)
     progress.advance()
     t = lap("data", t)
 
@@ -208,30 +226,16 @@ def run_audit(
         store.add(model.name, "none", ctx.clean[model.name], seeds)
     t = lap("clean_predictions", t)
 
-    fairness, summaries = assess_fairness(ctx)
-    t = lap("fairness", t)
-    sweeps = sweep_noise(ctx, summaries)
-    t = lap("noise", t)
-    shots, reference_draws = assess_shots(ctx)
-    t = lap("shots", t)
-    reproducibility = assess_reproducibility(ctx, reference_draws)
-    t = lap("reproducibility", t)
-    comparisons = compare_models(ctx)
-    t = lap("comparison", t)
-    certified, certified_findings = assess_certified_fairness(ctx)
-    t = lap("certified_fairness", t)
-    privacy, privacy_findings = assess_audit_privacy(ctx)
-    t = lap("privacy", t)
-    robustness, robustness_findings = assess_audit_robustness(ctx)
-    t = lap("robustness", t)
-    findings = (
-        derive_findings(ctx, fairness, comparisons, sweeps, shots, reproducibility)
-        + certified_findings
-        + privacy_findings
-        + robustness_findings
-    )
+    for assessment in assessments:
+        ctx.records[assessment.name] = assessment.run(ctx)
+        if assessment.timing_key is not None:
+            t = lap(assessment.timing_key, t)
+    findings = by_severity(f for a in assessments for f in a.findings(ctx, ctx.records[a.name]))
     lap("findings", t)
 
+    sections = {a.name: ctx.records[a.name] for a in assessments if a.section is not None}
+    builtin = {name: value for name, value in sections.items() if name in AuditResult.model_fields}
+    extensions = {name: value for name, value in sections.items() if name not in builtin}
     result = AuditResult(
         qtrust_version=__version__,
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -247,20 +251,14 @@ def run_audit(
             "spawn key of numpy SeedSequence(root)",
         },
         dataset=_dataset_record(config, data),
-        models=[_model_record(m, seeds, config) for m in models],
-        fairness=fairness,
-        noise=sweeps,
-        shots=shots,
-        reproducibility=reproducibility,
-        comparisons=comparisons,
+        models=[_model_record(m, seeds, config, data.X_test) for m in models],
         findings=findings,
         metric_info={key: info.to_dict() for key, info in METRIC_INFO.items()},
         timings=timings,
         plan=plan,
         governance=governance,
-        certified_fairness=certified,
-        privacy=privacy,
-        robustness=robustness,
+        extensions=extensions,
+        **builtin,
     )
     return AuditRun(result=result, predictions=store)
 

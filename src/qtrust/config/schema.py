@@ -7,7 +7,7 @@ field documents itself (``qtrust init`` writes these descriptions as comments).
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -383,6 +383,11 @@ class AuditConfig(Section):
     privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
     robustness: RobustnessConfig = Field(default_factory=RobustnessConfig)
     verdicts: VerdictConfig = Field(default_factory=VerdictConfig)
+    extensions: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="config sections of assessments registered outside qtrust, by assessment name; each is "
+        "validated by that assessment's own model when the audit runs",
+    )
 
     @model_validator(mode="after")
     def _names(self) -> AuditConfig:

@@ -108,6 +108,9 @@ verdicts:                    # thresholds behind the report's plain-language ver
   max_flip_rate: 0.01
   max_membership_auc: 0.60
   min_group_test_rows: 30
+
+# extensions:                # config sections of assessments registered outside qtrust, by name
+#   my_assessment: {limit: 0.1}
 """
 
 

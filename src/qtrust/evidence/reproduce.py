@@ -90,7 +90,7 @@ def _rebuilt_supplied(doc: dict[str, Any], seq: int, given: list[Any]) -> list[A
         elif descriptions and all(d.get("kind") == "circuit" for d in descriptions):
             models = [CircuitClassifier.from_description(d) for d in descriptions]
             if retrained:
-                out.append(Supplied(name, models[0].set_params(weights=None), role=role, retrain=True))
+                out.append(Supplied(name, models[0], role=role, retrain=True))  # retrained as unfitted clones
             elif notes.get("seed_spread_measured") is False:
                 out.append(Supplied(name, models[0], role=role))
             else:

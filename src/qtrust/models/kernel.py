@@ -28,9 +28,16 @@ from sklearn.svm import SVC
 from sklearn.utils.validation import check_is_fitted
 
 from qtrust.errors import InputError
-from qtrust.models.base import ProbabilityClassifierMixin, binary_targets, check_angles
+from qtrust.models.base import (
+    BinaryClassifierTagsMixin,
+    ClassWeight,
+    ProbabilityClassifierMixin,
+    binary_class_weight,
+    binary_targets,
+    validate_data,
+)
 from qtrust.quantum.ansatz import encoding_circuit
-from qtrust.quantum.engine import encode
+from qtrust.quantum.engine import SimulationResult, encode
 from qtrust.quantum.kernels import (
     fidelity_kernel,
     projected_kernel,
@@ -105,7 +112,9 @@ def readout_bias(noise: NoiseModel | None, n_qubits: int) -> tuple[float, float]
     return 1.0 - p01 - p10, p10 - p01
 
 
-class QuantumKernelClassifier(ProbabilityClassifierMixin, ClassifierMixin, BaseEstimator):
+class QuantumKernelClassifier(
+    ProbabilityClassifierMixin, BinaryClassifierTagsMixin, ClassifierMixin, BaseEstimator
+):
     """SVM on a quantum kernel, with Platt-scaled probabilities (``SVC(probability=True)``).
 
     Parameters
@@ -131,7 +140,7 @@ class QuantumKernelClassifier(ProbabilityClassifierMixin, ClassifierMixin, BaseE
         bandwidth: float = 0.5,
         gamma: float | str = "scale",
         C: float = 1.0,
-        class_weight: str | None = "balanced",
+        class_weight: ClassWeight = "balanced",
         train_noise: NoiseModel | None = None,
         noise: NoiseModel | None = None,
         random_state: int | None = None,
@@ -149,10 +158,8 @@ class QuantumKernelClassifier(ProbabilityClassifierMixin, ClassifierMixin, BaseE
         self.random_state = random_state
 
     def _states(self, X: np.ndarray, noise: NoiseModel | None) -> EncodedStates:
-        states = STATE_CACHE.get(self.circuit_, X * self.bandwidth, noise)
-        self.simulation_path_ = "density_matrix" if states.kind == "mixed" else "statevector"
-        self.simulation_reason_ = f"kernel entries from a batch of {states.kind} encoded states"
-        return states
+        """The encoded states of the bandwidth-scaled rows (memoised; the memo is not the estimator's state)."""
+        return STATE_CACHE.get(self.circuit_, X * self.bandwidth, noise)
 
     def _kernel(self, a: EncodedStates, b: EncodedStates, noise: NoiseModel | None = None) -> np.ndarray:
         """The kernel as measured: readout errors bias each ±1 outcome by r → (1 − p01 − p10)·r + p10 − p01."""
@@ -177,6 +184,11 @@ class QuantumKernelClassifier(ProbabilityClassifierMixin, ClassifierMixin, BaseE
         return float(self.gamma)
 
     def fit(self, X: Any, y: Any) -> QuantumKernelClassifier:
+        """Encode the angle-scaled rows ``X``, build the Gram matrix and fit the Platt-scaled SVM on ``y``.
+
+        ``n_features_in_`` (and ``feature_names_in_`` for a DataFrame) come from scikit-learn's validation,
+        so predicting on other columns warns or raises as for any scikit-learn classifier.
+        """
         if self.kernel not in KERNELS:
             raise InputError(
                 f"unknown kernel {self.kernel!r}", where="kernel", fix=f"use one of: {', '.join(KERNELS)}"
@@ -185,9 +197,8 @@ class QuantumKernelClassifier(ProbabilityClassifierMixin, ClassifierMixin, BaseE
             raise InputError(
                 f"bandwidth {self.bandwidth} is not positive", where="bandwidth", fix="use e.g. 0.5"
             )
-        X = check_angles(X, None, "QuantumKernelClassifier.fit")
+        X, y = validate_data(self, X, y, reset=True)
         self.classes_, y01 = binary_targets(y, "QuantumKernelClassifier.fit")
-        self.n_features_in_ = X.shape[1]
         self.circuit_ = encoding_circuit(X.shape[1], self.encoding, self.encoding_reps, self.topology)  # type: ignore[arg-type]
         states = self._states(X, self.train_noise)
         self.gamma_ = self._resolve_gamma(states) if self.kernel == "projected" else None
@@ -195,7 +206,11 @@ class QuantumKernelClassifier(ProbabilityClassifierMixin, ClassifierMixin, BaseE
         seed = None if self.random_state is None else derive_seed(self.random_state, "platt")
         folds = StratifiedKFold(5, shuffle=True, random_state=seed)
         self.calibrated_ = CalibratedClassifierCV(
-            SVC(kernel="precomputed", C=self.C, class_weight=self.class_weight),
+            SVC(
+                kernel="precomputed",
+                C=self.C,
+                class_weight=binary_class_weight(self.class_weight, self.classes_),
+            ),
             method="sigmoid",
             ensemble=False,
             cv=folds,
@@ -216,14 +231,28 @@ class QuantumKernelClassifier(ProbabilityClassifierMixin, ClassifierMixin, BaseE
         self, X: Any, noise: NoiseModel | None = None
     ) -> tuple[np.ndarray, EncodedStates, EncodedStates]:
         check_is_fitted(self, "svc_")
-        X = check_angles(X, self.n_features_in_, "QuantumKernelClassifier")
+        X = validate_data(self, X, reset=False, ensure_min_samples=0)
         states = self._states(X, noise)
         support = self._states(self.support_inputs_, noise)
         return self._kernel(states, support, noise), states, support
 
+    def simulate(self, X: Any, noise: NoiseModel | None = None) -> SimulationResult:
+        """P(class 1) per row under ``noise``, with the path that encoded the states and why.
+
+        The path is returned, not stored on the estimator: it depends on the noise model of the call
+        (density matrices once gate noise acts on the encoding), and predicting must leave a fitted
+        estimator as it was.
+        """
+        k, _, support = self.support_kernel(X, noise)
+        return SimulationResult(
+            self._proba_from_support_kernel(k),
+            "density_matrix" if support.kind == "mixed" else "statevector",
+            f"kernel entries from a batch of {support.kind} encoded states",
+        )
+
     def probabilities(self, X: Any, noise: NoiseModel | None = None) -> np.ndarray:
-        k, _, _ = self.support_kernel(X, noise)
-        return self._proba_from_support_kernel(k)
+        """Exact P(class 1) per row under ``noise`` (shape (N,))."""
+        return self.simulate(X, noise).probabilities
 
     def sample_probabilities(
         self, X: Any, shots: int, n_draws: int, rng: np.random.Generator, noise: NoiseModel | None = None

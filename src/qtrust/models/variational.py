@@ -17,11 +17,13 @@ from sklearn.utils.validation import check_is_fitted
 
 from qtrust.errors import InputError
 from qtrust.models.base import (
+    BinaryClassifierTagsMixin,
+    ClassWeight,
     FittedCircuitMixin,
     ProbabilityClassifierMixin,
     binary_targets,
-    check_angles,
     train_circuit_weights,
+    validate_data,
 )
 from qtrust.quantum.ansatz import variational_circuit
 from qtrust.quantum.circuit import Measurement
@@ -42,7 +44,9 @@ def _measurement(readout: str, n_qubits: int) -> Measurement:
     )
 
 
-class VariationalClassifier(FittedCircuitMixin, ProbabilityClassifierMixin, ClassifierMixin, BaseEstimator):
+class VariationalClassifier(
+    FittedCircuitMixin, ProbabilityClassifierMixin, BinaryClassifierTagsMixin, ClassifierMixin, BaseEstimator
+):
     """Variational quantum classifier on angle-scaled inputs (one feature per qubit).
 
     Parameters
@@ -71,7 +75,7 @@ class VariationalClassifier(FittedCircuitMixin, ProbabilityClassifierMixin, Clas
         max_iter: int = 200,
         tol: float = 1e-7,
         l2: float = 0.0,
-        class_weight: str | None = "balanced",
+        class_weight: ClassWeight = "balanced",
         init_scale: float = 1.0,
         train_noise: NoiseModel | None = None,
         noise: NoiseModel | None = None,
@@ -108,9 +112,13 @@ class VariationalClassifier(FittedCircuitMixin, ProbabilityClassifierMixin, Clas
         )
 
     def fit(self, X: Any, y: Any) -> VariationalClassifier:
-        X = check_angles(X, None, "VariationalClassifier.fit")
+        """Train the circuit's weights on angle-scaled rows ``X`` (one column per qubit) and binary labels ``y``.
+
+        ``n_features_in_`` (and ``feature_names_in_`` for a DataFrame) come from scikit-learn's validation,
+        so predicting on other columns warns or raises as for any scikit-learn classifier.
+        """
+        X, y = validate_data(self, X, y, reset=True)
         self.classes_, y01 = binary_targets(y, "VariationalClassifier.fit")
-        self.n_features_in_ = X.shape[1]
         self.circuit_ = self.build_circuit(X.shape[1])
         trained = train_circuit_weights(
             self.circuit_,
@@ -119,6 +127,7 @@ class VariationalClassifier(FittedCircuitMixin, ProbabilityClassifierMixin, Clas
             random_state=self.random_state,
             init_scale=self.init_scale,
             class_weight=self.class_weight,
+            classes=self.classes_,
             l2=self.l2,
             noise=self.train_noise,
             gradient=self.gradient,

@@ -22,40 +22,27 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from qtrust.metrics import METRIC_INFO
 from qtrust.results.metrics_table import RecordedMetric
+from qtrust.results.registry import REGISTRY, Registry
 
-SECTIONS = (
-    "fairness",
-    "noise",
-    "shots",
-    "reproducibility",
-    "variance",
-    "comparison",
-    "certified",
-    "privacy",
-    "robustness",
-)
-# Names that end a metric path besides the metric keys themselves (see metrics_table's scheme).
-FIELDS = {
-    "flip_rate", "mean", "sd", "difference", "quantum", "classical", "p_value", "minimum_shots",
-    "extrapolated_shots", "tolerated_up_to", "accuracy_break", "fairness_break", "fairness_fails_without_noise",
-    "seed", "shot", "data", "total", "fraction_seed", "fraction_shot", "fraction_data",
-    "quantum_only_correct", "classical_only_correct", "lipschitz", "lipschitz_max", "fair", "reachable_gap", "p_high", "p_low", "auc_drop", "tpr@0.01", "tpr@0.001", "robust_accuracy", "bound_certified_fraction", "robust_fraction",
-    "attack_success_rate",
-}  # fmt: skip
 Status = Literal["pass", "fail", "inconclusive"]
 Mode = Literal["point", "bound", "significant_breach"]
 
 
-def validate_metric_pattern(value: str) -> str:
-    """Refuse a pattern that cannot name any audit metric, e.g. a misspelt metric key."""
+def validate_metric_pattern(value: str, registry: Registry = REGISTRY) -> str:
+    """Refuse a pattern that cannot name any audit metric, e.g. a misspelt metric key.
+
+    The vocabulary is the registry's: a pattern starts with a registered section's metric root and ends in
+    ``*``, a metric key, or a name that root's section writes (``sd``, ``seed=3``, ``lipschitz``).
+    """
+    vocabulary = registry.vocabulary()
     parts = value.split("/")
-    if len(parts) < 3 or parts[0] not in SECTIONS:
+    if len(parts) < 3 or parts[0] not in vocabulary:
         raise ValueError(
-            f"{value!r} is not a metric path: it starts with one of {', '.join(SECTIONS)} and has at least "
+            f"{value!r} is not a metric path: it starts with one of {', '.join(vocabulary)} and has at least "
             "three segments, e.g. fairness/*/overall/equalized_odds_difference"
         )
     last = parts[-1]
-    if last != "*" and last not in METRIC_INFO and last not in FIELDS and not last.startswith("seed="):
+    if last != "*" and last not in METRIC_INFO and not vocabulary[parts[0]].admits(last):
         known = ", ".join(sorted(METRIC_INFO))
         raise ValueError(
             f"{value!r} ends in {last!r}, which is neither a metric ({known}) nor a field of one"

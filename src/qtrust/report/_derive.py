@@ -11,7 +11,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from qtrust.report._format import SEVERITY_ORDER, TOPIC_ORDER, integer, is_number, pct
+from qtrust.report._format import SEVERITY_ORDER, integer, is_number, pct
+from qtrust.results.registry import REGISTRY
 from qtrust.results.schema import (
     AuditResult,
     Estimate,
@@ -86,8 +87,9 @@ def worst(severities: list[str]) -> str | None:
 
 
 def findings_by_topic(findings: list[Finding]) -> list[tuple[str, list[Finding]]]:
-    """Findings grouped by topic in report order; the given order (fail → info) is kept inside a topic."""
-    topics = [t for t in TOPIC_ORDER if any(f.topic == t for f in findings)]
+    """Findings grouped by topic in the registry's topic order; the given order (fail → info) is kept inside a
+    topic, and a topic no registered assessment declares comes last."""
+    topics = [t for t in REGISTRY.topic_order() if any(f.topic == t for f in findings)]
     topics += sorted({f.topic for f in findings} - set(topics))
     return [(t, [f for f in findings if f.topic == t]) for t in topics]
 

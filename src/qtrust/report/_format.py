@@ -24,7 +24,6 @@ FAIRNESS_KEYS = (
     "equal_opportunity_difference",
 )
 
-TOPIC_ORDER = ("performance", "fairness", "noise", "shots", "reproducibility", "privacy", "data")
 SEVERITY_ORDER = ("fail", "warn", "pass", "info")
 SEVERITY_LABEL = {"fail": "Fail", "warn": "Warning", "pass": "Pass", "info": "Note"}
 

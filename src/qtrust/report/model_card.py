@@ -12,7 +12,6 @@ written with ``yaml.safe_dump``.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import yaml
@@ -22,6 +21,8 @@ from qtrust.metrics._engine import OVERALL_METRICS
 from qtrust.report import _derive as derive
 from qtrust.report import _format as fmt
 from qtrust.report._jinja import markdown_environment
+from qtrust.report.sections import CardContext, presented
+from qtrust.results.registry import REGISTRY, Registry
 from qtrust.results.schema import AuditResult, Estimate, FairnessResult, ModelRecord
 
 __all__ = ["HF_METRIC_TYPES", "front_matter", "render_model_card"]
@@ -144,70 +145,17 @@ def _training(record: ModelRecord) -> dict[str, Any]:
     return out
 
 
-def _device_rows(result: AuditResult, name: str) -> list[dict[str, str]]:
-    """The model under each device calibration snapshot, as Markdown cells."""
-    sweep = next((s for s in result.noise if s.model == name), None)
-    return [
-        {
-            "device": d.device,
-            "layout": f"{d.layout} ({', '.join(map(str, d.physical_qubits)) or 'n/a'})",
-            "date": (d.calibration_date or "unknown")[:10],
-            "accuracy": f"{_estimate(d.metrics.get('accuracy'), 'accuracy')} "
-            f"({fmt.metric_value('accuracy', d.change.get('accuracy'))} change)",
-            "fairness": _estimate(d.metrics.get("equalized_odds_difference"), "equalized_odds_difference"),
-        }
-        for d in (sweep.devices if sweep else [])
-    ]
-
-
-def _noise_rows(result: AuditResult, name: str) -> list[dict[str, str]]:
-    sweep = next((s for s in result.noise if s.model == name), None)
-    if sweep is None:
-        return []
-    max_drop = derive.threshold(result, "max_accuracy_drop")
-    max_eod = derive.threshold(result, "max_equalized_odds_difference")
-    rows = []
-    for p in derive.channel_profiles(result, sweep):
-        largest = fmt.level(p.max_level)
-        if p.accuracy_break is not None:
-            drop = -(p.accuracy_break.change.get("accuracy") or 0.0)
-            accuracy = f"drops by {fmt.num(drop)} at {fmt.level(p.accuracy_break.level)} " + (
-                f"(beyond the {fmt.num(max_drop, 2)} tolerance)" if max_drop is not None else ""
-            )
-        elif max_drop is None:
-            accuracy = "no tolerance configured"
-        else:
-            worst = min((pt.change.get("accuracy") or 0.0 for pt in p.points), default=0.0)
-            accuracy = f"robust up to {largest} (largest change {fmt.signed(worst)})"
-        if p.fairness_break is not None:
-            eod = p.fairness_break.metrics["equalized_odds_difference"].value
-            limit = f" (limit {max_eod:g})" if max_eod is not None else ""
-            fairness = (
-                f"equalized odds difference {fmt.num(eod)} at {fmt.level(p.fairness_break.level)}{limit}"
-            )
-        elif p.fairness_fails_without_noise:
-            fairness = "over the limit already without noise"
-        elif max_eod is None:
-            fairness = "no limit configured"
-        else:
-            fairness = f"within {max_eod:g} up to {largest}"
-        if p.robust:
-            verdict = f"robust up to {largest}"
-        elif p.tolerated is not None:
-            verdict = f"tolerated up to {fmt.level(p.tolerated)}"
-        else:
-            verdict = "not tolerated at any tested strength"
-        paths = ", ".join(x if x and x != "unknown" else "not recorded" for x in p.paths)
-        rows.append(
-            {
-                "channel": fmt.humanise(p.channel),
-                "accuracy": accuracy,
-                "fairness": fairness,
-                "verdict": verdict,
-                "paths": paths,
-            }
-        )
-    return rows
+def card_parts(card: CardContext, registry: Registry = REGISTRY) -> Markup:
+    """Each registered assessment's part of the quantum-specific properties, in topic order, as Markdown."""
+    parts = []
+    for entry in presented(registry):
+        if entry.assessment is None:
+            continue
+        value = card.result.section_value(entry.name) if entry.section is not None else None
+        text = entry.assessment.card_section(value, card)
+        if text and text.strip():
+            parts.append(text.strip("\n") + "\n")
+    return Markup("\n".join(parts).rstrip("\n"))
 
 
 def _comparison_rows(result: AuditResult, name: str, info: dict[str, dict[str, Any]]) -> list[dict[str, str]]:
@@ -243,6 +191,10 @@ def _difference(m: Any) -> str:
     return fmt.signed(m.difference) + ("" if ci == fmt.NA else f" {ci}")
 
 
+#: Topics the card reports under "Fairness findings"; every other registered topic is an "Other risk".
+FAIRNESS_TOPICS = ("fairness", "data")
+
+
 def _findings(result: AuditResult, name: str, topics: tuple[str, ...]) -> list[Any]:
     return [f for f in result.findings if f.topic in topics and (f.model == name or f.model is None)]
 
@@ -269,7 +221,7 @@ def _advantage(result: AuditResult, name: str) -> str:
     return f"{name} is " + " and ".join(parts) + "."
 
 
-def render_model_card(result: AuditResult, model: str | None = None) -> str:
+def render_model_card(result: AuditResult, model: str | None = None, registry: Registry = REGISTRY) -> str:
     """A Hugging Face-style model card (Markdown with YAML front matter) for ``model``.
 
     ``model`` defaults to the first quantum candidate. Raises ``ValueError`` for an unknown name.
@@ -279,13 +231,14 @@ def render_model_card(result: AuditResult, model: str | None = None) -> str:
     meta = front_matter(result, record, info)
     yaml_text = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, default_flow_style=False, width=110)
     fairness = _fairness(result, record.name)
-    repro = next((r for r in result.reproducibility if r.model == record.name), None)
     shots = next((s for s in result.shots if s.model == record.name), None)
+    sweep = next((s for s in result.noise if s.model == record.name), None)
     circuit = record.circuit or {}
     dataset = result.dataset
     features = set(dataset.model_features)
     excluded = [c for c in dataset.sensitive_source_columns if c not in features]
-    variance = repro.variance if repro else []
+    other_topics = tuple(t for t in registry.topic_order() if t not in FAIRNESS_TOPICS)
+    card = CardContext(result=result, model=record, info=info)
     template = markdown_environment().get_template("model_card.md.j2")
     return template.render(
         front_matter=Markup(yaml_text),
@@ -306,25 +259,17 @@ def render_model_card(result: AuditResult, model: str | None = None) -> str:
         estimate=_estimate,
         card_metrics=[k for k in CARD_METRICS if fairness and k in fairness.overall]
         + [k for k in (fairness.overall if fairness else {}) if k not in CARD_METRICS],
-        fairness_findings=_findings(result, record.name, ("fairness", "data")),
+        fairness_findings=_findings(result, record.name, FAIRNESS_TOPICS),
         other_findings=[
-            f
-            for f in _findings(result, record.name, ("performance", "noise", "shots", "reproducibility"))
-            if f.severity in ("fail", "warn")
+            f for f in _findings(result, record.name, other_topics) if f.severity in ("fail", "warn")
         ],
         comparisons=_comparison_rows(result, record.name, info),
         advantage=_advantage(result, record.name),
-        noise_rows=_noise_rows(result, record.name),
-        device_rows=_device_rows(result, record.name),
-        shots=shots,
-        shot_points=sorted(shots.points, key=lambda p: p.shots) if shots else [],
+        noise_rows=bool(sweep and derive.channel_profiles(result, sweep)),
         advice=derive.shot_advice(result, shots) if shots else None,
-        repro=repro,
-        seed_summary={s.metric: s for s in repro.metrics} if repro else {},
-        variance=variance,
+        card_parts=card_parts(card, registry) if record.family == "quantum" else Markup(""),
         verdicts=derive.verdicts(result),
         sensitive_excluded=excluded,
-        sqrt=lambda x: math.sqrt(x) if fmt.is_number(x) and x >= 0 else None,
         is_quantum=record.family == "quantum",
         train_seconds=[fit.train_seconds for fit in record.fits],
     )

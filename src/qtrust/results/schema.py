@@ -4,276 +4,71 @@
 ``SCHEMA_VERSION`` on any change that breaks a reader (renamed or removed fields, changed meanings); adding
 optional fields is a minor change. Undefined numbers (a TPR for a group with no positives) are ``null``,
 never 0.
+
+Each assessment's part of the result is a *section* (``qtrust.results.sections``, one module per
+assessment, registered in :mod:`qtrust.results.registry`); qtrust's own sections are fields here, any other
+registered assessment's section sits under ``extensions`` by its name.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
-SCHEMA_VERSION = "1.1"  # 1.1: the pre-registered plan an audit ran under
+from qtrust.results.records import Estimate, Record
+from qtrust.results.registry import REGISTRY
+from qtrust.results.sections.certified import BiasPairRecord, CertifiedFairnessResult, CertifiedPoint
+from qtrust.results.sections.comparison import ComparisonResult, McNemar, PairedMetric
+from qtrust.results.sections.fairness import FairnessResult, GroupMetrics
+from qtrust.results.sections.noise import ChannelTolerance, DevicePoint, NoisePoint, NoiseSweepResult
+from qtrust.results.sections.privacy import PrivacyResult
+from qtrust.results.sections.reproducibility import ReproducibilityResult, SeedSummary, VarianceSplit
+from qtrust.results.sections.robustness import RobustnessResult
+from qtrust.results.sections.shots import ShotPoint, ShotsResult
+
+# 1.1: the pre-registered plan an audit ran under. 2.0: privacy and robustness are typed records
+# (robustness lists its models instead of keying them by name), findings topics come from the registry, and
+# sections of assessments registered outside qtrust sit under ``extensions``.
+SCHEMA_VERSION = "2.0"
 
 Severity = Literal["pass", "warn", "fail", "info"]
 
-
-def _finite_or_none(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-class Record(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Estimate(Record):
-    """A metric with its uncertainty: point value, confidence interval, spread over prediction draws."""
-
-    value: float | None
-    ci_low: float | None = None
-    ci_high: float | None = None
-    confidence: float = 0.95
-    sd: float | None = Field(None, description="standard deviation over prediction draws (seeds / shots)")
-    n_draws: int = 1
-    n_boot: int = 0
-    n_undefined: int = Field(0, description="bootstrap replicates where the metric was undefined")
-    method: str = ""
-
-    _finite = field_validator("value", "ci_low", "ci_high", "sd", mode="before")(_finite_or_none)
-
-    @classmethod
-    def of(cls, estimate: Any) -> Estimate:
-        """From a :class:`qtrust.metrics.Estimate` (or anything with ``to_dict``)."""
-        return cls(**estimate.to_dict())
-
-
-class GroupMetrics(Record):
-    group: str
-    n_test: int
-    n_positive: int | None = Field(None, description="test rows of this group with the favourable label")
-    n_negative: int | None = None
-    metrics: dict[str, Estimate]
-
-
-class FairnessResult(Record):
-    """Performance and fairness of one model on clean (noiseless, exact) predictions, over its seeds."""
-
-    model: str
-    n_draws: int
-    overall: dict[str, Estimate]
-    by_group: list[GroupMetrics]
-
-
-class NoisePoint(Record):
-    channel: str
-    level: float
-    label: str
-    path: str = Field(description="simulation path that produced the probabilities")
-    metrics: dict[str, Estimate]
-    change: dict[str, float | None] = Field(description="metric value minus the noiseless value")
-
-    _finite = field_validator("change", mode="before")(
-        lambda v: {k: _finite_or_none(x) for k, x in v.items()} if isinstance(v, dict) else v
-    )
-
-
-class DevicePoint(Record):
-    """A model under one device's calibration snapshot (all its channels and readout errors at once)."""
-
-    device: str
-    layout: str = Field(description="best, worst, or the explicit physical qubits")
-    label: str
-    physical_qubits: list[int] = Field(description="logical wire i runs on physical qubit physical_qubits[i]")
-    calibration_date: str | None = Field(description="when the snapshot was taken (not the device today)")
-    path: str = Field(description="simulation path that produced the probabilities")
-    metrics: dict[str, Estimate]
-    change: dict[str, float | None] = Field(description="metric value minus the noiseless value")
-    source: dict[str, Any] = Field(default_factory=dict, description="the snapshot and the approximations")
-
-    _finite = field_validator("change", mode="before")(
-        lambda v: {k: _finite_or_none(x) for k, x in v.items()} if isinstance(v, dict) else v
-    )
-
-
-class ChannelTolerance(Record):
-    """How much of one noise channel a model tolerates, by the ``verdicts`` thresholds of the config."""
-
-    channel: str
-    max_level: float = Field(description="largest tested strength")
-    accuracy_break: float | None = Field(
-        description="first strength where accuracy falls by more than allowed"
-    )
-    fairness_break: float | None = Field(
-        description="first strength where the equalised-odds gap exceeds its limit (null when it already does "
-        "without noise: then the break is not the noise's doing, see fairness_fails_without_noise)"
-    )
-    fairness_fails_without_noise: bool = False
-    tolerated_up_to: float | None = Field(
-        description="largest tested strength below both breaks; null when the first tested strength breaks"
-    )
-
-
-class NoiseSweepResult(Record):
-    model: str
-    channels: list[str]
-    levels: list[float]
-    reference: dict[str, Estimate] = Field(description="noiseless metrics")
-    points: list[NoisePoint]
-    tolerance: list[ChannelTolerance] = Field(default_factory=list)
-    devices: list[DevicePoint] = Field(
-        default_factory=list, description="the model under device calibration snapshots (noise.devices)"
-    )
-    conventions: dict[str, str] = Field(
-        default_factory=dict, description="what each channel's strength means"
-    )
-
-
-class ShotPoint(Record):
-    shots: int
-    n_draws: int
-    flip_rate: Estimate = Field(
-        description="share of predictions that differ from the exact-probability prediction"
-    )
-    metrics: dict[str, Estimate]
-    shot_sd: dict[str, float | None] = Field(
-        description="sd of each metric over shot draws, averaged over seeds"
-    )
-
-    _finite = field_validator("shot_sd", mode="before")(
-        lambda v: {k: _finite_or_none(x) for k, x in v.items()} if isinstance(v, dict) else v
-    )
-
-
-class ShotsResult(Record):
-    model: str
-    repeats: int
-    exact: dict[str, Estimate]
-    points: list[ShotPoint]
-    flip_limit: float | None = Field(None, description="tolerated flip rate (verdicts.max_flip_rate)")
-    minimum_shots: int | None = Field(
-        None, description="smallest tested budget whose flip-rate upper bound meets the limit"
-    )
-    extrapolated_shots: int | None = Field(
-        None,
-        description="when no tested budget suffices: the budget at which the upper bound would meet the limit "
-        "if it keeps falling as 1/sqrt(shots) — an extrapolation to verify",
-    )
-
-
-class SeedSummary(Record):
-    metric: str
-    values: list[float | None]
-    mean: float | None
-    sd: float | None
-    ci_low: float | None
-    ci_high: float | None
-
-    _finite = field_validator("mean", "sd", "ci_low", "ci_high", mode="before")(_finite_or_none)
-    _values = field_validator("values", mode="before")(
-        lambda v: [_finite_or_none(float(x)) for x in v] if isinstance(v, list | tuple) else v
-    )
-
-
-class VarianceSplit(Record):
-    metric: str
-    shots: int
-    mean: float | None
-    seed: float | None
-    shot: float | None
-    data: float | None
-    total: float | None
-    fraction_seed: float | None
-    fraction_shot: float | None
-    fraction_data: float | None
-
-    _finite = field_validator(
-        "mean",
-        "seed",
-        "shot",
-        "data",
-        "total",
-        "fraction_seed",
-        "fraction_shot",
-        "fraction_data",
-        mode="before",
-    )(_finite_or_none)
-
-
-class ReproducibilityResult(Record):
-    model: str
-    seeds: list[int]
-    metrics: list[SeedSummary]
-    variance: list[VarianceSplit] = Field(default_factory=list)
-    note: str | None = Field(None, description="why some numbers are absent (e.g. one fixed supplied model)")
-
-
-class PairedMetric(Record):
-    metric: str
-    quantum: float | None
-    classical: float | None
-    difference: float | None = Field(description="quantum minus classical")
-    ci_low: float | None
-    ci_high: float | None
-    p_value: float | None
-    favours: Literal["quantum", "classical"] | None
-
-    _finite = field_validator(
-        "quantum", "classical", "difference", "ci_low", "ci_high", "p_value", mode="before"
-    )(_finite_or_none)
-
-
-class McNemar(Record):
-    quantum_only_correct: int
-    classical_only_correct: int
-    p_value: float
-
-
-class ComparisonResult(Record):
-    quantum_model: str
-    baseline: str
-    n_seeds: int
-    metrics: list[PairedMetric]
-    mcnemar: McNemar
-
-
-class CertifiedPoint(Record):
-    """K* of one model under one noise setting, over the training seeds."""
-
-    channel: str = Field(description="'none' for the noiseless model, 'device' for a calibration snapshot")
-    level: float
-    device: str | None = Field(
-        None, description="the device and layout (device:layout) when channel is 'device'"
-    )
-    lipschitz: float = Field(description="K* of the first training seed")
-    lipschitz_max: float = Field(description="largest K* over the training seeds")
-    fair: bool = Field(description="(ε, δ)-fair for every training seed: δ ≥ K*·ε")
-
-
-class BiasPairRecord(Record):
-    """The two inputs, from different groups and in the encoding's reach, with the largest output gap."""
-
-    reachable_gap: float
-    p_high: float
-    p_low: float
-    group_high: str
-    group_low: str
-    features_high: dict[str, Any]
-    features_low: dict[str, Any]
-    angles_high: list[float]
-    angles_low: list[float]
-
-
-class CertifiedFairnessResult(Record):
-    model: str
-    epsilon: float
-    delta: float
-    n_qubits: int
-    points: list[CertifiedPoint]
-    bias_pair: BiasPairRecord | None = Field(None, description="noiseless model, first training seed")
-    seconds: float = Field(description="time to compute every K* (eigendecompositions included)")
-    method: str = "K* = λmax(M) − λmin(M), M = E†(class-1 effect), Guan, Fang & Ying (CAV 2022)"
+__all__ = [
+    "SCHEMA_VERSION",
+    "AuditResult",
+    "BiasPairRecord",
+    "CertifiedFairnessResult",
+    "CertifiedPoint",
+    "ChannelTolerance",
+    "ComparisonResult",
+    "DatasetRecord",
+    "DevicePoint",
+    "Estimate",
+    "FairnessResult",
+    "Finding",
+    "GovernanceStatus",
+    "GroupMetrics",
+    "GroupRecord",
+    "McNemar",
+    "ModelFit",
+    "ModelRecord",
+    "NoisePoint",
+    "NoiseSweepResult",
+    "PairedMetric",
+    "PlanAmendment",
+    "PlanReference",
+    "PrivacyResult",
+    "Record",
+    "ReproducibilityResult",
+    "RobustnessResult",
+    "SeedSummary",
+    "Severity",
+    "ShotPoint",
+    "ShotsResult",
+    "VarianceSplit",
+    "json_schema",
+]
 
 
 class Finding(Record):
@@ -281,7 +76,7 @@ class Finding(Record):
 
     id: str
     severity: Severity
-    topic: Literal["performance", "fairness", "noise", "shots", "reproducibility", "data", "privacy"]
+    topic: str = Field(description="a registered topic (qtrust.results.registry), e.g. fairness or noise")
     model: str | None = None
     title: str
     detail: str
@@ -391,7 +186,7 @@ class GovernanceStatus(Record):
 class AuditResult(Record):
     """Everything one ``qtrust audit`` run measured, and what is needed to re-run it."""
 
-    schema_version: Literal["1.0", "1.1"] = SCHEMA_VERSION
+    schema_version: Literal["1.0", "1.1", "2.0"] = SCHEMA_VERSION
     qtrust_version: str
     created_at: str
     duration_seconds: float
@@ -416,13 +211,32 @@ class AuditResult(Record):
     certified_fairness: list[CertifiedFairnessResult] = Field(
         default_factory=list, description="certified (ε, δ)-fairness of each variational candidate"
     )
-    privacy: dict[str, Any] | None = Field(
-        None,
-        description="membership- and attribute-inference attacks (qtrust.assess.privacy.PrivacyReport.to_dict)",
+    privacy: PrivacyResult | None = Field(
+        None, description="membership- and attribute-inference attacks on every model"
     )
-    robustness: dict[str, Any] | None = Field(
+    robustness: RobustnessResult | None = Field(
         None, description="certified (per quantum candidate) and empirical (per model) robustness"
     )
+    extensions: dict[str, Any] = Field(
+        default_factory=dict,
+        description="sections of assessments registered outside qtrust, by name; each is read with its "
+        "registered record type (kept as plain JSON when that assessment is not registered)",
+    )
+
+    @field_validator("extensions", mode="after")
+    @classmethod
+    def _typed_extensions(cls, value: dict[str, Any]) -> dict[str, Any]:
+        out = {}
+        for name, section_value in value.items():
+            entry = REGISTRY.get(name)
+            out[name] = entry.section.parse(section_value) if entry and entry.section else section_value
+        return out
+
+    def section_value(self, name: str) -> Any:
+        """The value of the section ``name``: a field of this result, or an entry of ``extensions``."""
+        if name in type(self).model_fields and name != "extensions":
+            return getattr(self, name)
+        return self.extensions.get(name)
 
     def model_record(self, name: str) -> ModelRecord:
         return next(m for m in self.models if m.name == name)

@@ -81,7 +81,7 @@ def from_pennylane(
             circuit = dc_replace(circuit, n_features=used)
             spec = dc_replace(spec, n_features=used)
             fallback = QNodeClassifier._from_spec(spec, classes=classes, reason="", name=label)
-    model = CircuitClassifier(
+    model = CircuitClassifier.from_weights(
         circuit, spec.flat_weights, classes=classes, source=spec.source(notes, translated=True)
     )
     # The translation is accepted only once it reproduces the QNode on the QNode's own device.

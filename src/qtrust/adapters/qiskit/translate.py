@@ -120,7 +120,7 @@ def from_qiskit(
         "qubit_order": "Qiskit qubit q = qtrust wire q; Qiskit integers have qubit 0 as the least significant bit",
         "translation": notes,
     }
-    return CircuitClassifier(translated, w, classes=tuple(classes), source=source)
+    return CircuitClassifier.from_weights(translated, w, classes=tuple(classes), source=source)
 
 
 def _trained_weights(weights: Any, n_weights: int) -> np.ndarray:
