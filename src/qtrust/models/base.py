@@ -276,20 +276,3 @@ def balanced_weights(y01: np.ndarray, class_weight: ClassWeight, classes: Any = 
     n1 = y01.sum()
     n0 = len(y01) - n1
     return np.where(y01 == 1, len(y01) / (2 * n1), len(y01) / (2 * n0))
-
-
-def check_angles(X: Any, n_features: int | None, where: str) -> np.ndarray:
-    X = np.asarray(X, dtype=float)
-    if X.ndim != 2:
-        raise InputError(f"expected a 2-D array of angles, got shape {X.shape}", where=where)
-    if n_features is not None and X.shape[1] != n_features:
-        raise InputError(
-            f"expected {n_features} features (one per qubit), got {X.shape[1]}",
-            where=where,
-            fix="transform the data with the same QubitPreprocessor used for fitting",
-        )
-    if not np.all(np.isfinite(X)):
-        raise InputError(
-            "inputs contain NaN or infinite values", where=where, fix="drop or impute them first"
-        )
-    return X

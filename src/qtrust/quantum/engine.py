@@ -27,6 +27,7 @@ from qtrust.quantum.circuit import Circuit
 from qtrust.quantum.gates import GATES
 from qtrust.quantum.heisenberg import expectation, heisenberg_operator
 from qtrust.quantum.idle import idle_schedule
+from qtrust.quantum.inputs import check_features
 from qtrust.quantum.noise import NOISELESS, NoiseCache, NoiseModel
 from qtrust.quantum.pauli import run_pauli, zero_state
 from qtrust.quantum.pauli_basis import pauli_coefficients, pauli_vectors_of_pure
@@ -158,15 +159,9 @@ def _effect(circuit: Circuit, noise: NoiseModel) -> np.ndarray:
 def _check_inputs(
     circuit: Circuit, X: np.ndarray | None, weights: np.ndarray | None
 ) -> tuple[np.ndarray, np.ndarray]:
-    X = np.zeros((1, 0)) if X is None else np.asarray(X, dtype=float)
-    if X.ndim != 2 or X.shape[1] < circuit.n_features:
-        raise InputError(
-            f"inputs of shape {X.shape} do not provide the circuit's {circuit.n_features} features",
-            where="X",
-            fix="pass a 2-D array with one column per feature",
-        )
-    if not np.all(np.isfinite(X)):
-        raise InputError("inputs contain NaN or infinite values", where="X", fix="drop or impute them first")
+    X = check_features(
+        np.zeros((1, 0)) if X is None else X, where="X", n_features=circuit.n_features, at_least=True
+    )
     w = np.zeros(0) if weights is None else np.asarray(weights, dtype=float).reshape(-1)
     if w.size != circuit.n_weights:
         raise InputError(

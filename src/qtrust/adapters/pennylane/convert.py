@@ -15,10 +15,10 @@ from qtrust.adapters.pennylane.fallback import QNodeClassifier
 from qtrust.adapters.pennylane.framework import _PROBE_SEED, _describe_error, _UntranslatableError
 from qtrust.adapters.pennylane.translate import _translate, _used_features
 from qtrust.errors import InputError
-from qtrust.models.base import check_angles
 from qtrust.models.circuit_classifier import CircuitClassifier
 from qtrust.quantum.circuit import Circuit, Measurement
 from qtrust.quantum.engine import simulate
+from qtrust.quantum.inputs import ANGLES_FIX, check_features
 from qtrust.quantum.noise import NoiseModel
 
 _SELF_CHECK = 1e-9  # translated vs QNode probabilities before a translation is accepted
@@ -128,7 +128,7 @@ def qnode_output(model: Any, X: Any, noise: NoiseModel | None = None) -> np.ndar
         p = model.probabilities(X, noise)
         return high - p * (high - low) if spec["positive"] == "low" else low + p * (high - low)
     circuit: Circuit = model.circuit_
-    X = check_angles(X, circuit.n_features, "qnode_output")
+    X = check_features(X, where="qnode_output", n_features=circuit.n_features, fix=ANGLES_FIX)
     k = len(circuit.measurement.qubits)
     columns = []
     for b in range(2**k):

@@ -18,7 +18,8 @@ from qtrust.adapters.pennylane.layout import _layout
 from qtrust.adapters.pennylane.outputs import _diagonalizing_gates, _measured_wires
 from qtrust.adapters.pennylane.qnode import _QNodeSpec
 from qtrust.adapters.pennylane.tape import _Item, _items
-from qtrust.models.base import ProbabilityClassifierMixin, check_angles
+from qtrust.models.base import ProbabilityClassifierMixin
+from qtrust.quantum.inputs import ANGLES_FIX, check_features
 from qtrust.quantum.noise import NOISELESS, NoiseModel
 from qtrust.quantum.shots import sample_probabilities
 
@@ -162,7 +163,7 @@ class QNodeClassifier(ProbabilityClassifierMixin):
     def _read_distribution(self, X: Any, noise: NoiseModel | None) -> np.ndarray:
         """P(read outcome) over the measured wires, per row (N, 2^k)."""
         noise = noise or NOISELESS
-        X = check_angles(X, self._spec.n_features, "QNodeClassifier")
+        X = check_features(X, where="QNodeClassifier", n_features=self._spec.n_features, fix=ANGLES_FIX)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tapes = [self._row_tape(x, noise) for x in X]

@@ -21,10 +21,11 @@ from qtrust.adapters.qiskit.angles import _angle
 from qtrust.adapters.qiskit.lowering import QISKIT_TO_QTRUST, _lower
 from qtrust.adapters.qiskit.roles import _parameter_list, _roles
 from qtrust.errors import InputError
-from qtrust.models.base import ProbabilityClassifierMixin, check_angles
+from qtrust.models.base import ProbabilityClassifierMixin
 from qtrust.models.kernel import STATE_CACHE, readout_bias
 from qtrust.quantum.circuit import Circuit, Operation
 from qtrust.quantum.gates import GATES
+from qtrust.quantum.inputs import ANGLES_FIX, check_features
 from qtrust.quantum.kernels import fidelity_kernel, sample_fidelity_kernel
 from qtrust.quantum.noise import NoiseModel
 from qtrust.quantum.states import EncodedStates
@@ -61,7 +62,9 @@ class TranslatedKernelSVC(ProbabilityClassifierMixin):
     ) -> None:
         self.circuit_ = circuit
         self.n_features_in_ = circuit.n_features
-        self.support_inputs_ = check_angles(support_inputs, circuit.n_features, "support_inputs")
+        self.support_inputs_ = check_features(
+            support_inputs, where="support_inputs", n_features=circuit.n_features, fix=ANGLES_FIX
+        )
         self.dual_coef_ = np.asarray(dual_coef, dtype=float).reshape(len(self.support_inputs_))
         self.intercept_ = float(intercept)
         self.platt_ = (float(platt[0]), float(platt[1]))
@@ -79,7 +82,7 @@ class TranslatedKernelSVC(ProbabilityClassifierMixin):
 
     def kernel(self, X: Any, noise: NoiseModel | None = None) -> np.ndarray:
         """K(x, sᵢ) as measured, shape (N, n_support): Tr(ρ(x) ρ(sᵢ)), readout-biased like the swap test."""
-        X = check_angles(X, self.n_features_in_, type(self).__name__)
+        X = check_features(X, where=type(self).__name__, n_features=self.n_features_in_, fix=ANGLES_FIX)
         scale, offset = readout_bias(noise, self.circuit_.n_qubits)
         k = fidelity_kernel(self._states(X, noise), self._states(self.support_inputs_, noise))
         return scale * k + offset

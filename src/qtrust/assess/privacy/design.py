@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from qtrust.assess._inputs import check_features
 from qtrust.assess.privacy.validation import _labels01
 from qtrust.errors import InputError
+from qtrust.quantum.inputs import check_features
 from qtrust.seeding import derive_rng
 
 if TYPE_CHECKING:

@@ -8,7 +8,6 @@ from typing import Any, Literal
 
 import numpy as np
 
-from qtrust.assess._inputs import check_features
 from qtrust.assess.robustness.certificate import _distance_of, _model_parts, bound_radius, circuit_operator
 from qtrust.assess.robustness.frontier import _Frontier
 from qtrust.assess.robustness.records import AdversarialState, CertifiedRobustness, EpsilonRobustness
@@ -24,6 +23,7 @@ from qtrust.assess.robustness.validation import (
 from qtrust.errors import InputError
 from qtrust.quantum.engine import encode
 from qtrust.quantum.heisenberg import expectation
+from qtrust.quantum.inputs import check_features
 from qtrust.quantum.noise import NOISELESS, NoiseModel
 from qtrust.quantum.states import EncodedStates
 

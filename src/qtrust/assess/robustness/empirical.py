@@ -9,12 +9,12 @@ from typing import Any
 
 import numpy as np
 
-from qtrust.assess._inputs import check_features
 from qtrust.assess.robustness.records import _plain
 from qtrust.assess.robustness.validation import _binary_labels
 from qtrust.errors import InputError
 from qtrust.metrics import accuracy as accuracy_metric
 from qtrust.metrics import group_confusion
+from qtrust.quantum.inputs import check_features
 from qtrust.quantum.noise import NoiseModel
 from qtrust.seeding import derive_seed
 
