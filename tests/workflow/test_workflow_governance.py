@@ -20,6 +20,7 @@ from qtrust.workflow import approaches, checklists, documents, incidents, people
 from qtrust.workflow.audit import audit_and_record
 from qtrust.workflow.gate import gate_results, put_policy_in_force
 from qtrust.workflow.session import Session
+from tiny_audit import TINY
 
 LOG_SECRET = b"server-vault-secret"
 TEAM = {
@@ -27,20 +28,6 @@ TEAM = {
     "alice": ["researcher"],
     "bob": ["approver", "reviewer"],
     "lena": ["legal", "reviewer"],
-}
-#: An audit of about a second (synthetic data, 2 qubits, one VQC, one baseline, no red-team).
-TINY = {
-    "seed": 3,
-    "data": {"source": "synthetic", "synthetic": {"n_rows": 120, "n_features": 3}},
-    "encoding": {"n_qubits": 2},
-    "models": [{"kind": "variational", "name": "vqc", "n_layers": 1, "max_iter": 5}],
-    "baselines": [{"kind": "logistic_regression", "name": "logistic"}],
-    "noise": {"channels": ["depolarizing"], "levels": [0.0, 0.01]},
-    "shots": {"budgets": [100], "repeats": 2, "reference": 100},
-    "reproducibility": {"seeds": [0, 1]},
-    "statistics": {"n_boot": 50, "n_permutations": 100},
-    "privacy": {"enabled": False},
-    "robustness": {"enabled": False},
 }
 RISK = {
     "id": "R-fairness-drift",
