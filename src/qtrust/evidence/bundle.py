@@ -25,11 +25,11 @@ from qtrust.encoding import b64decode, b64encode
 from qtrust.errors import InputError
 from qtrust.evidence import merkle, statements
 from qtrust.evidence.checkpoint import CheckpointError, parse_checkpoint
-from qtrust.evidence.files import write_file_atomically
 from qtrust.evidence.keys import TrustedKeys
 from qtrust.evidence.log import EvidenceLog
 from qtrust.evidence.store import StoredCheckpoint, StoredCosignature, StoredEntry
 from qtrust.evidence.verify import LogView, statement_of
+from qtrust.files import write_file_atomically
 
 BUNDLE_FORMAT = "https://qtrust.dev/bundle/v1"
 # Entries before --since that a bundle leaves out: big, and nothing after them depends on their content.

@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, mldsa
 
 from qtrust.errors import InputError
-from qtrust.evidence.files import write_file_atomically
+from qtrust.files import write_file_atomically
 
 Algorithm = Literal["ed25519", "ml-dsa-65", "ml-dsa-44"]
 ED25519: Algorithm = "ed25519"

@@ -29,11 +29,11 @@ from qtrust.encoding import b64encode
 from qtrust.errors import InputError
 from qtrust.evidence.checkpoint import parse_checkpoint
 from qtrust.evidence.cosignature import WitnessKey, cosign, load_witness_key
-from qtrust.evidence.files import write_file_atomically
 from qtrust.evidence.keys import ED25519, MLDSA44, SigningKey, TrustedKeys
 from qtrust.evidence.log import EvidenceLog
 from qtrust.evidence.verify import EntryRule, KnownCheckpoint, verify_log
 from qtrust.evidence.view import store_view
+from qtrust.files import write_file_atomically
 
 WITNESS_PASSPHRASE_ENV = "QTRUST_WITNESS_PASSPHRASE"
 NAME_PATTERN = "a schema-less URL such as witness.example.org/audit-team"

@@ -28,9 +28,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from qtrust.encoding import b64decode, b64encode
 from qtrust.errors import InputError
 from qtrust.evidence import statements
-from qtrust.evidence.files import write_file_atomically
 from qtrust.evidence.keys import ED25519, PublicKey, SigningKey
 from qtrust.evidence.log import EvidenceLog, Recorded
+from qtrust.files import write_file_atomically
 from qtrust.policy.roles import Role
 
 PROJECT_V1 = statements.PROJECT_V1

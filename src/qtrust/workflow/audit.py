@@ -31,9 +31,9 @@ from qtrust.encoding import b64encode
 from qtrust.errors import InputError
 from qtrust.evidence import statements
 from qtrust.evidence.audit_record import audit_statements
-from qtrust.evidence.files import write_file_atomically
 from qtrust.evidence.log import EvidenceLog, Recorded
 from qtrust.evidence.plans import resolve_plan
+from qtrust.files import write_file_atomically
 from qtrust.governance.docs import governance_status, snapshot
 from qtrust.policy.plan import EvaluationPlan, check_config_covers
 from qtrust.results.schema import GovernanceStatus, PlanReference

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qtrust.errors import InputError
-from qtrust.evidence.files import write_file_atomically
+from qtrust.files import write_file_atomically
 from qtrust.governance.docs import snapshot, technical_documentation, transparency_summary
 from qtrust.workflow.session import Session
 from qtrust.yamlfile import read_yaml_mapping

@@ -16,13 +16,13 @@ from qtrust.encoding import b64encode
 from qtrust.errors import InputError
 from qtrust.evidence import statements
 from qtrust.evidence.bundle import export_bundle
-from qtrust.evidence.files import write_file_atomically
 from qtrust.evidence.keys import LogKeys, PublicKey
 from qtrust.evidence.log import Recorded
 from qtrust.evidence.plans import register_plan
 from qtrust.evidence.reproduce import Reproduction, reproduce
 from qtrust.evidence.store import StoredEntry
 from qtrust.evidence.verify import statement_of
+from qtrust.files import write_file_atomically
 from qtrust.policy.plan import EvaluationPlan, PlanChange, load_plan
 from qtrust.workflow.session import Session
 

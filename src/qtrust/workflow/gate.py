@@ -18,8 +18,8 @@ from pydantic import ValidationError
 from qtrust.audit.outputs import sha256_of
 from qtrust.errors import InputError
 from qtrust.evidence import statements
-from qtrust.evidence.files import write_file_atomically
 from qtrust.evidence.log import Recorded
+from qtrust.files import write_file_atomically
 from qtrust.governance.entries import LogEntries
 from qtrust.governance.policies import register_policy
 from qtrust.governance.rules import PolicyInForce

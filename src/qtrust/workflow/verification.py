@@ -16,11 +16,11 @@ from qtrust.audit.outputs import sha256_of
 from qtrust.errors import InputError
 from qtrust.evidence.bundle import BUNDLE_FORMAT, check_inclusion_proofs, load_bundle
 from qtrust.evidence.cosignature import WitnessKey, load_witness_key
-from qtrust.evidence.files import read_named_file
 from qtrust.evidence.keys import TrustedKeys
 from qtrust.evidence.verification import KnownCheckpoint, Problem, VerifyReport
 from qtrust.evidence.view import store_view
 from qtrust.evidence.witness import WitnessDirectory
+from qtrust.files import read_named_file
 from qtrust.governance.entries import LogEntries, read_view
 from qtrust.workflow.session import Session, read_trusted_keys
 

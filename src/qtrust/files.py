@@ -1,5 +1,5 @@
-"""Evidence files: atomic writes (a file appears complete, with its final mode, or not at all), and reads
-of a file the user named that fail as one line saying which option it came from.
+"""Files qtrust writes and reads: atomic writes (a file appears complete, with its final mode, or not at all),
+and reads of a file the user named that fail as one line saying which option it came from (a ground-layer leaf).
 
 Written to a temporary name in the same directory (created with the final mode, so a private key is never
 readable by others even for a moment), fsynced, then renamed over the target; any failure removes the
