@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import skops.io as sio
-import yaml
 from sklearn.preprocessing import FunctionTransformer
 from typer.testing import CliRunner
 
@@ -25,33 +24,6 @@ from qtrust.serve.artefact import load
 from tiny_audit import TINY
 
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def packaged(tmp_path_factory):
-    """A recorded tiny audit and its model.qtrust (vqc with logistic as fallback)."""
-    root = tmp_path_factory.mktemp("artefact")
-    config = root / "tiny.yaml"
-    config.write_text(yaml.safe_dump(TINY))
-    env = {"QTRUST_HOME": str(root / "home"), "QTRUST_KEY_PASSPHRASE": "pp"}
-    done = runner.invoke(app, ["audit", str(config), "--out", str(root / "out"), "--no-progress"], env=env)
-    assert done.exit_code == 0, done.output
-    made = runner.invoke(
-        app,
-        [
-            "package",
-            str(root / "out"),
-            "--model",
-            "vqc",
-            "--fallback",
-            "logistic",
-            "--out",
-            str(root / "m.qtrust"),
-        ],
-        env=env,
-    )
-    assert made.exit_code == 0, made.output
-    return root, env, made.output
 
 
 def test_the_artefact_names_its_audit_entry_and_reproduces_both_models(packaged):

@@ -4,6 +4,8 @@ Built so far, each usable and tested on its own: the deployable artefact (:mod:`
 the audited quantum model, its classical fallback persisted with skops, the feature schema and the digests
 that tie it to the audit), the circuit breaker that makes a dead backend cost no latency
 (:mod:`~qtrust.serve.breaker`), the shot-aware decision rule (:mod:`~qtrust.serve.shot_rule`) and the
-data-egress guard (:mod:`~qtrust.serve.egress`). The backends, the HTTP server, tokens and rate limits,
-and the prediction log are still to come.
+data-egress guard (:mod:`~qtrust.serve.egress`), qtrust's engine as the first backend
+(:mod:`~qtrust.serve.backends`) and the guard that combines them per request (:mod:`~qtrust.serve.guard`).
+The Qiskit and PennyLane backends, the HTTP server, tokens and rate limits, and the prediction log are
+still to come.
 """

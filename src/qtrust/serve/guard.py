@@ -1,0 +1,197 @@
+"""The guard: answer every request, from the quantum model when it can and from the classical fallback when
+it cannot, and say which answered and why.
+
+Per request: the rows are checked against the artefact's feature schema (a bad field is named, never a
+crash), encoded to angles on the server, and the fallback's answer is computed first (it is cheap and is
+the answer whenever the quantum path fails). Then, if the circuit breaker admits a call, the backend gets
+only the angles (egress policy) and a deadline: an error, a timeout or an open breaker answers every row
+from the fallback with the reason. With shots configured, each row's decision goes through the shot-aware
+rule, and a row that stays within shot noise of the threshold is answered by the fallback, said so.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from qtrust.errors import InputError
+from qtrust.seeding import derive_seed
+from qtrust.serve.artefact import Artefact
+from qtrust.serve.backends import QuantumBackend
+from qtrust.serve.breaker import CircuitBreaker
+from qtrust.serve.egress import EgressLog, EgressPolicy, outbound
+from qtrust.serve.shot_rule import decide_with_shots
+
+
+@dataclass(frozen=True)
+class GuardSettings:
+    latency_budget: float = 2.0  # seconds the backend may take for one request
+    shots: int | None = None  # None: exact probabilities; else the first draw of the shot-aware rule
+    shot_budget: int = 8_000  # most shots per row when re-measuring
+    confidence: float = 0.95
+    max_rows: int = 1_000
+
+
+@dataclass(frozen=True)
+class Answer:
+    row: int
+    probability: float
+    decision: int
+    answered_by: Literal["quantum", "fallback"]
+    reason: str
+    shots: int = 0
+    seeds: tuple[int, ...] = field(default=())
+    egress_sha256: str | None = None
+
+
+def _accepted_range(item: Mapping[str, Any]) -> tuple[float, float]:
+    """The training range widened by its own width on each side: new data may stray past the training
+    extremes (the encoding clips those angles), but a value far beyond them is more likely an error (a unit,
+    a typo) than an input the audit speaks for."""
+    span = float(item["max"]) - float(item["min"])
+    return float(item["min"]) - span, float(item["max"]) + span
+
+
+def check_rows(
+    rows: Sequence[Mapping[str, Any]], schema: Sequence[Mapping[str, Any]], max_rows: int
+) -> pd.DataFrame:
+    """The rows as a frame in the schema's column order, or an InputError naming the first bad field."""
+    if not isinstance(rows, Sequence) or not rows:
+        raise InputError("no rows to predict", where="rows", fix="send a list of one or more rows")
+    if len(rows) > max_rows:
+        raise InputError(
+            f"{len(rows)} rows in one request", where="rows", fix=f"send at most {max_rows} rows"
+        )
+    names = [item["name"] for item in schema]
+    for index, row in enumerate(rows):
+        if not isinstance(row, Mapping):
+            raise InputError(
+                "a row is not an object of feature values",
+                where=f"rows[{index}]",
+                fix="send name: value pairs",
+            )
+        unknown = sorted(set(row) - set(names))
+        missing = [name for name in names if name not in row]
+        if unknown or missing:
+            problem = f"unknown field(s) {unknown}" if unknown else f"missing field(s) {missing}"
+            raise InputError(problem, where=f"rows[{index}]", fix=f"send exactly: {', '.join(names)}")
+        for item in schema:
+            value, where = row[item["name"]], f"rows[{index}].{item['name']}"
+            if item["type"] == "number":
+                if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+                    raise InputError(f"{value!r} is not a finite number", where=where, fix="send a number")
+                low, high = _accepted_range(item)
+                if not low <= value <= high:
+                    raise InputError(
+                        f"{value} is far outside the range the model was audited on "
+                        f"[{item['min']:g}, {item['max']:g}] (accepted: [{low:g}, {high:g}])",
+                        where=where,
+                        fix="check the value and its unit; the model was never audited on such inputs",
+                    )
+            elif str(value) not in item["values"]:
+                raise InputError(
+                    f"{value!r} is not a known category",
+                    where=where,
+                    fix=f"one of: {', '.join(item['values'])}",
+                )
+    return pd.DataFrame([{name: row[name] for name in names} for row in rows], columns=names)
+
+
+class Guard:
+    """Answers rows with the quantum model behind a breaker and a deadline, or with the fallback."""
+
+    def __init__(
+        self,
+        artefact: Artefact,
+        backend: QuantumBackend,
+        settings: GuardSettings | None = None,
+        breaker: CircuitBreaker | None = None,
+    ) -> None:
+        self.artefact = artefact
+        self.backend = backend
+        self.settings = settings or GuardSettings()
+        self.breaker = breaker or CircuitBreaker()
+        egress = artefact.manifest["egress"]
+        self.policy = EgressPolicy(tuple(egress["allowed"]), dict(egress["widths"]))
+        self.egress_log = EgressLog()
+        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="qtrust-backend")
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def _quantum(
+        self, angles: np.ndarray, seed: int
+    ) -> list[tuple[float, int | None, int, tuple[int, ...], str]]:
+        threshold, settings = self.artefact.threshold, self.settings
+        if settings.shots is None:
+            sent = outbound(self.policy, {"angles": angles})
+            self.egress_log.record(sent)
+            return [
+                (float(p), int(p >= threshold), 0, (), "exact probability from the quantum backend")
+                for p in self.backend.probabilities(sent)
+            ]
+        answers = []
+        for index in range(len(angles)):
+            one = outbound(self.policy, {"angles": angles[index : index + 1]})
+            self.egress_log.record(one)
+            result = decide_with_shots(
+                lambda shots, draw_seed, one=one: int(self.backend.counts(one, shots, draw_seed)[0]),
+                threshold=threshold,
+                confidence=settings.confidence,
+                first_shots=settings.shots,
+                budget=settings.shot_budget,
+                seed=derive_seed(seed, "row", index),
+            )
+            answers.append((result.probability, result.decision, result.shots, result.seeds, result.reason))
+        return answers
+
+    def predict(self, rows: Sequence[Mapping[str, Any]], *, seed: int = 0) -> list[Answer]:
+        frame = check_rows(rows, self.artefact.manifest["features"], self.settings.max_rows)
+        angles = self.artefact.preprocessor.transform(frame)
+        fallback_p = self.artefact.fallback.predict_proba(angles)[:, 1]
+        fallback_y = self.artefact.fallback.predict(angles)
+
+        def from_fallback(reason: str) -> list[Answer]:
+            return [
+                Answer(i, float(fallback_p[i]), int(fallback_y[i]), "fallback", reason)
+                for i in range(len(frame))
+            ]
+
+        if not self.breaker.allow():
+            return from_fallback("the quantum backend is failing (circuit breaker open)")
+        future = self._pool.submit(self._quantum, angles, seed)
+        try:
+            quantum = future.result(timeout=self.settings.latency_budget)
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            self.breaker.record_failure()
+            return from_fallback(
+                f"the quantum backend did not answer within {self.settings.latency_budget:g} s"
+            )
+        except Exception as error:  # any backend failure: the request is still answered
+            self.breaker.record_failure()
+            return from_fallback(f"the quantum backend failed: {type(error).__name__}")
+        self.breaker.record_success()
+        answers = []
+        for i, (p, decision, shots, seeds, reason) in enumerate(quantum):
+            if decision is None:
+                answers.append(
+                    Answer(
+                        i,
+                        float(fallback_p[i]),
+                        int(fallback_y[i]),
+                        "fallback",
+                        f"deferred: {reason}",
+                        shots,
+                        seeds,
+                    )
+                )
+            else:
+                answers.append(Answer(i, p, decision, "quantum", reason, shots, seeds))
+        return answers
