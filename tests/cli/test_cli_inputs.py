@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from tiny_audit import TINY
 from typer.testing import CliRunner
 
 from qtrust.audit.outputs import MANIFEST
@@ -24,6 +23,7 @@ from qtrust.cli.app import app
 from qtrust.config import default_config_yaml
 from qtrust.errors import InputError
 from qtrust.yamlfile import MAX_YAML_BYTES, parse_yaml, read_yaml_mapping
+from tiny_audit import TINY
 
 runner = CliRunner()
 

@@ -19,10 +19,10 @@ import pandas as pd
 import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from tiny_audit import TINY
 from typer.testing import CliRunner
 
 from qtrust.cli.app import app
+from tiny_audit import TINY
 
 runner = CliRunner()
 
