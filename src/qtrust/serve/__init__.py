@@ -6,6 +6,7 @@ that tie it to the audit), the circuit breaker that makes a dead backend cost no
 (:mod:`~qtrust.serve.breaker`), the shot-aware decision rule (:mod:`~qtrust.serve.shot_rule`) and the
 data-egress guard (:mod:`~qtrust.serve.egress`), qtrust's engine as the first backend
 (:mod:`~qtrust.serve.backends`) and the guard that combines them per request (:mod:`~qtrust.serve.guard`).
-The Qiskit and PennyLane backends, the HTTP server, tokens and rate limits, and the prediction log are
-still to come.
+Over HTTP, :mod:`~qtrust.serve.http` serves predict, health, readiness and Prometheus metrics. Still to come:
+the Qiskit and PennyLane backends, the ``qtrust serve`` command, tokens, rate limits and TLS, feedback, and
+the prediction log.
 """

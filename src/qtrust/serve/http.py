@@ -1,0 +1,120 @@
+"""The HTTP face of the guard (FastAPI): a thin shell that parses, calls :class:`~qtrust.serve.guard.Guard`
+and renders, plus health, readiness and Prometheus metrics.
+
+``POST /v1/predict`` takes ``{"rows": [{feature: value, ...}, ...], "seed": optional}`` and answers, per
+row, the probability, the decision, which model answered and why, the shots used and their seeds, with the
+request id. A bad request is a 422 naming the field (``where``) and the fix — never a 500. Metrics carry
+counts and latencies by path and reason, never a feature value or a token.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from starlette.concurrency import run_in_threadpool
+
+from qtrust.errors import InputError
+from qtrust.serve.guard import Guard
+
+_ANSWERED_BY = ("quantum", "fallback")
+
+
+def create_app(guard: Guard) -> FastAPI:
+    """The service for one loaded artefact and its guard."""
+    app = FastAPI(title="qtrust guard", docs_url=None, redoc_url=None, openapi_url=None)
+    registry = CollectorRegistry()
+    answers = Counter(
+        "qtrust_answers", "rows answered, by the model that answered", ["answered_by"], registry=registry
+    )
+    rejected = Counter("qtrust_rejected_requests", "requests refused as bad input", registry=registry)
+    latency = Histogram("qtrust_request_seconds", "time to answer a predict request", registry=registry)
+    breaker_open = Gauge("qtrust_breaker_open", "1 while the circuit breaker is open", registry=registry)
+    for name in _ANSWERED_BY:
+        answers.labels(name)
+    manifest = guard.artefact.manifest
+
+    def refuse(error: InputError, request_id: str) -> JSONResponse:
+        rejected.inc()
+        return JSONResponse(
+            status_code=422,
+            content={
+                "error": error.problem,
+                "where": error.where,
+                "fix": error.fix,
+                "request_id": request_id,
+            },
+        )
+
+    @app.post("/v1/predict")
+    async def predict(request: Request) -> Any:
+        request_id = uuid.uuid4().hex
+        start = time.perf_counter()
+        try:
+            body = await request.json()
+        except ValueError:
+            return refuse(
+                InputError("the body is not JSON", where="body", fix='send {"rows": [...]}'), request_id
+            )
+        if not isinstance(body, dict) or set(body) - {"rows", "seed"}:
+            return refuse(
+                InputError("unexpected body", where="body", fix='send {"rows": [...], "seed": N}'), request_id
+            )
+        seed = body.get("seed", 0)
+        if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
+            return refuse(
+                InputError(f"{seed!r} is not a seed", where="seed", fix="an integer in [0, 2^32)"), request_id
+            )
+        try:
+            rows = await run_in_threadpool(guard.predict, body.get("rows") or [], seed=seed)
+        except InputError as error:
+            return refuse(error, request_id)
+        for row in rows:
+            answers.labels(row.answered_by).inc()
+        breaker_open.set(1.0 if guard.breaker.snapshot().state == "open" else 0.0)
+        latency.observe(time.perf_counter() - start)
+        return {
+            "request_id": request_id,
+            "model": manifest["model"]["name"],
+            "fallback": manifest["fallback"]["name"],
+            "threshold": guard.artefact.threshold,
+            "predictions": [
+                {
+                    "row": a.row,
+                    "probability": a.probability,
+                    "decision": a.decision,
+                    "answered_by": a.answered_by,
+                    "reason": a.reason,
+                    "shots": a.shots,
+                    "seeds": list(a.seeds),
+                }
+                for a in rows
+            ],
+        }
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz")
+    def readyz() -> JSONResponse:
+        state = guard.breaker.snapshot().state
+        # the fallback always answers, so the service is ready even with the quantum backend down; say so
+        return JSONResponse({"ready": True, "quantum_backend": "unavailable" if state == "open" else state})
+
+    @app.get("/metrics")
+    def metrics() -> PlainTextResponse:
+        return PlainTextResponse(generate_latest(registry).decode(), media_type=CONTENT_TYPE_LATEST)
+
+    return app

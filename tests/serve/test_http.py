@@ -1,0 +1,91 @@
+"""The guard over HTTP: a real uvicorn server on loopback, a free port, stopped at the end."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+
+import httpx
+import pytest
+import uvicorn
+
+from qtrust.audit.data_prep import load_dataset, prepare
+from qtrust.config import config_from_dict
+from qtrust.serve.artefact import load
+from qtrust.serve.backends import EngineBackend
+from qtrust.serve.guard import Guard
+from qtrust.serve.http import create_app
+from tiny_audit import TINY
+
+
+class Down:
+    name = "down"
+
+    def probabilities(self, sent):
+        raise ConnectionError("no route to backend")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _serve(guard: Guard):
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(guard), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started
+    return server, thread, f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="module")
+def rows_and_artefact(packaged):
+    root, _, _ = packaged
+    artefact = load(root / "m.qtrust")
+    config = config_from_dict(TINY)
+    prepared = prepare(config, load_dataset(config))
+    columns = [item["name"] for item in artefact.manifest["features"]]
+    frame = prepared.dataset.features.iloc[prepared.test_idx][columns]
+    return json.loads(frame.to_json(orient="records")), artefact
+
+
+@pytest.mark.parametrize("backend", ["healthy", "down"])
+def test_every_request_is_answered_and_labelled(rows_and_artefact, backend):
+    rows, artefact = rows_and_artefact
+    guard = Guard(artefact, EngineBackend(artefact.quantum) if backend == "healthy" else Down())
+    server, thread, url = _serve(guard)
+    try:
+        with httpx.Client(base_url=url, timeout=10) as client:
+            assert client.get("/healthz").json() == {"status": "ok"}
+            for _ in range(10):
+                reply = client.post("/v1/predict", json={"rows": rows[:20], "seed": 3})
+                assert reply.status_code == 200
+                predictions = reply.json()["predictions"]
+                assert len(predictions) == 20
+                expected = "quantum" if backend == "healthy" else "fallback"
+                assert {p["answered_by"] for p in predictions} == {expected}
+            bad = client.post("/v1/predict", json={"rows": [{**rows[0], "unknown": 1}]})
+            assert bad.status_code == 422
+            assert bad.json()["where"] == "rows[0]"
+            assert client.post("/v1/predict", content=b"not json").status_code == 422
+            assert client.post("/v1/predict", json={"rows": rows[:1], "seed": -1}).json()["where"] == "seed"
+            metrics = client.get("/metrics").text
+            assert f'qtrust_answers_total{{answered_by="{expected}"}} 200.0' in metrics
+            assert "qtrust_rejected_requests_total 3.0" in metrics
+            assert str(rows[0][next(iter(rows[0]))]) not in metrics  # no feature value in the metrics
+            ready = client.get("/readyz").json()
+            assert ready["ready"] is True
+            assert ready["quantum_backend"] == ("closed" if backend == "healthy" else "unavailable")
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        guard.close()
