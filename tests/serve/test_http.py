@@ -89,3 +89,48 @@ def test_every_request_is_answered_and_labelled(rows_and_artefact, backend):
         server.should_exit = True
         thread.join(timeout=10)
         guard.close()
+
+
+def test_qtrust_serve_runs_the_artefact_and_stops_on_sigterm(packaged, rows_and_artefact):
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root, env, _ = packaged
+    rows, artefact = rows_and_artefact
+    port = _free_port()
+    qtrust = str(Path(sys.executable).parent / "qtrust")
+    process = subprocess.Popen(
+        [qtrust, "serve", str(root / "m.qtrust"), "--port", str(port), "--sha256", artefact.sha256],
+        env=os.environ | env | {"OMP_NUM_THREADS": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline, reply = time.monotonic() + 30, None
+        while time.monotonic() < deadline and reply is None:
+            try:
+                reply = httpx.post(f"http://127.0.0.1:{port}/v1/predict", json={"rows": rows[:2]}, timeout=5)
+            except httpx.TransportError:
+                time.sleep(0.2)
+        assert reply is not None
+        assert reply.status_code == 200
+        assert [p["answered_by"] for p in reply.json()["predictions"]] == ["quantum", "quantum"]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output = process.communicate(timeout=20)[0]
+    # a clean stop: uvicorn shuts down, then re-raises the SIGTERM it caught (so the exit status says why)
+    assert process.returncode in (0, -signal.SIGTERM), output
+    assert "Serving vqc (fallback logistic" in output
+    wrong = subprocess.run(
+        [qtrust, "serve", str(root / "m.qtrust"), "--port", str(port), "--sha256", "0" * 64],
+        env=os.environ | env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert wrong.returncode == 2
+    assert "is not the pinned" in wrong.stdout + wrong.stderr

@@ -1,4 +1,4 @@
-"""``qtrust package``: turn an audited run into a deployable, digest-checked model artefact."""
+"""``qtrust package`` and ``qtrust serve``: a deployable, digest-checked model artefact, and the guarded service."""
 
 from __future__ import annotations
 
@@ -46,5 +46,55 @@ def package(
     )
 
 
+def serve(
+    artefact: Annotated[Path, typer.Argument(help="The model artefact from `qtrust package`.")],
+    host: Annotated[str, typer.Option("--host", help="Interface to bind; keep 127.0.0.1 behind a proxy.")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8080,
+    sha256: Annotated[
+        str | None, typer.Option("--sha256", help="Refuse the artefact unless its sha256 is this one.")
+    ] = None,
+    shots: Annotated[
+        int | None,
+        typer.Option("--shots", help="Sample this many shots first (shot-aware rule); default: exact."),
+    ] = None,
+    shot_budget: Annotated[int, typer.Option("--shot-budget", help="Most shots per row.")] = 8_000,
+    latency_budget: Annotated[
+        float, typer.Option("--latency-budget", help="Seconds the quantum backend may take per request.")
+    ] = 2.0,
+) -> None:
+    """Serve the guarded model: POST /v1/predict, GET /healthz, /readyz and /metrics."""
+    import uvicorn
+
+    from qtrust.serve.artefact import load
+    from qtrust.serve.backends import EngineBackend
+    from qtrust.serve.guard import Guard, GuardSettings
+    from qtrust.serve.http import create_app
+
+    try:
+        loaded = load(artefact, expected_sha256=sha256)
+        settings = GuardSettings(latency_budget=latency_budget, shots=shots, shot_budget=shot_budget)
+        if shots is not None and not 0 < shots <= shot_budget:
+            raise InputError(
+                f"--shots {shots} with --shot-budget {shot_budget}",
+                where="--shots",
+                fix="0 < shots <= budget",
+            )
+    except InputError as error:
+        fail(error)
+    guard = Guard(loaded, EngineBackend(loaded.quantum), settings)
+    out.print(
+        f"Serving {loaded.manifest['model']['name']} (fallback {loaded.manifest['fallback']['name']}, artefact "
+        f"sha256 {loaded.sha256[:12]}…) on http://{host}:{port}",
+        highlight=False,
+    )
+    try:
+        uvicorn.run(create_app(guard), host=host, port=port, log_level="warning")
+    finally:
+        guard.close()
+
+
 def register(app: typer.Typer) -> None:
     app.command()(package)
+    app.command()(serve)
