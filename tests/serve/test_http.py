@@ -66,6 +66,8 @@ def test_every_request_is_answered_and_labelled(rows_and_artefact, backend):
     try:
         with httpx.Client(base_url=url, timeout=10) as client:
             assert client.get("/healthz").json() == {"status": "ok"}
+            schema = client.get("/v1/schema").json()
+            assert [f["name"] for f in schema["features"]] == list(rows[0])
             for _ in range(10):
                 reply = client.post("/v1/predict", json={"rows": rows[:20], "seed": 3})
                 assert reply.status_code == 200

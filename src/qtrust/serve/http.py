@@ -103,6 +103,11 @@ def create_app(guard: Guard) -> FastAPI:
             ],
         }
 
+    @app.get("/v1/schema")
+    def schema() -> dict[str, Any]:
+        """The fields a row must carry, with their audited ranges or categories (what a client builds from)."""
+        return {"features": manifest["features"], "max_rows": guard.settings.max_rows}
+
     @app.get("/healthz")
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
