@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import yaml
 from typer.testing import CliRunner
 
+from qtrust.audit.data_prep import load_dataset, prepare
 from qtrust.cli.app import app
+from qtrust.config import config_from_dict
+from qtrust.serve.artefact import load
 from tiny_audit import TINY
 
 runner = CliRunner()
@@ -37,3 +42,16 @@ def packaged(tmp_path_factory):
     )
     assert made.exit_code == 0, made.output
     return root, env, made.output
+
+
+@pytest.fixture(scope="session")
+def setup(packaged):
+    """The loaded artefact, the audit's test rows as they arrive over HTTP, and their encoded angles."""
+    root, _, _ = packaged
+    artefact = load(root / "m.qtrust")
+    config = config_from_dict(TINY)
+    prepared = prepare(config, load_dataset(config))
+    columns = [item["name"] for item in artefact.manifest["features"]]
+    frame = prepared.dataset.features.iloc[prepared.test_idx][columns]
+    rows = json.loads(frame.to_json(orient="records"))
+    return artefact, rows, prepared.X_test

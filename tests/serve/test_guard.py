@@ -2,32 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import time
 
 import numpy as np
 import pytest
 
-from qtrust.audit.data_prep import load_dataset, prepare
-from qtrust.config import config_from_dict
 from qtrust.errors import InputError
-from qtrust.serve.artefact import load
 from qtrust.serve.backends import EngineBackend
 from qtrust.serve.breaker import CircuitBreaker
 from qtrust.serve.guard import Guard, GuardSettings
-from tiny_audit import TINY
-
-
-@pytest.fixture(scope="module")
-def setup(packaged):
-    root, _, _ = packaged
-    artefact = load(root / "m.qtrust")
-    config = config_from_dict(TINY)
-    prepared = prepare(config, load_dataset(config))
-    columns = [item["name"] for item in artefact.manifest["features"]]
-    frame = prepared.dataset.features.iloc[prepared.test_idx][columns]
-    rows = json.loads(frame.to_json(orient="records"))  # as they arrive over HTTP
-    return artefact, rows, prepared.X_test
 
 
 class Failing:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import socket
 import threading
 import time
@@ -11,13 +10,9 @@ import httpx
 import pytest
 import uvicorn
 
-from qtrust.audit.data_prep import load_dataset, prepare
-from qtrust.config import config_from_dict
-from qtrust.serve.artefact import load
 from qtrust.serve.backends import EngineBackend
 from qtrust.serve.guard import Guard
 from qtrust.serve.http import create_app
-from tiny_audit import TINY
 
 
 class Down:
@@ -48,14 +43,9 @@ def _serve(guard: Guard):
 
 
 @pytest.fixture(scope="module")
-def rows_and_artefact(packaged):
-    root, _, _ = packaged
-    artefact = load(root / "m.qtrust")
-    config = config_from_dict(TINY)
-    prepared = prepare(config, load_dataset(config))
-    columns = [item["name"] for item in artefact.manifest["features"]]
-    frame = prepared.dataset.features.iloc[prepared.test_idx][columns]
-    return json.loads(frame.to_json(orient="records")), artefact
+def rows_and_artefact(setup):
+    artefact, rows, _ = setup
+    return rows, artefact
 
 
 @pytest.mark.parametrize("backend", ["healthy", "down"])
