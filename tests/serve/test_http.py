@@ -90,8 +90,15 @@ def test_qtrust_serve_runs_the_artefact_and_stops_on_sigterm(packaged, rows_and_
     import sys
     from pathlib import Path
 
+    from typer.testing import CliRunner
+
+    from qtrust.cli.app import app
+
     root, env, _ = packaged
     rows, artefact = rows_and_artefact
+    made = CliRunner().invoke(app, ["tokens", "create", "--scope", "predict"], env=env)
+    assert made.exit_code == 0, made.output
+    token = made.output.strip().splitlines()[-1]
     port = _free_port()
     qtrust = str(Path(sys.executable).parent / "qtrust")
     process = subprocess.Popen(
@@ -105,7 +112,12 @@ def test_qtrust_serve_runs_the_artefact_and_stops_on_sigterm(packaged, rows_and_
         deadline, reply = time.monotonic() + 30, None
         while time.monotonic() < deadline and reply is None:
             try:
-                reply = httpx.post(f"http://127.0.0.1:{port}/v1/predict", json={"rows": rows[:2]}, timeout=5)
+                reply = httpx.post(
+                    f"http://127.0.0.1:{port}/v1/predict",
+                    json={"rows": rows[:2]},
+                    headers={"Authorization": f"Bearer {token}"},
+                    timeout=5,
+                )
             except httpx.TransportError:
                 time.sleep(0.2)
         assert reply is not None
@@ -117,6 +129,7 @@ def test_qtrust_serve_runs_the_artefact_and_stops_on_sigterm(packaged, rows_and_
     # a clean stop: uvicorn shuts down, then re-raises the SIGTERM it caught (so the exit status says why)
     assert process.returncode in (0, -signal.SIGTERM), output
     assert "Serving vqc (fallback logistic" in output
+    assert token not in output  # the server never logs a token
     wrong = subprocess.run(
         [qtrust, "serve", str(root / "m.qtrust"), "--port", str(port), "--sha256", "0" * 64],
         env=os.environ | env,

@@ -63,16 +63,38 @@ def serve(
     latency_budget: Annotated[
         float, typer.Option("--latency-budget", help="Seconds the quantum backend may take per request.")
     ] = 2.0,
+    rate: Annotated[
+        float, typer.Option("--rate", help="Requests per second per client (token bucket).")
+    ] = 50.0,
+    burst: Annotated[int, typer.Option("--burst", help="Burst size per client.")] = 100,
+    no_auth: Annotated[
+        bool,
+        typer.Option("--no-auth", help="Serve without API tokens (only on 127.0.0.1, for a first look)."),
+    ] = False,
+    home: HomeOption = None,
 ) -> None:
     """Serve the guarded model: POST /v1/predict, GET /healthz, /readyz and /metrics."""
     import uvicorn
 
+    from qtrust.serve.access import RateLimiter, TokenStore
     from qtrust.serve.artefact import load
     from qtrust.serve.backends import EngineBackend
     from qtrust.serve.guard import Guard, GuardSettings
     from qtrust.serve.http import create_app
 
     try:
+        tokens = None if no_auth else TokenStore(session(home, None).workspace.home)
+        if no_auth and host != "127.0.0.1":
+            raise InputError(f"--no-auth on {host}", where="--no-auth", fix="use tokens, or bind 127.0.0.1")
+        if tokens is not None and not any(r.revoked is None for r in tokens.records()):
+            raise InputError(
+                f"no active API token in {tokens.path}",
+                where="--home",
+                fix="create one with `qtrust tokens create --scope predict` (or pass --no-auth on 127.0.0.1)",
+            )
+        limiter = RateLimiter(rate, burst) if rate > 0 and burst >= 1 else None
+        if limiter is None:
+            raise InputError(f"--rate {rate} --burst {burst}", where="--rate", fix="rate > 0 and burst >= 1")
         loaded = load(artefact, expected_sha256=sha256)
         settings = GuardSettings(latency_budget=latency_budget, shots=shots, shot_budget=shot_budget)
         if shots is not None and not 0 < shots <= shot_budget:
@@ -90,11 +112,67 @@ def serve(
         highlight=False,
     )
     try:
-        uvicorn.run(create_app(guard), host=host, port=port, log_level="warning")
+        uvicorn.run(
+            create_app(guard, tokens=tokens, limiter=limiter), host=host, port=port, log_level="warning"
+        )
     finally:
         guard.close()
+
+
+tokens_app = typer.Typer(
+    help="API tokens for `qtrust serve`: hashed at rest, scoped, revocable.", no_args_is_help=True
+)
+
+
+@tokens_app.command("create")
+def tokens_create(
+    scope: Annotated[list[str], typer.Option("--scope", help="predict and/or feedback (repeatable).")],
+    home: HomeOption = None,
+) -> None:
+    """Create a token; it is printed once and only its digest is kept."""
+    from qtrust.serve.access import TokenStore
+
+    try:
+        token, record = TokenStore(session(home, None).workspace.home).create(scope)
+    except InputError as error:
+        fail(error)
+    out.print(
+        f"Token {record.id} ({', '.join(record.scopes)}); shown once, keep it secret:\n{token}",
+        highlight=False,
+    )
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(
+    token_id: Annotated[str, typer.Argument(help="The token's id.")], home: HomeOption = None
+) -> None:
+    """Revoke a token: refused from the next request on."""
+    from qtrust.serve.access import TokenStore
+
+    try:
+        record = TokenStore(session(home, None).workspace.home).revoke(token_id)
+    except InputError as error:
+        fail(error)
+    out.print(f"Revoked token {record.id} at {record.revoked}.", highlight=False)
+
+
+@tokens_app.command("list")
+def tokens_list(home: HomeOption = None) -> None:
+    """Every token's id, scopes and state (never the token)."""
+    from qtrust.serve.access import TokenStore
+
+    try:
+        records = TokenStore(session(home, None).workspace.home).records()
+    except InputError as error:
+        fail(error)
+    for record in records:
+        state = f"revoked {record.revoked}" if record.revoked else "active"
+        out.print(
+            f"{record.id}  {','.join(record.scopes):<17} created {record.created}  {state}", highlight=False
+        )
 
 
 def register(app: typer.Typer) -> None:
     app.command()(package)
     app.command()(serve)
+    app.add_typer(tokens_app, name="tokens")

@@ -26,13 +26,25 @@ from prometheus_client import (
 from starlette.concurrency import run_in_threadpool
 
 from qtrust.errors import InputError
+from qtrust.serve.access import RateLimiter, TokenStore, retry_after_header
 from qtrust.serve.guard import Guard
 
 _ANSWERED_BY = ("quantum", "fallback")
 
 
-def create_app(guard: Guard) -> FastAPI:
-    """The service for one loaded artefact and its guard."""
+def create_app(
+    guard: Guard,
+    *,
+    tokens: TokenStore | None = None,
+    limiter: RateLimiter | None = None,
+    max_body_bytes: int = 1 << 20,
+) -> FastAPI:
+    """The service for one loaded artefact and its guard.
+
+    ``tokens``: requests to /v1/predict need ``Authorization: Bearer <token>`` with the predict scope (401
+    without a valid one, 403 without the scope); ``limiter``: per-token (else per-address) rate limit, 429
+    with Retry-After; bodies over ``max_body_bytes`` get 413. Health, readiness and metrics stay open.
+    """
     app = FastAPI(title="qtrust guard", docs_url=None, redoc_url=None, openapi_url=None)
     registry = CollectorRegistry()
     answers = Counter(
@@ -40,6 +52,7 @@ def create_app(guard: Guard) -> FastAPI:
     )
     rejected = Counter("qtrust_rejected_requests", "requests refused as bad input", registry=registry)
     latency = Histogram("qtrust_request_seconds", "time to answer a predict request", registry=registry)
+    limited = Counter("qtrust_rate_limited_requests", "requests refused by the rate limit", registry=registry)
     breaker_open = Gauge("qtrust_breaker_open", "1 while the circuit breaker is open", registry=registry)
     for name in _ANSWERED_BY:
         answers.labels(name)
@@ -61,6 +74,25 @@ def create_app(guard: Guard) -> FastAPI:
     async def predict(request: Request) -> Any:
         request_id = uuid.uuid4().hex
         start = time.perf_counter()
+        client = request.client.host if request.client else "unknown"
+        if tokens is not None:
+            header = request.headers.get("authorization", "")
+            checked = tokens.check(header[7:] if header.lower().startswith("bearer ") else None, "predict")
+            if isinstance(checked, str):
+                status = 403 if checked.startswith("token lacks") else 401
+                return JSONResponse(status_code=status, content={"error": checked, "request_id": request_id})
+            client = f"token:{checked.id}"
+        if limiter is not None:
+            wait = limiter.take(client)
+            if wait > 0:
+                limited.inc()
+                return JSONResponse(
+                    status_code=429,
+                    headers={"Retry-After": retry_after_header(wait)},
+                    content={"error": "too many requests", "request_id": request_id},
+                )
+        if int(request.headers.get("content-length") or 0) > max_body_bytes:
+            return JSONResponse(status_code=413, content={"error": f"body over {max_body_bytes} bytes"})
         try:
             body = await request.json()
         except ValueError:
