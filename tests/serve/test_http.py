@@ -130,6 +130,11 @@ def test_qtrust_serve_runs_the_artefact_and_stops_on_sigterm(packaged, rows_and_
     assert process.returncode in (0, -signal.SIGTERM), output
     assert "Serving vqc (fallback logistic" in output
     assert token not in output  # the server never logs a token
+    import sqlite3
+
+    with sqlite3.connect(Path(env["QTRUST_HOME"]) / "predictions.db") as db:  # drained on SIGTERM: none lost
+        logged = db.execute("SELECT answered_by, egress_sha256 IS NOT NULL FROM predictions").fetchall()
+    assert logged == [("quantum", 1), ("quantum", 1)]
     wrong = subprocess.run(
         [qtrust, "serve", str(root / "m.qtrust"), "--port", str(port), "--sha256", "0" * 64],
         env=os.environ | env,

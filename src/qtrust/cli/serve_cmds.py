@@ -81,6 +81,7 @@ def serve(
     from qtrust.serve.backends import EngineBackend
     from qtrust.serve.guard import Guard, GuardSettings
     from qtrust.serve.http import create_app
+    from qtrust.serve.prediction_log import PredictionLog
 
     try:
         tokens = None if no_auth else TokenStore(session(home, None).workspace.home)
@@ -106,6 +107,7 @@ def serve(
     except InputError as error:
         fail(error)
     guard = Guard(loaded, EngineBackend(loaded.quantum), settings)
+    log = PredictionLog(session(home, None).workspace.home / "predictions.db")
     out.print(
         f"Serving {loaded.manifest['model']['name']} (fallback {loaded.manifest['fallback']['name']}, artefact "
         f"sha256 {loaded.sha256[:12]}…) on http://{host}:{port}",
@@ -113,10 +115,14 @@ def serve(
     )
     try:
         uvicorn.run(
-            create_app(guard, tokens=tokens, limiter=limiter), host=host, port=port, log_level="warning"
+            create_app(guard, tokens=tokens, limiter=limiter, log=log),
+            host=host,
+            port=port,
+            log_level="warning",
         )
     finally:
         guard.close()
+        log.close()  # every queued prediction row is written before the process exits
 
 
 tokens_app = typer.Typer(

@@ -6,7 +6,8 @@ that tie it to the audit), the circuit breaker that makes a dead backend cost no
 (:mod:`~qtrust.serve.breaker`), the shot-aware decision rule (:mod:`~qtrust.serve.shot_rule`) and the
 data-egress guard (:mod:`~qtrust.serve.egress`), qtrust's engine as the first backend
 (:mod:`~qtrust.serve.backends`) and the guard that combines them per request (:mod:`~qtrust.serve.guard`).
-Over HTTP, :mod:`~qtrust.serve.http` serves predict, health, readiness and Prometheus metrics. Still to come:
-the Qiskit and PennyLane backends, the ``qtrust serve`` command, tokens, rate limits and TLS, feedback, and
-the prediction log.
+Over HTTP, :mod:`~qtrust.serve.http` serves predict, schema, health, readiness and Prometheus metrics behind
+API tokens and a rate limit (:mod:`~qtrust.serve.access`), writing every answer to the prediction log
+(:mod:`~qtrust.serve.prediction_log`). Still to come: the Qiskit and PennyLane backends, TLS, feedback over
+HTTP, PostgreSQL for the prediction log, and recording the deployment in the evidence log.
 """

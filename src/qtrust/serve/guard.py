@@ -133,7 +133,14 @@ class Guard:
             sent = outbound(self.policy, {"angles": angles})
             self.egress_log.record(sent)
             return [
-                (float(p), int(p >= threshold), 0, (), "exact probability from the quantum backend")
+                (
+                    float(p),
+                    int(p >= threshold),
+                    0,
+                    (),
+                    "exact probability from the quantum backend",
+                    sent.sha256,
+                )
                 for p in self.backend.probabilities(sent)
             ]
         answers = []
@@ -148,7 +155,9 @@ class Guard:
                 budget=settings.shot_budget,
                 seed=derive_seed(seed, "row", index),
             )
-            answers.append((result.probability, result.decision, result.shots, result.seeds, result.reason))
+            answers.append(
+                (result.probability, result.decision, result.shots, result.seeds, result.reason, one.sha256)
+            )
         return answers
 
     def predict(self, rows: Sequence[Mapping[str, Any]], *, seed: int = 0) -> list[Answer]:
@@ -179,7 +188,7 @@ class Guard:
             return from_fallback(f"the quantum backend failed: {type(error).__name__}")
         self.breaker.record_success()
         answers = []
-        for i, (p, decision, shots, seeds, reason) in enumerate(quantum):
+        for i, (p, decision, shots, seeds, reason, sent) in enumerate(quantum):
             if decision is None:
                 answers.append(
                     Answer(
@@ -190,8 +199,9 @@ class Guard:
                         f"deferred: {reason}",
                         shots,
                         seeds,
+                        sent,
                     )
                 )
             else:
-                answers.append(Answer(i, p, decision, "quantum", reason, shots, seeds))
+                answers.append(Answer(i, p, decision, "quantum", reason, shots, seeds, sent))
         return answers

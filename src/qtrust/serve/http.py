@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -28,6 +29,7 @@ from starlette.concurrency import run_in_threadpool
 from qtrust.errors import InputError
 from qtrust.serve.access import RateLimiter, TokenStore, retry_after_header
 from qtrust.serve.guard import Guard
+from qtrust.serve.prediction_log import PredictionLog, PredictionRow
 
 _ANSWERED_BY = ("quantum", "fallback")
 
@@ -38,6 +40,7 @@ def create_app(
     tokens: TokenStore | None = None,
     limiter: RateLimiter | None = None,
     max_body_bytes: int = 1 << 20,
+    log: PredictionLog | None = None,
 ) -> FastAPI:
     """The service for one loaded artefact and its guard.
 
@@ -114,6 +117,29 @@ def create_app(
             return refuse(error, request_id)
         for row in rows:
             answers.labels(row.answered_by).inc()
+        elapsed_ms = (time.perf_counter() - start) * 1000
+        if log is not None:
+            now = datetime.now(UTC).isoformat(timespec="milliseconds")
+            log.add(
+                [
+                    PredictionRow(
+                        request_id,
+                        a.row,
+                        now,
+                        guard.artefact.sha256,
+                        a.answered_by,
+                        a.reason,
+                        a.probability,
+                        a.decision,
+                        a.shots,
+                        a.seeds,
+                        guard.backend.name,
+                        elapsed_ms,
+                        a.egress_sha256,
+                    )
+                    for a in rows
+                ]
+            )
         breaker_open.set(1.0 if guard.breaker.snapshot().state == "open" else 0.0)
         latency.observe(time.perf_counter() - start)
         return {
