@@ -38,6 +38,7 @@ def test_half_open_admits_bounded_probes_then_closes_or_reopens(probe_succeeds, 
     clock.now = 4.9
     assert not breaker.allow()
     clock.now = 5.0
+    assert breaker.snapshot().state == "half-open"  # what /readyz reports before the next request arrives
     admitted = [breaker.allow() for _ in range(5)]
     assert admitted == [True, True, False, False, False]
     assert breaker.snapshot().state == "half-open"

@@ -73,7 +73,13 @@ def test_every_request_is_answered_and_labelled(rows_and_artefact, backend):
             metrics = client.get("/metrics").text
             assert f'qtrust_answers_total{{answered_by="{expected}"}} 200.0' in metrics
             assert "qtrust_rejected_requests_total 3.0" in metrics
-            assert str(rows[0][next(iter(rows[0]))]) not in metrics  # no feature value in the metrics
+            series = [line for line in metrics.splitlines() if line and not line.startswith("#")]
+            assert all(line.startswith("qtrust_") for line in series)  # only our own series,
+            labelled = [line[line.index("{") + 1 : line.index("}")] for line in series if "{" in line]
+            for (
+                labels
+            ) in labelled:  # labelled by answering path or histogram bucket, never a feature or token
+                assert all(label.split("=")[0] in ("answered_by", "le") for label in labels.split(","))
             ready = client.get("/readyz").json()
             assert ready["ready"] is True
             assert ready["quantum_backend"] == ("closed" if backend == "healthy" else "unavailable")

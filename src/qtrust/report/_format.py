@@ -86,6 +86,15 @@ def interval(key: str, low: Any, high: Any) -> str:
     return f"[{metric_value(key, low)}, {metric_value(key, high)}]"
 
 
+def estimate(est: Any, key: str = "") -> str:
+    """An Estimate (value and CI) as report text: ``0.812 [0.78, 0.84]``; n/a when there is none."""
+    if est is None:
+        return NA
+    ci = interval(key, est.ci_low, est.ci_high)
+    value = metric_value(key, est.value)
+    return value if ci == NA else f"{value} {ci}"
+
+
 def p_value(p: Any) -> str:
     if not is_number(p):
         return NA

@@ -23,7 +23,7 @@ from qtrust.report import _format as fmt
 from qtrust.report._jinja import markdown_environment
 from qtrust.report.sections import CardContext, presented
 from qtrust.results.registry import REGISTRY, Registry
-from qtrust.results.schema import AuditResult, Estimate, FairnessResult, ModelRecord
+from qtrust.results.schema import AuditResult, FairnessResult, ModelRecord
 
 __all__ = ["HF_METRIC_TYPES", "front_matter", "render_model_card"]
 
@@ -117,14 +117,6 @@ def front_matter(result: AuditResult, record: ModelRecord, info: dict[str, dict[
             }
         ],
     }
-
-
-def _estimate(est: Estimate | None, key: str = "") -> str:
-    if est is None:
-        return fmt.NA
-    ci = fmt.interval(key, est.ci_low, est.ci_high)
-    value = fmt.metric_value(key, est.value)
-    return value if ci == fmt.NA else f"{value} {ci}"
 
 
 def _training(record: ModelRecord) -> dict[str, Any]:
@@ -256,7 +248,7 @@ def render_model_card(result: AuditResult, model: str | None = None, registry: R
         simulation=record.simulation or {},
         training=_training(record),
         fairness=fairness,
-        estimate=_estimate,
+        estimate=fmt.estimate,
         card_metrics=[k for k in CARD_METRICS if fairness and k in fairness.overall]
         + [k for k in (fairness.overall if fairness else {}) if k not in CARD_METRICS],
         fairness_findings=_findings(result, record.name, FAIRNESS_TOPICS),

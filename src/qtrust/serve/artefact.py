@@ -68,8 +68,7 @@ def feature_schema(frame: pd.DataFrame, train: pd.DataFrame) -> list[dict[str, A
     return schema
 
 
-def _recorded_probabilities(out: Path, model: str, seed: int) -> np.ndarray:
-    frame = pd.read_csv(out / "predictions.csv")
+def _recorded_probabilities(out: Path, frame: pd.DataFrame, model: str, seed: int) -> np.ndarray:
     rows = frame[(frame.model == model) & (frame.noise == "none") & (frame.shots == 0) & (frame.seed == seed)]
     if rows.empty:
         raise InputError(
@@ -156,9 +155,16 @@ def package(
     factory = planned[fallback].factory
     assert factory is not None
     classical = factory(training_seed(config, seed)).fit(prepared.X_train, prepared.y_train)
-    _check_agrees(model, quantum.probabilities(prepared.X_test), _recorded_probabilities(out, model, seed))
+    recorded = pd.read_csv(
+        out / "predictions.csv", usecols=["model", "noise", "shots", "seed", "row", "proba"]
+    )
     _check_agrees(
-        fallback, classical.predict_proba(prepared.X_test)[:, 1], _recorded_probabilities(out, fallback, seed)
+        model, quantum.probabilities(prepared.X_test), _recorded_probabilities(out, recorded, model, seed)
+    )
+    _check_agrees(
+        fallback,
+        classical.predict_proba(prepared.X_test)[:, 1],
+        _recorded_probabilities(out, recorded, fallback, seed),
     )
     columns = list(prepared.preprocessor.feature_names_in_)
     members = {

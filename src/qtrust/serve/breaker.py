@@ -75,5 +75,9 @@ class CircuitBreaker:
                 self._state, self._opened_at, self._probes_left = "open", self._clock(), 0
 
     def snapshot(self) -> BreakerSnapshot:
+        """The state as the next request would find it (an open breaker past its reset window is half-open)."""
         with self._lock:
-            return BreakerSnapshot(self._state, self._failures, self._opened_at, self._times_opened)
+            state = self._state
+            if state == "open" and self._clock() - (self._opened_at or 0.0) >= self.reset_after:
+                state = "half-open"
+            return BreakerSnapshot(state, self._failures, self._opened_at, self._times_opened)

@@ -12,11 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from qtrust.errors import InputError
 from qtrust.governance import roster as roster_changes
 from qtrust.governance.people import PERSON_PASSPHRASE_ENV, ClaimFile, Person, PersonKeys, Project
 from qtrust.governance.rules import PolicyInForce
-from qtrust.workflow.session import Session
+from qtrust.workflow.session import Session, require_passphrase
 
 
 @dataclass(frozen=True)
@@ -59,25 +58,19 @@ class Roster:
     policy: PolicyInForce | None
 
 
-def _new_key_passphrase(session: Session, *, confirm: bool) -> bytes:
-    """The person's own passphrase for a key being made (a prompting shell asks twice when ``confirm``)."""
-    value = session.person_passphrase(confirm)
-    if not value:
-        raise InputError(
-            "no personal passphrase",
-            where=PERSON_PASSPHRASE_ENV,
-            fix=f"set {PERSON_PASSPHRASE_ENV} (or run in a terminal to be asked)",
-        )
-    return value
-
-
 def keygen(session: Session, person_id: str, *, replace: bool = False) -> KeyMade:
     """Make ``person_id``'s signing key in this home under their own passphrase (never the log key's).
 
     With ``replace`` the old key, decrypted with the same passphrase, endorses the new one.
     """
     keys = PersonKeys(session.workspace.home)
-    claim = keys.keygen(person_id, _new_key_passphrase(session, confirm=not replace), replace=replace)
+    claim = keys.keygen(
+        person_id,
+        require_passphrase(
+            session.person_passphrase, "personal passphrase", PERSON_PASSPHRASE_ENV, confirm=not replace
+        ),
+        replace=replace,
+    )
     return KeyMade(person_id, keys.key_file(person_id), keys.claim_file(person_id), claim, replace)
 
 

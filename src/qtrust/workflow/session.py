@@ -32,6 +32,16 @@ def no_passphrase(confirm: bool = False) -> None:
     return None
 
 
+def require_passphrase(
+    source: PassphraseSource, what: str, env: str, *, confirm: bool = False, also: str = ""
+) -> bytes:
+    """The passphrase ``source`` gives, or the one-line error naming the variable that would give it."""
+    value = source(confirm)
+    if not value:
+        raise InputError(f"no {what}", where=env, fix=f"set {env} (or run in a terminal to be asked){also}")
+    return value
+
+
 def read_trusted_keys(path: Path | str) -> TrustedKeys:
     """Public keys an auditor pinned (a file from `qtrust keys export`)."""
     try:
@@ -69,25 +79,17 @@ class Session:
 
     def log_key_passphrase(self, *, confirm: bool = False) -> bytes:
         """The log key's passphrase, or a one-line error saying how to give it."""
-        value = self.log_passphrase(confirm)
-        if not value:
-            raise InputError(
-                "no key passphrase",
-                where=PASSPHRASE_ENV,
-                fix=f"set {PASSPHRASE_ENV} (or run in a terminal to be asked); `qtrust audit` and "
-                "`qtrust gate` also take --no-record",
-            )
-        return value
+        return require_passphrase(
+            self.log_passphrase,
+            "key passphrase",
+            PASSPHRASE_ENV,
+            confirm=confirm,
+            also="; `qtrust audit` and `qtrust gate` also take --no-record",
+        )
 
     def personal_key(self, person_id: str) -> SigningKey:
         """``person_id``'s own key, decrypted with their passphrase (never the log key's)."""
-        value = self.person_passphrase(False)
-        if not value:
-            raise InputError(
-                "no personal passphrase",
-                where=PERSON_PASSPHRASE_ENV,
-                fix=f"set {PERSON_PASSPHRASE_ENV} (or run in a terminal to be asked)",
-            )
+        value = require_passphrase(self.person_passphrase, "personal passphrase", PERSON_PASSPHRASE_ENV)
         return PersonKeys(self.workspace.home).load(person_id, value)
 
     def trusted(self) -> TrustedKeys:

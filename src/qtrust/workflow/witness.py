@@ -14,23 +14,16 @@ from qtrust.errors import InputError
 from qtrust.evidence.cosignature import WitnessKey
 from qtrust.evidence.witness import WITNESS_PASSPHRASE_ENV, Cosigned, WitnessDirectory
 from qtrust.governance.rules import GovernanceRule
-from qtrust.workflow.session import PassphraseSource, Session, read_trusted_keys
-
-
-def _passphrase(source: PassphraseSource, *, confirm: bool = False) -> bytes:
-    value = source(confirm)
-    if not value:
-        raise InputError(
-            "no witness passphrase",
-            where=WITNESS_PASSPHRASE_ENV,
-            fix=f"set {WITNESS_PASSPHRASE_ENV} (or run in a terminal to be asked)",
-        )
-    return value
+from qtrust.workflow.session import PassphraseSource, Session, read_trusted_keys, require_passphrase
 
 
 def create_witness(directory: Path, name: str, passphrase: PassphraseSource) -> WitnessDirectory:
     """A new witness: an Ed25519 and an ML-DSA-44 key under its own passphrase, and witness.json."""
-    return WitnessDirectory.create(directory, name, _passphrase(passphrase, confirm=True))
+    return WitnessDirectory.create(
+        directory,
+        name,
+        require_passphrase(passphrase, "witness passphrase", WITNESS_PASSPHRASE_ENV, confirm=True),
+    )
 
 
 def cosign_log(
@@ -42,7 +35,7 @@ def cosign_log(
     rotations from the keys it pinned.
     """
     witness = WitnessDirectory(directory)
-    secret = _passphrase(passphrase)
+    secret = require_passphrase(passphrase, "witness passphrase", WITNESS_PASSPHRASE_ENV)
     trusted = read_trusted_keys(trusted_keys) if trusted_keys is not None else None
     log = session.workspace.open_log(writable=True)  # cosignatures need no log key
     with log.store:

@@ -286,14 +286,6 @@ def noise_limits(result: AuditResult) -> dict[str, str]:
 # --- model card -------------------------------------------------------------------------------------------
 
 
-def _estimate(est: Estimate | None, key: str = "") -> str:
-    if est is None:
-        return fmt.NA
-    interval = fmt.interval(key, est.ci_low, est.ci_high)
-    value = fmt.metric_value(key, est.value)
-    return value if interval == fmt.NA else f"{value} {interval}"
-
-
 def device_rows(sweep: NoiseSweepResult | None) -> list[dict[str, str]]:
     """The model under each device calibration snapshot, as Markdown cells."""
     return [
@@ -301,9 +293,9 @@ def device_rows(sweep: NoiseSweepResult | None) -> list[dict[str, str]]:
             "device": d.device,
             "layout": f"{d.layout} ({', '.join(map(str, d.physical_qubits)) or 'n/a'})",
             "date": (d.calibration_date or "unknown")[:10],
-            "accuracy": f"{_estimate(d.metrics.get('accuracy'), 'accuracy')} "
+            "accuracy": f"{fmt.estimate(d.metrics.get('accuracy'), 'accuracy')} "
             f"({fmt.metric_value('accuracy', d.change.get('accuracy'))} change)",
-            "fairness": _estimate(d.metrics.get("equalized_odds_difference"), "equalized_odds_difference"),
+            "fairness": fmt.estimate(d.metrics.get("equalized_odds_difference"), "equalized_odds_difference"),
         }
         for d in (sweep.devices if sweep else [])
     ]

@@ -56,14 +56,6 @@ def shot_views(report: ReportContext, results: list[ShotsResult]) -> list[ShotsV
     return views
 
 
-def _estimate(est: Estimate | None, key: str = "") -> str:
-    if est is None:
-        return fmt.NA
-    interval = fmt.interval(key, est.ci_low, est.ci_high)
-    value = fmt.metric_value(key, est.value)
-    return value if interval == fmt.NA else f"{value} {interval}"
-
-
 class ShotsAssessment(Assessment[list[ShotsResult]]):
     """Decision flips and metric spread under each shot budget, for every quantum model."""
 
@@ -141,5 +133,5 @@ class ShotsAssessment(Assessment[list[ShotsResult]]):
             shots=shots,
             shot_points=sorted(shots.points, key=lambda p: p.shots) if shots else [],
             advice=derive.shot_advice(card.result, shots) if shots else None,
-            estimate=_estimate,
+            estimate=fmt.estimate,
         )
