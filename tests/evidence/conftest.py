@@ -25,9 +25,9 @@ import pytest
 from qtrust.encoding import b64decode, b64encode, canonical_json
 from qtrust.evidence import EvidenceLog, LogKeys, TrustedKeys, Workspace, verify_log
 from qtrust.evidence import statements as st
-from qtrust.evidence.store.postgres import split_url
 from qtrust.evidence.verify import KnownCheckpoint, VerifyReport
 from qtrust.evidence.view import store_view
+from qtrust.store_url import split_url
 
 PASSPHRASE = b"qtrust test passphrase"
 PG_URL = os.environ.get("QTRUST_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import psycopg.conninfo
 import pytest
 
-from qtrust.evidence.store.credentials import redact, scrub, secrets_in
-from qtrust.evidence.store.postgres import split_url
+from qtrust.credentials import redact, scrub, secrets_in
+from qtrust.store_url import split_url
 
 FORMS = [
     ("postgresql://alice:s3cret@db.example:5432/qtrust", "postgresql://alice:***@db.example:5432/qtrust"),

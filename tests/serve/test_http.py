@@ -89,9 +89,14 @@ def test_every_request_is_answered_and_labelled(rows_and_artefact, backend):
         guard.close()
 
 
-def test_qtrust_serve_runs_the_artefact_and_stops_on_sigterm(packaged, rows_and_artefact):
+def test_qtrust_serve_records_its_deployment_serves_https_and_drains_on_sigterm(
+    packaged, rows_and_artefact, tmp_path
+):
+    import json
     import os
     import signal
+    import sqlite3
+    import ssl
     import subprocess
     import sys
     from pathlib import Path
@@ -99,50 +104,96 @@ def test_qtrust_serve_runs_the_artefact_and_stops_on_sigterm(packaged, rows_and_
     from typer.testing import CliRunner
 
     from qtrust.cli.app import app
+    from tls_certificates import make_certificate
 
     root, env, _ = packaged
     rows, artefact = rows_and_artefact
-    made = CliRunner().invoke(app, ["tokens", "create", "--scope", "predict"], env=env)
-    assert made.exit_code == 0, made.output
-    token = made.output.strip().splitlines()[-1]
+    runner = CliRunner()
+    tokens = []
+    for scope in ("predict", "feedback"):
+        made = runner.invoke(app, ["tokens", "create", "--scope", scope], env=env)
+        assert made.exit_code == 0, made.output
+        tokens.append(made.output.strip().splitlines()[-1])
+    cert, key = make_certificate(tmp_path)
+    trust = ssl.create_default_context(cafile=str(cert))
     port = _free_port()
     qtrust = str(Path(sys.executable).parent / "qtrust")
+    command = [qtrust, "serve", str(root / "m.qtrust"), "--port", str(port), "--sha256", artefact.sha256]
     process = subprocess.Popen(
-        [qtrust, "serve", str(root / "m.qtrust"), "--port", str(port), "--sha256", artefact.sha256],
+        [*command, "--tls-cert", str(cert), "--tls-key", str(key), "--shots", "200"],
         env=os.environ | env | {"OMP_NUM_THREADS": "1"},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
+    base = f"https://127.0.0.1:{port}"
     try:
         deadline, reply = time.monotonic() + 30, None
         while time.monotonic() < deadline and reply is None:
             try:
                 reply = httpx.post(
-                    f"http://127.0.0.1:{port}/v1/predict",
-                    json={"rows": rows[:2]},
-                    headers={"Authorization": f"Bearer {token}"},
+                    f"{base}/v1/predict",
+                    json={"rows": rows[:2], "seed": 4},
+                    headers={"Authorization": f"Bearer {tokens[0]}"},
                     timeout=5,
+                    verify=trust,
                 )
             except httpx.TransportError:
                 time.sleep(0.2)
         assert reply is not None
         assert reply.status_code == 200
-        assert [p["answered_by"] for p in reply.json()["predictions"]] == ["quantum", "quantum"]
+        assert {p["answered_by"] for p in reply.json()["predictions"]} <= {"quantum", "fallback"}
+        assert all(p["shots"] >= 200 for p in reply.json()["predictions"])
+        labelled = httpx.post(
+            f"{base}/v1/feedback",
+            json={"labels": [{"request_id": reply.json()["request_id"], "row": 1, "label": 1}]},
+            headers={"Authorization": f"Bearer {tokens[1]}"},
+            timeout=5,
+            verify=trust,
+        )
+        assert labelled.json()["labelled"] == 1
+        with pytest.raises(httpx.TransportError):  # no plain HTTP on a TLS port
+            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
     finally:
         process.send_signal(signal.SIGTERM)
         output = process.communicate(timeout=20)[0]
     # a clean stop: uvicorn shuts down, then re-raises the SIGTERM it caught (so the exit status says why)
     assert process.returncode in (0, -signal.SIGTERM), output
-    assert "Serving vqc (fallback logistic" in output
-    assert token not in output  # the server never logs a token
-    import sqlite3
-
+    assert f"on https://127.0.0.1:{port}; deployment recorded as entry" in output
+    assert not any(token in output for token in tokens)  # the server never logs a token
     with sqlite3.connect(Path(env["QTRUST_HOME"]) / "predictions.db") as db:  # drained on SIGTERM: none lost
-        logged = db.execute("SELECT answered_by, egress_sha256 IS NOT NULL FROM predictions").fetchall()
-    assert logged == [("quantum", 1), ("quantum", 1)]
+        logged = db.execute(
+            "SELECT egress_sha256 IS NOT NULL, seed, label FROM predictions "
+            'WHERE model_sha256 = ? ORDER BY "row"',
+            (artefact.sha256,),
+        ).fetchall()
+    assert logged[-2:] == [(1, 4, None), (1, 4, 1)]
+    seq = int(output.split("deployment recorded as entry ")[1].split()[0])
+    shown = runner.invoke(app, ["log", "show", str(seq)], env=env)
+    deployment = json.loads(shown.stdout)
+    assert deployment["predicateType"] == "https://qtrust.dev/evidence/deployment/v1"
+    predicate = deployment["predicate"]
+    assert predicate["artefact"]["sha256"] == artefact.sha256
+    assert predicate["audit"]["seq"] == artefact.manifest["audit"]["evidence_entry"]
+    assert predicate["service"] | {"port": 0, "prediction_log": ""} == {
+        "host": "127.0.0.1",
+        "port": 0,
+        "tls": True,
+        "backend": "qtrust-engine",
+        "shots": 200,
+        "shot_budget": 8000,
+        "confidence": 0.95,
+        "latency_budget_s": 2.0,
+        "max_rows": 1000,
+        "rate_per_s": 50.0,
+        "burst": 100,
+        "auth": "tokens",
+        "prediction_log": "",
+    }
+    verified = runner.invoke(app, ["verify"], env=env)
+    assert verified.exit_code == 0, verified.output
     wrong = subprocess.run(
-        [qtrust, "serve", str(root / "m.qtrust"), "--port", str(port), "--sha256", "0" * 64],
+        [*command[:-1], "0" * 64],
         env=os.environ | env,
         capture_output=True,
         text=True,

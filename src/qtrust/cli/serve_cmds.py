@@ -12,7 +12,12 @@ from qtrust.errors import InputError
 
 
 def package(
-    run: Annotated[Path, typer.Argument(help="The audit's output folder (e.g. qtrust-out).")],
+    run: Annotated[
+        str,
+        typer.Argument(
+            help="The audit's output folder (e.g. qtrust-out), or its evidence entry number (read from --outputs)."
+        ),
+    ],
     model: Annotated[str, typer.Option("--model", help="The audited quantum model to deploy, e.g. vqc.")],
     fallback: Annotated[
         str, typer.Option("--fallback", help="The audited classical model to fall back to, e.g. logistic.")
@@ -23,6 +28,12 @@ def package(
     seed: Annotated[
         int | None, typer.Option("--seed", help="Which training seed's fit (default: the first).")
     ] = None,
+    outputs: Annotated[
+        Path | None,
+        typer.Option(
+            "--outputs", help="Where entry RUN's outputs are, when RUN is a number (default qtrust-out)."
+        ),
+    ] = None,
     home: HomeOption = None,
     store: StoreOption = None,
 ) -> None:
@@ -30,7 +41,9 @@ def package(
     from qtrust.workflow.package import package_run
 
     try:
-        done = package_run(session(home, store), run, destination, model=model, fallback=fallback, seed=seed)
+        done = package_run(
+            session(home, store), run, destination, model=model, fallback=fallback, seed=seed, outputs=outputs
+        )
     except InputError as error:
         fail(error)
     manifest = done.packaged.manifest
@@ -55,6 +68,14 @@ def serve(
     sha256: Annotated[
         str | None, typer.Option("--sha256", help="Refuse the artefact unless its sha256 is this one.")
     ] = None,
+    backend: Annotated[
+        str,
+        typer.Option(
+            "--backend",
+            help="Quantum backend: engine (qtrust's simulator), aer, statevector, fake:<FakeDeviceV2 name> "
+            "(Qiskit) or pennylane[:device].",
+        ),
+    ] = "engine",
     shots: Annotated[
         int | None,
         typer.Option("--shots", help="Sample this many shots first (shot-aware rule); default: exact."),
@@ -67,24 +88,43 @@ def serve(
         float, typer.Option("--rate", help="Requests per second per client (token bucket).")
     ] = 50.0,
     burst: Annotated[int, typer.Option("--burst", help="Burst size per client.")] = 100,
+    certfile: Annotated[
+        Path | None, typer.Option("--tls-cert", help="PEM certificate (chain): serve HTTPS with it.")
+    ] = None,
+    keyfile: Annotated[
+        Path | None,
+        typer.Option("--tls-key", help="PEM private key of --tls-cert (unencrypted, readable only by you)."),
+    ] = None,
     no_auth: Annotated[
         bool,
         typer.Option("--no-auth", help="Serve without API tokens (only on 127.0.0.1, for a first look)."),
     ] = False,
+    no_record: Annotated[
+        bool,
+        typer.Option("--no-record", help="Do not record the deployment in the evidence log (a first look)."),
+    ] = False,
     home: HomeOption = None,
+    store: StoreOption = None,
 ) -> None:
-    """Serve the guarded model: POST /v1/predict, GET /healthz, /readyz and /metrics."""
+    """Serve the guarded model: POST /v1/predict and /v1/feedback, GET /v1/schema, /healthz, /readyz, /metrics.
+
+    The deployment (artefact digest, audit entry, these settings) is recorded in the evidence log first; the
+    prediction log goes to the same store (SQLite predictions.db in the home, or the PostgreSQL --store).
+    """
     import uvicorn
 
     from qtrust.serve.access import RateLimiter, TokenStore
     from qtrust.serve.artefact import load
-    from qtrust.serve.backends import EngineBackend
     from qtrust.serve.guard import Guard, GuardSettings
     from qtrust.serve.http import create_app
     from qtrust.serve.prediction_log import PredictionLog
+    from qtrust.serve.select import open_backend
+    from qtrust.serve.tls import check_tls
+    from qtrust.workflow.deploy import record_deployment
 
+    here = session(home, store)
     try:
-        tokens = None if no_auth else TokenStore(session(home, None).workspace.home)
+        tokens = None if no_auth else TokenStore(here.workspace.home)
         if no_auth and host != "127.0.0.1":
             raise InputError(f"--no-auth on {host}", where="--no-auth", fix="use tokens, or bind 127.0.0.1")
         if tokens is not None and not any(r.revoked is None for r in tokens.records()):
@@ -93,32 +133,58 @@ def serve(
                 where="--home",
                 fix="create one with `qtrust tokens create --scope predict` (or pass --no-auth on 127.0.0.1)",
             )
-        limiter = RateLimiter(rate, burst) if rate > 0 and burst >= 1 else None
-        if limiter is None:
+        if not (rate > 0 and burst >= 1):
             raise InputError(f"--rate {rate} --burst {burst}", where="--rate", fix="rate > 0 and burst >= 1")
-        loaded = load(artefact, expected_sha256=sha256)
-        settings = GuardSettings(latency_budget=latency_budget, shots=shots, shot_budget=shot_budget)
         if shots is not None and not 0 < shots <= shot_budget:
             raise InputError(
                 f"--shots {shots} with --shot-budget {shot_budget}",
                 where="--shots",
                 fix="0 < shots <= budget",
             )
+        tls = check_tls(certfile, keyfile)
+        loaded = load(artefact, expected_sha256=sha256)
+        quantum = open_backend(backend, loaded.quantum)
+        settings = GuardSettings(latency_budget=latency_budget, shots=shots, shot_budget=shot_budget)
+        log = PredictionLog(store=here.workspace.store_url, home=here.workspace.home)
+        service = {
+            "host": host,
+            "port": port,
+            "tls": tls is not None,
+            "backend": quantum.name,
+            "shots": shots,
+            "shot_budget": shot_budget,
+            "confidence": settings.confidence,
+            "latency_budget_s": latency_budget,
+            "max_rows": settings.max_rows,
+            "rate_per_s": rate,
+            "burst": burst,
+            "auth": "tokens" if tokens is not None else "none",
+            "prediction_log": log.location,
+        }
+        deployed = None if no_record else record_deployment(here, loaded, service)
     except InputError as error:
         fail(error)
-    guard = Guard(loaded, EngineBackend(loaded.quantum), settings)
-    log = PredictionLog(session(home, None).workspace.home / "predictions.db")
+    guard = Guard(loaded, quantum, settings)
+    scheme = "https" if tls is not None else "http"
     out.print(
-        f"Serving {loaded.manifest['model']['name']} (fallback {loaded.manifest['fallback']['name']}, artefact "
-        f"sha256 {loaded.sha256[:12]}…) on http://{host}:{port}",
+        f"Serving {loaded.manifest['model']['name']} on {quantum.name} (fallback "
+        f"{loaded.manifest['fallback']['name']}, artefact sha256 {loaded.sha256[:12]}…) on "
+        f"{scheme}://{host}:{port}; "
+        + (
+            f"deployment recorded as entry {deployed.recorded.seq} (audit entry {deployed.audit_entry})."
+            if deployed is not None
+            else "deployment not recorded (--no-record)."
+        ),
         highlight=False,
     )
     try:
         uvicorn.run(
-            create_app(guard, tokens=tokens, limiter=limiter, log=log),
+            create_app(guard, tokens=tokens, limiter=RateLimiter(rate, burst), log=log),
             host=host,
             port=port,
             log_level="warning",
+            ssl_certfile=tls.certfile if tls is not None else None,
+            ssl_keyfile=tls.keyfile if tls is not None else None,
         )
     finally:
         guard.close()

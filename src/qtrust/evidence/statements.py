@@ -30,6 +30,7 @@ INCIDENT_V1 = f"{QTRUST_PREDICATES}/incident/v1"
 POLICY_V1 = f"{QTRUST_PREDICATES}/policy/v1"  # the release policy the owner put in force
 ATTESTATION_V1 = f"{QTRUST_PREDICATES}/attestation/v1"
 GOVERNANCE_APPROACH_V1 = f"{QTRUST_PREDICATES}/governance-approach/v1"
+DEPLOYMENT_V1 = f"{QTRUST_PREDICATES}/deployment/v1"  # a model artefact put into service, and how
 AUDIT_BUILD_TYPE = "https://qtrust.dev/audit/v1"
 
 KINDS = {
@@ -48,6 +49,7 @@ KINDS = {
     POLICY_V1: "policy",
     ATTESTATION_V1: "attestation",
     GOVERNANCE_APPROACH_V1: "governance-approach",
+    DEPLOYMENT_V1: "deployment",
 }
 
 

@@ -104,6 +104,7 @@ class GovernanceRule:
         self.revoked: dict[str, tuple[str, int]] = {}  # keyid -> (person, entry)
         self.policy: PolicyInForce | None = None
         self.gates: dict[int, dict[str, Any]] = {}
+        self.deployments: dict[int, dict[str, Any]] = {}
         self.requests: dict[int, RequestState] = {}
 
     # --- EntryRule ------------------------------------------------------------------------------------------
@@ -141,6 +142,10 @@ class GovernanceRule:
             if not self.log_keys & signed_by:
                 return "a gate decision must be signed by the log key", _noop
             return None, lambda: self.gates.__setitem__(seq, predicate)
+        if kind == st.DEPLOYMENT_V1:
+            if not self.log_keys & signed_by:
+                return "a deployment must be signed by the log key", _noop
+            return None, lambda: self.deployments.__setitem__(seq, predicate)
         if kind in ACTOR:
             problem = self._signed_by_actor(kind, predicate, signed_by)
             if problem:

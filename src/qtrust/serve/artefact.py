@@ -15,6 +15,10 @@ config, the fallback refitted with its recorded seed, and both models' probabili
 rows must equal the ones the audit wrote to ``predictions.csv`` (to the 10 decimals it writes) before the
 artefact is written. Loading checks every member against the manifest, and the manifest against the
 sha256 a caller pinned (the one recorded in the evidence log when the model was deployed).
+
+Packaging the same audit twice gives the same manifest content and the same models, not the same bytes (zip
+time stamps, and skops names its arrays after object ids): the artefact's sha256 identifies one packaging,
+and the deployment entry records which one went into service.
 """
 
 from __future__ import annotations
@@ -190,7 +194,11 @@ def package(
         "fallback": {"name": fallback, "kind": records[fallback].kind},
         "threshold": config.statistics.threshold,
         "features": feature_schema(train[columns], train[columns]),
-        "group": {"name": dataset.sensitive, "columns": list(dataset.sensitive_source_columns)},
+        "group": {
+            "name": dataset.sensitive,
+            "columns": list(dataset.sensitive_source_columns),
+            "values": sorted(dataset.group_counts()),
+        },
         "egress": {"allowed": ["angles"], "widths": {"angles": quantum.circuit.n_features}},
         "members": {name: _sha256(data) for name, data in members.items()},
     }

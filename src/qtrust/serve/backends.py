@@ -2,8 +2,11 @@
 
 Every backend receives only an :class:`~qtrust.serve.egress.Outbound` (the encoded angles, checked by the
 egress policy) and a seed, and returns either exact probabilities (``shots=None``) or the count of
-favourable outcomes in ``shots`` measurements per row. qtrust's own engine is the first backend; Qiskit and
-PennyLane devices are to follow behind the same protocol.
+favourable outcomes in ``shots`` measurements per row. qtrust's own engine is here; Qiskit (any BackendV2 or
+V2 sampler: :mod:`qtrust.serve.qiskit_backend`) and PennyLane devices (:mod:`qtrust.serve.pennylane_backend`)
+run the same circuit behind the same protocol, and :mod:`qtrust.serve.select` picks one by name. The seed a
+backend is given is the seed of its draw: the guard records it with each answer, so every sampled answer
+can be drawn again.
 """
 
 from __future__ import annotations

@@ -48,6 +48,7 @@ class Answer:
     shots: int = 0
     seeds: tuple[int, ...] = field(default=())
     egress_sha256: str | None = None
+    group: str | None = None  # the caller's group, for the prediction log only
 
 
 def _accepted_range(item: Mapping[str, Any]) -> tuple[float, float]:
@@ -58,10 +59,26 @@ def _accepted_range(item: Mapping[str, Any]) -> tuple[float, float]:
     return float(item["min"]) - span, float(item["max"]) + span
 
 
+@dataclass(frozen=True)
+class CheckedRows:
+    """The model's inputs in the schema's column order, and each row's group (None where not given)."""
+
+    frame: pd.DataFrame
+    groups: tuple[str | None, ...]
+
+
 def check_rows(
-    rows: Sequence[Mapping[str, Any]], schema: Sequence[Mapping[str, Any]], max_rows: int
-) -> pd.DataFrame:
-    """The rows as a frame in the schema's column order, or an InputError naming the first bad field."""
+    rows: Sequence[Mapping[str, Any]],
+    schema: Sequence[Mapping[str, Any]],
+    max_rows: int,
+    group: Mapping[str, Any] | None = None,
+) -> CheckedRows:
+    """The rows checked against the schema, or an InputError naming the first bad field.
+
+    ``group``: the artefact's sensitive attribute (``name`` and known ``values``). A row may carry it under
+    that name, so that monitoring can compare groups; it is checked, kept for the prediction log, and
+    never becomes a model input, so it never reaches the backend.
+    """
     if not isinstance(rows, Sequence) or not rows:
         raise InputError("no rows to predict", where="rows", fix="send a list of one or more rows")
     if len(rows) > max_rows:
@@ -69,6 +86,8 @@ def check_rows(
             f"{len(rows)} rows in one request", where="rows", fix=f"send at most {max_rows} rows"
         )
     names = [item["name"] for item in schema]
+    group_name = group["name"] if group is not None and group["name"] not in names else None
+    groups: list[str | None] = []
     for index, row in enumerate(rows):
         if not isinstance(row, Mapping):
             raise InputError(
@@ -76,11 +95,15 @@ def check_rows(
                 where=f"rows[{index}]",
                 fix="send name: value pairs",
             )
-        unknown = sorted(set(row) - set(names))
+        unknown = sorted(set(row) - set(names) - {group_name})
         missing = [name for name in names if name not in row]
         if unknown or missing:
             problem = f"unknown field(s) {unknown}" if unknown else f"missing field(s) {missing}"
-            raise InputError(problem, where=f"rows[{index}]", fix=f"send exactly: {', '.join(names)}")
+            optional = f" (and optionally {group_name})" if group_name else ""
+            raise InputError(
+                problem, where=f"rows[{index}]", fix=f"send exactly: {', '.join(names)}{optional}"
+            )
+        groups.append(_group_of(row, group_name, group, index))
         for item in schema:
             value, where = row[item["name"]], f"rows[{index}].{item['name']}"
             if item["type"] == "number":
@@ -100,7 +123,23 @@ def check_rows(
                     where=where,
                     fix=f"one of: {', '.join(item['values'])}",
                 )
-    return pd.DataFrame([{name: row[name] for name in names} for row in rows], columns=names)
+    frame = pd.DataFrame([{name: row[name] for name in names} for row in rows], columns=names)
+    return CheckedRows(frame, tuple(groups))
+
+
+def _group_of(
+    row: Mapping[str, Any], name: str | None, group: Mapping[str, Any] | None, index: int
+) -> str | None:
+    if name is None or name not in row:
+        return None
+    value, known = row[name], [str(v) for v in (group or {}).get("values", ())]
+    if not isinstance(value, str) or (known and value not in known):
+        raise InputError(
+            f"{value!r} is not a group of {name}",
+            where=f"rows[{index}].{name}",
+            fix=f"one of: {', '.join(known)}" if known else "send the group as text",
+        )
+    return value
 
 
 class Guard:
@@ -161,14 +200,20 @@ class Guard:
         return answers
 
     def predict(self, rows: Sequence[Mapping[str, Any]], *, seed: int = 0) -> list[Answer]:
-        frame = check_rows(rows, self.artefact.manifest["features"], self.settings.max_rows)
+        checked = check_rows(
+            rows,
+            self.artefact.manifest["features"],
+            self.settings.max_rows,
+            self.artefact.manifest.get("group"),
+        )
+        frame, groups = checked.frame, checked.groups
         angles = self.artefact.preprocessor.transform(frame)
         fallback_p = self.artefact.fallback.predict_proba(angles)[:, 1]
         fallback_y = self.artefact.fallback.predict(angles)
 
         def from_fallback(reason: str) -> list[Answer]:
             return [
-                Answer(i, float(fallback_p[i]), int(fallback_y[i]), "fallback", reason)
+                Answer(i, float(fallback_p[i]), int(fallback_y[i]), "fallback", reason, group=groups[i])
                 for i in range(len(frame))
             ]
 
@@ -200,8 +245,9 @@ class Guard:
                         shots,
                         seeds,
                         sent,
+                        groups[i],
                     )
                 )
             else:
-                answers.append(Answer(i, p, decision, "quantum", reason, shots, seeds, sent))
+                answers.append(Answer(i, p, decision, "quantum", reason, shots, seeds, sent, groups[i]))
         return answers

@@ -28,6 +28,7 @@ from starlette.concurrency import run_in_threadpool
 
 from qtrust.errors import InputError
 from qtrust.serve.access import RateLimiter, TokenStore, retry_after_header
+from qtrust.serve.feedback import check_labels
 from qtrust.serve.guard import Guard
 from qtrust.serve.prediction_log import PredictionLog, PredictionRow
 
@@ -56,6 +57,9 @@ def create_app(
     rejected = Counter("qtrust_rejected_requests", "requests refused as bad input", registry=registry)
     latency = Histogram("qtrust_request_seconds", "time to answer a predict request", registry=registry)
     limited = Counter("qtrust_rate_limited_requests", "requests refused by the rate limit", registry=registry)
+    feedback_labels = Counter(
+        "qtrust_feedback_labels", "labels received, by what they did", ["outcome"], registry=registry
+    )
     breaker_open = Gauge("qtrust_breaker_open", "1 while the circuit breaker is open", registry=registry)
     for name in _ANSWERED_BY:
         answers.labels(name)
@@ -73,14 +77,12 @@ def create_app(
             },
         )
 
-    @app.post("/v1/predict")
-    async def predict(request: Request) -> Any:
-        request_id = uuid.uuid4().hex
-        start = time.perf_counter()
+    async def admit(request: Request, scope: str, request_id: str, shape: str) -> Any:
+        """The parsed JSON body of an authenticated, rate-limited, small enough request, or the refusal."""
         client = request.client.host if request.client else "unknown"
         if tokens is not None:
             header = request.headers.get("authorization", "")
-            checked = tokens.check(header[7:] if header.lower().startswith("bearer ") else None, "predict")
+            checked = tokens.check(header[7:] if header.lower().startswith("bearer ") else None, scope)
             if isinstance(checked, str):
                 status = 403 if checked.startswith("token lacks") else 401
                 return JSONResponse(status_code=status, content={"error": checked, "request_id": request_id})
@@ -97,11 +99,17 @@ def create_app(
         if int(request.headers.get("content-length") or 0) > max_body_bytes:
             return JSONResponse(status_code=413, content={"error": f"body over {max_body_bytes} bytes"})
         try:
-            body = await request.json()
+            return await request.json()
         except ValueError:
-            return refuse(
-                InputError("the body is not JSON", where="body", fix='send {"rows": [...]}'), request_id
-            )
+            return refuse(InputError("the body is not JSON", where="body", fix=f"send {shape}"), request_id)
+
+    @app.post("/v1/predict")
+    async def predict(request: Request) -> Any:
+        request_id = uuid.uuid4().hex
+        start = time.perf_counter()
+        body = await admit(request, "predict", request_id, '{"rows": [...]}')
+        if isinstance(body, JSONResponse):
+            return body
         if not isinstance(body, dict) or set(body) - {"rows", "seed"}:
             return refuse(
                 InputError("unexpected body", where="body", fix='send {"rows": [...], "seed": N}'), request_id
@@ -136,6 +144,8 @@ def create_app(
                         guard.backend.name,
                         elapsed_ms,
                         a.egress_sha256,
+                        seed,
+                        a.group,
                     )
                     for a in rows
                 ]
@@ -164,7 +174,45 @@ def create_app(
     @app.get("/v1/schema")
     def schema() -> dict[str, Any]:
         """The fields a row must carry, with their audited ranges or categories (what a client builds from)."""
-        return {"features": manifest["features"], "max_rows": guard.settings.max_rows}
+        group = manifest.get("group") or {}
+        return {
+            "features": manifest["features"],
+            "group": {"name": group.get("name"), "values": group.get("values", []), "optional": True},
+            "max_rows": guard.settings.max_rows,
+        }
+
+    @app.post("/v1/feedback")
+    async def feedback(request: Request) -> Any:
+        """Labels for earlier predictions: ``{"labels": [{"request_id", "row", "label"}, ...]}``."""
+        request_id = uuid.uuid4().hex
+        shape = '{"labels": [{"request_id": "...", "row": 0, "label": 1}]}'
+        body = await admit(request, "feedback", request_id, shape)
+        if isinstance(body, JSONResponse):
+            return body
+        if log is None:
+            return JSONResponse(status_code=503, content={"error": "this service keeps no prediction log"})
+        try:
+            labels = check_labels(body, guard.settings.max_rows)
+        except InputError as error:
+            return refuse(error, request_id)
+        outcomes: dict[str, list[dict[str, Any]]] = {k: [] for k in ("labelled", "unchanged", "conflict")}
+        outcomes["unknown"] = []
+        flushed = False
+        for item in labels:
+            outcome = await run_in_threadpool(log.label, item.request_id, item.row, item.label)
+            if outcome == "unknown" and not flushed:  # it may still be queued: write the queue, ask again
+                await run_in_threadpool(log.flush)
+                flushed = True
+                outcome = await run_in_threadpool(log.label, item.request_id, item.row, item.label)
+            outcomes[outcome].append({"request_id": item.request_id, "row": item.row})
+            feedback_labels.labels(outcome).inc()
+        return {
+            "request_id": request_id,
+            "labelled": len(outcomes["labelled"]),
+            "unchanged": len(outcomes["unchanged"]),
+            "conflicts": outcomes["conflict"],
+            "unknown": outcomes["unknown"],
+        }
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:

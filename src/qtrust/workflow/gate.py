@@ -48,6 +48,21 @@ def load_results(path: Path) -> AuditResult:
         ) from None
 
 
+def audit_results_sha256(ledger: LogEntries, seq: int | None) -> str | None:
+    """The sha256 of the results.json that verified audit entry ``seq`` recorded; None if it is no such entry."""
+    entry = ledger.entry(seq) if seq is not None else None
+    if entry is None or entry.predicate_type != statements.SLSA_PROVENANCE_V1:
+        return None
+    return next(
+        (
+            (s.get("digest") or {}).get("sha256")
+            for s in entry.statement.get("subject", [])
+            if s.get("name") == "results.json"
+        ),
+        None,
+    )
+
+
 def provenance_of(ledger: LogEntries, results_sha256: str) -> Provenance:
     """Verified if a verified audit entry names this results.json's sha256 (the newest such entry)."""
     found = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from qtrust.credentials import redact
 from qtrust.errors import InputError
 from qtrust.evidence.store.base import (
     EvidenceStore,
@@ -12,7 +13,6 @@ from qtrust.evidence.store.base import (
     StoredCosignature,
     StoredEntry,
 )
-from qtrust.evidence.store.credentials import redact
 
 __all__ = [
     "EvidenceStore",

@@ -7,15 +7,14 @@ database itself. ``?schema=NAME`` in the URL keeps several logs in one database 
 
 Read-only commands open the connection read-only (``default_transaction_read_only``) and run no DDL: a
 verifier needs only SELECT, and a missing schema is reported, never created. Credentials in the URL never
-reach output, errors or recorded evidence (:mod:`qtrust.evidence.store.credentials`).
+reach output, errors or recorded evidence (:mod:`qtrust.credentials`).
 """
 
 from __future__ import annotations
 
-import re
 from contextlib import contextmanager
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from qtrust.credentials import redact, scrub
 from qtrust.errors import InputError
 from qtrust.evidence import merkle
 from qtrust.evidence.store.base import (
@@ -26,7 +25,7 @@ from qtrust.evidence.store.base import (
     StoredEntry,
     read_only_refusal,
 )
-from qtrust.evidence.store.credentials import redact, scrub
+from qtrust.store_url import split_url
 
 LOCK_CLASS = 0x7174  # "qt": the first key of pg_advisory_xact_lock(int, int); the second is the schema
 
@@ -77,21 +76,6 @@ for _table in TABLES[:4]:
         f"CREATE OR REPLACE TRIGGER {_table}_no_truncate BEFORE TRUNCATE ON {_table} "
         f"FOR EACH STATEMENT EXECUTE FUNCTION qtrust_refuse();\n"
     )
-
-
-def split_url(url: str) -> tuple[str, str]:
-    """(conninfo URL without qtrust's own ``schema`` parameter, schema name)."""
-    parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    schema = next((v for k, v in query if k == "schema"), "qtrust")
-    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", schema):
-        raise InputError(
-            f"schema {schema!r} is not a plain lower-case identifier",
-            where="--store",
-            fix="use letters, digits and _",
-        )
-    rest = urlencode([(k, v) for k, v in query if k != "schema"])
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, rest, parts.fragment)), schema
 
 
 class PostgresStore(EvidenceStore):

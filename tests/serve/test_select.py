@@ -1,0 +1,75 @@
+"""Backends by name, and the guard on a framework backend: sampled answers stay within their binomial CI and
+the recorded seeds draw them again."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.stats import binomtest
+
+from qtrust.errors import InputError
+from qtrust.serve.guard import Guard, GuardSettings
+from qtrust.serve.select import open_backend
+
+
+@pytest.mark.parametrize(
+    ("spec", "name"),
+    [
+        ("engine", "qtrust-engine"),
+        ("aer", "qiskit:aer_simulator"),
+        ("fake:FakeManilaV2", "qiskit:fake_manila"),
+        ("pennylane", "pennylane:default.qubit"),
+    ],
+)
+def test_each_name_opens_its_backend(setup, spec, name):
+    artefact = setup[0]
+    assert open_backend(spec, artefact.quantum).name == name
+
+
+@pytest.mark.parametrize(
+    ("spec", "problem"),
+    [("ibm", "unknown backend"), ("fake:Nowhere", "no fake V2 device"), ("fake:", "unknown")],
+)
+def test_a_wrong_name_lists_the_choices(setup, spec, problem):
+    with pytest.raises(InputError, match=problem) as caught:
+        open_backend(spec, setup[0].quantum)
+    assert caught.value.where == "--backend"
+
+
+@pytest.mark.parametrize("spec", ["aer", "pennylane"])
+def test_the_guard_on_a_framework_backend_answers_within_shot_noise_and_redraws_by_seed(setup, spec):
+    artefact, rows, X = setup
+    backend = open_backend(spec, artefact.quantum)
+    guard = Guard(artefact, backend, GuardSettings(shots=400, shot_budget=1_600))
+    try:
+        answers = guard.predict(rows[:8], seed=21)
+    finally:
+        guard.close()
+    exact = artefact.quantum.probabilities(X[:8])
+    redrawn_rows = 0
+    for answer, p in zip(answers, exact, strict=True):
+        assert answer.shots >= 400
+        assert len(answer.seeds) >= 1
+        low, high = binomtest(round(answer.probability * answer.shots), answer.shots).proportion_ci(0.999)
+        if answer.answered_by == "quantum":
+            assert low <= p <= high
+        if (
+            len(answer.seeds) == 1
+        ):  # one draw: the recorded seed gives its count again, from the backend alone
+            redrawn = backend.counts(_one_row(artefact, X[answer.row]), 400, answer.seeds[0])
+            assert redrawn[0] == round(answer.probability * 400)
+            redrawn_rows += 1
+    assert redrawn_rows >= 4
+    again = Guard(artefact, open_backend(spec, artefact.quantum), GuardSettings(shots=400, shot_budget=1_600))
+    try:
+        assert again.predict(rows[:8], seed=21) == answers  # the recorded seed draws the same answers
+    finally:
+        again.close()
+
+
+def _one_row(artefact, x):
+    from qtrust.serve.egress import EgressPolicy, outbound
+
+    return outbound(
+        EgressPolicy.angles_only(artefact.quantum.circuit.n_features), {"angles": np.atleast_2d(x)}
+    )
