@@ -2,9 +2,10 @@
 
 1. **Overhead**: ``Guard.predict`` against calling the quantum model directly on the same encoded rows
    (p50 / p99 over repeated calls), at 1 and 100 rows per request.
-2. **Load and faults**: the real FastAPI app on uvicorn, bound to 127.0.0.1 on a free port, with the backend
-   healthy, failing 30% of calls, hanging (sleeps past the latency budget) and down. ``--clients`` threads send
-   ``--requests`` requests in all (bounded in count; each has a timeout). Reported: requests/s, p50 / p99
+2. **Load and faults**: the real FastAPI app on uvicorn in its own process (stopped with SIGTERM, as a
+   service manager stops it), bound to 127.0.0.1 on a free port, with the backend healthy, failing 30% of
+   calls, hanging (sleeps past the latency budget) and down. ``--clients`` threads, each holding one keep-alive
+   connection, send ``--requests`` requests in all (bounded in count; each has a timeout). Reported: requests/s, p50 / p99
    latency, failed requests (anything but a 200 with every row labelled), which model answered, and rows in the
    prediction log against rows answered.
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import random
 import socket
 import sqlite3
@@ -100,31 +102,57 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def load_test(artefact, backend, rows: list[dict], args, workdir: Path) -> dict:
+BACKENDS = {"healthy": EngineBackend, "failing 30%": Flaky, "hanging": Hanging, "down": Down}
+
+
+def serve_in_child(artefact_path: str, backend: str, log_path: str, port: int, latency_budget: float) -> None:
+    """The server process: the guard over ``backend`` on 127.0.0.1:``port`` until SIGTERM, then drain the log."""
+    artefact = load(Path(artefact_path))
+    model = artefact.quantum
+    made = Flaky(model, 0.3) if backend == "failing 30%" else BACKENDS[backend](model, name=backend)
     guard = Guard(
         artefact,
-        backend,
-        GuardSettings(latency_budget=args.latency_budget),
+        made,
+        GuardSettings(latency_budget=latency_budget),
         CircuitBreaker(failure_threshold=5, reset_after=2.0),
     )
-    log = PredictionLog(workdir / f"{backend.name}.db")
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(guard, log=log), host="127.0.0.1", port=port, log_level="error")
+    log = PredictionLog(Path(log_path))
+    try:
+        uvicorn.run(create_app(guard, log=log), host="127.0.0.1", port=port, log_level="error")
+    finally:
+        guard.close()
+        log.close()
+
+
+def load_test(artefact_path: Path, backend: str, rows: list[dict], args, workdir: Path) -> dict:
+    """Clients in this process, the server in its own (as in production: they share no interpreter lock)."""
+    port, log_path = free_port(), workdir / f"{backend}.db"
+    context = multiprocessing.get_context("spawn")
+    server = context.Process(
+        target=serve_in_child, args=(str(artefact_path), backend, str(log_path), port, args.latency_budget)
     )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
+    server.start()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            break
+        except httpx.TransportError:
+            time.sleep(0.1)
     latencies, failures, by = [], 0, {"quantum": 0, "fallback": 0}
     lock = threading.Lock()
+    local = threading.local()
 
     def one(i: int) -> None:
         nonlocal failures
+        if not hasattr(
+            local, "client"
+        ):  # one keep-alive connection per client thread, as a real client holds
+            local.client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10)
         body = {"rows": rows[i % len(rows) : i % len(rows) + args.rows], "seed": i}
         start = time.perf_counter()
         try:
-            reply = httpx.post(f"http://127.0.0.1:{port}/v1/predict", json=body, timeout=10)
+            reply = local.client.post("/v1/predict", json=body)
             ok = reply.status_code == 200
             predictions = reply.json()["predictions"] if ok else []
             ok = (
@@ -145,14 +173,12 @@ def load_test(artefact, backend, rows: list[dict], args, workdir: Path) -> dict:
     with ThreadPoolExecutor(args.clients) as pool:
         list(pool.map(one, range(args.requests)))
     wall = time.perf_counter() - start
-    server.should_exit = True
-    thread.join(timeout=30)
-    guard.close()
-    log.close()
-    with sqlite3.connect(workdir / f"{backend.name}.db") as db:
+    server.terminate()  # SIGTERM: uvicorn stops, then the log drains
+    server.join(timeout=60)
+    with sqlite3.connect(log_path) as db:
         logged = db.execute("SELECT COUNT(*) FROM predictions").fetchone()[0]
     return {
-        "backend": backend.name,
+        "backend": backend,
         "rps": args.requests / wall,
         "p50": statistics.median(latencies),
         "p99": percentile(latencies, 0.99),
@@ -191,13 +217,8 @@ def main() -> None:
         f"{'backend':<14} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'failed':>7} {'quantum':>8} {'fallback':>9} "
         f"{'logged/answered':>16}"
     )
-    for backend in (
-        EngineBackend(artefact.quantum, name="healthy"),
-        Flaky(artefact.quantum, 0.3),
-        Hanging(artefact.quantum, name="hanging"),
-        Down(artefact.quantum, name="down"),
-    ):
-        r = load_test(artefact, backend, rows, args, workdir)
+    for backend in BACKENDS:
+        r = load_test(made.path, backend, rows, args, workdir)
         answered = r["quantum"] + r["fallback"]
         print(
             f"{r['backend']:<14} {r['rps']:>7.0f} {r['p50']:>8.1f} {r['p99']:>8.1f} {r['failed']:>7} "

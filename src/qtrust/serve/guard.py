@@ -26,6 +26,7 @@ from qtrust.serve.artefact import Artefact
 from qtrust.serve.backends import QuantumBackend
 from qtrust.serve.breaker import CircuitBreaker
 from qtrust.serve.egress import EgressLog, EgressPolicy, outbound
+from qtrust.serve.row_encoder import row_encoder
 from qtrust.serve.shot_rule import decide_with_shots
 
 
@@ -61,10 +62,16 @@ def _accepted_range(item: Mapping[str, Any]) -> tuple[float, float]:
 
 @dataclass(frozen=True)
 class CheckedRows:
-    """The model's inputs in the schema's column order, and each row's group (None where not given)."""
+    """The model's inputs (each row's feature values, nothing else), and each row's group (None if not given)."""
 
-    frame: pd.DataFrame
+    rows: tuple[dict[str, Any], ...]
+    columns: tuple[str, ...]
     groups: tuple[str | None, ...]
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The rows as a frame in the schema's column order (what scikit-learn's encoder takes)."""
+        return pd.DataFrame(list(self.rows), columns=list(self.columns))
 
 
 def check_rows(
@@ -123,8 +130,8 @@ def check_rows(
                     where=where,
                     fix=f"one of: {', '.join(item['values'])}",
                 )
-    frame = pd.DataFrame([{name: row[name] for name in names} for row in rows], columns=names)
-    return CheckedRows(frame, tuple(groups))
+    inputs = tuple({name: row[name] for name in names} for row in rows)
+    return CheckedRows(inputs, tuple(names), tuple(groups))
 
 
 def _group_of(
@@ -159,6 +166,7 @@ class Guard:
         egress = artefact.manifest["egress"]
         self.policy = EgressPolicy(tuple(egress["allowed"]), dict(egress["widths"]))
         self.egress_log = EgressLog()
+        self.encoder = row_encoder(artefact.preprocessor)  # None: scikit-learn encodes (other shapes)
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="qtrust-backend")
 
     def close(self) -> None:
@@ -206,15 +214,19 @@ class Guard:
             self.settings.max_rows,
             self.artefact.manifest.get("group"),
         )
-        frame, groups = checked.frame, checked.groups
-        angles = self.artefact.preprocessor.transform(frame)
+        groups, n_rows = checked.groups, len(checked.rows)
+        angles = (
+            self.encoder.encode(checked.rows)
+            if self.encoder is not None
+            else self.artefact.preprocessor.transform(checked.frame)
+        )
         fallback_p = self.artefact.fallback.predict_proba(angles)[:, 1]
         fallback_y = self.artefact.fallback.predict(angles)
 
         def from_fallback(reason: str) -> list[Answer]:
             return [
                 Answer(i, float(fallback_p[i]), int(fallback_y[i]), "fallback", reason, group=groups[i])
-                for i in range(len(frame))
+                for i in range(n_rows)
             ]
 
         if not self.breaker.allow():
