@@ -1,7 +1,8 @@
 """Benchmark: the guard's overhead, and the real server under load in four backend fault modes.
 
 1. **Overhead**: ``Guard.predict`` against calling the quantum model directly on the same encoded rows
-   (p50 / p99 over repeated calls), at 1 and 100 rows per request.
+   (p50 / p99 over repeated calls), at 1 and 100 rows per request; then the cost of one call to each backend
+   (qtrust's engine, Qiskit Aer, Qiskit's StatevectorSampler, a fake IBM device, PennyLane).
 2. **Load and faults**: the real FastAPI app on uvicorn in its own process (stopped with SIGTERM, as a
    service manager stops it), bound to 127.0.0.1 on a free port, with the backend healthy, failing 30% of
    calls, hanging (sleeps past the latency budget) and down. ``--clients`` threads, each holding one keep-alive
@@ -94,6 +95,33 @@ def overhead(artefact, rows: list[dict], angles: np.ndarray, repeats: int) -> No
             f"{percentile(guarded, 0.99):>9.2f}ms {g50 / d50:>9.1f}x"
         )
     guard.close()
+
+
+def backend_costs(artefact, angles: np.ndarray, repeats: int) -> None:
+    """Time per call of each backend on the same 10 rows: exact, and 1,000 shots (the first draw of the rule)."""
+    from qtrust.serve.egress import EgressPolicy, outbound
+    from qtrust.serve.select import open_backend
+
+    sent = outbound(EgressPolicy.angles_only(angles.shape[1]), {"angles": angles[:10]})
+    exact = artefact.quantum.probabilities(angles[:10])
+    print(
+        "\nbackends: one call for 10 rows (p50 over repeats), and the largest |P - P(engine)| of the exact call"
+    )
+    print(f"{'backend':<26} {'exact ms':>9} {'1,000 shots ms':>15} {'max |dP|':>10}")
+    for spec in ("engine", "aer", "statevector", "fake:FakeNairobiV2", "pennylane"):
+        backend = open_backend(spec, artefact.quantum)
+        times, shot_times = [], []
+        for i in range(max(3, repeats // 20)):
+            start = time.perf_counter()
+            got = backend.probabilities(sent)
+            times.append((time.perf_counter() - start) * 1000)
+            start = time.perf_counter()
+            backend.counts(sent, 1_000, i)
+            shot_times.append((time.perf_counter() - start) * 1000)
+        print(
+            f"{backend.name:<26} {statistics.median(times):>9.2f} {statistics.median(shot_times):>15.2f} "
+            f"{float(np.max(np.abs(got - exact))):>10.1e}"
+        )
 
 
 def free_port() -> int:
@@ -209,6 +237,7 @@ def main() -> None:
     rows = json.loads(frame.to_json(orient="records"))
     angles = artefact.preprocessor.transform(frame)
     overhead(artefact, rows, angles, args.repeats)
+    backend_costs(artefact, angles, args.repeats)
     print(
         f"\nload: {args.requests} requests of {args.rows} rows from {args.clients} clients, latency budget "
         f"{args.latency_budget:g} s, breaker opens after 5 failures and probes every 2 s"
