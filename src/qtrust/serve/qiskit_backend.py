@@ -226,7 +226,9 @@ class QiskitBackend:
     """The model's circuit run on Qiskit: a BackendV2 (Aer, a fake device) or a V2 sampler primitive.
 
     ``probabilities`` is exact (``qiskit.quantum_info.Statevector``) whatever the target; ``counts`` runs
-    the transpiled circuit on the target with ``shots`` and the seed as simulator and transpiler seed.
+    the transpiled circuit on the target with ``shots`` and the seed as simulator seed. The circuit is
+    transpiled once, with ``transpile_seed``, on first use: a layout and routing that change per draw would
+    cost a transpile per draw (the shot-aware rule makes several per row) for no gain in fidelity.
     ``last_run`` records what the latest ``counts`` call used.
     """
 
@@ -236,6 +238,7 @@ class QiskitBackend:
         target: Any,
         *,
         optimization_level: int = 1,
+        transpile_seed: int = 0,
         name: str | None = None,
     ) -> None:
         _qiskit()
@@ -261,6 +264,8 @@ class QiskitBackend:
         self.target = target
         self.is_sampler = isinstance(target, BaseSamplerV2)
         self.optimization_level = optimization_level
+        self.transpile_seed = transpile_seed
+        self._compiled: Any = None
         self.name = name or f"qiskit:{_target_name(target)}"
         self.device = device
         self.template, self.theta = _template(self.circuit)
@@ -287,7 +292,7 @@ class QiskitBackend:
         rows = self._angles(sent)
         if not len(rows):
             return np.zeros(0, dtype=int)
-        compiled = self._compile(seed)
+        compiled = self._compile()
         if self.is_sampler:
             bitstrings, seeded = self._sample(compiled, rows, shots, seed)
         else:
@@ -297,25 +302,28 @@ class QiskitBackend:
             "rows": len(rows),
             "shots": shots,
             "seed_simulator": seed if seeded else None,
-            "seed_transpiler": seed if self.device is not None else None,
+            "seed_transpiler": self.transpile_seed if self.device is not None else None,
             "optimization_level": self.optimization_level,
             "bernoulli_seed": seed,
         }
         reversed_bits = [{bits[::-1]: c for bits, c in row.items()} for row in bitstrings]
         return favourable_counts(reversed_bits, self.values, np.random.default_rng(seed))
 
-    def _compile(self, seed: int) -> Any:
-        """The measured circuit transpiled for the target's device (its basis and coupling map), if it has one."""
+    def _compile(self) -> Any:
+        """The measured circuit transpiled for the target's device (its basis and coupling map), if it has one;
+        transpiled once and kept."""
         from qiskit import transpile
 
         if self.device is None:
             return self.measured
-        return transpile(
-            self.measured,
-            backend=self.device,
-            optimization_level=self.optimization_level,
-            seed_transpiler=seed,
-        )
+        if self._compiled is None:
+            self._compiled = transpile(
+                self.measured,
+                backend=self.device,
+                optimization_level=self.optimization_level,
+                seed_transpiler=self.transpile_seed,
+            )
+        return self._compiled
 
     def _run(self, compiled: Any, rows: np.ndarray, shots: int, seed: int) -> list[dict[str, int]]:
         """Counts per row from ``BackendV2.run`` (one bound circuit per row, one job)."""
