@@ -180,6 +180,7 @@ def test_qtrust_serve_records_its_deployment_serves_https_and_drains_on_sigterm(
         "port": 0,
         "tls": True,
         "backend": "qtrust-engine",
+        "noise": None,
         "shots": 200,
         "shot_budget": 8000,
         "confidence": 0.95,

@@ -8,6 +8,7 @@ import pytest
 from scipy.stats import binomtest
 
 from qtrust.errors import InputError
+from qtrust.quantum.noise import NoiseModel
 from qtrust.serve.guard import Guard, GuardSettings
 from qtrust.serve.select import open_backend
 
@@ -73,3 +74,24 @@ def _one_row(artefact, x):
     return outbound(
         EgressPolicy.angles_only(artefact.quantum.circuit.n_features), {"angles": np.atleast_2d(x)}
     )
+
+
+def test_the_engine_simulates_only_noise_the_audit_measured(setup):
+    artefact, _, X = setup
+    audited = artefact.manifest["noise"]
+    assert audited == {"channels": ["depolarizing"], "levels": [0.0, 0.01], "devices": []}
+    backend = open_backend("engine", artefact.quantum, noise="depolarizing:0.01", audited=audited)
+    assert backend.name == "qtrust-engine[depolarizing=0.01]"
+    sent = _one_row(artefact, X[0])
+    noisy = artefact.quantum.probabilities(X[:1], NoiseModel.single("depolarizing", 0.01))
+    np.testing.assert_allclose(backend.probabilities(sent), noisy, atol=1e-12)
+    assert abs(noisy[0] - artefact.quantum.probabilities(X[:1])[0]) > 1e-6  # the noise does change the answer
+    for noise, spec, problem in [
+        ("depolarizing:0.02", "engine", "did not measure the model under depolarizing at 0.02"),
+        ("bit_flip:0.01", "engine", "did not measure the model under bit_flip"),
+        ("depolarizing", "engine", "is not CHANNEL:LEVEL"),
+        ("depolarizing:0.01", "aer", "--noise with --backend aer"),
+    ]:
+        with pytest.raises(InputError, match=problem) as caught:
+            open_backend(spec, artefact.quantum, noise=noise, audited=audited)
+        assert caught.value.where == "--noise"

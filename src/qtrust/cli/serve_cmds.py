@@ -76,6 +76,14 @@ def serve(
             "(Qiskit) or pennylane[:device].",
         ),
     ] = "engine",
+    noise: Annotated[
+        str | None,
+        typer.Option(
+            "--noise",
+            help="Engine only: simulate under CHANNEL:LEVEL, one of the points the audit measured (e.g. "
+            "depolarizing:0.01).",
+        ),
+    ] = None,
     shots: Annotated[
         int | None,
         typer.Option("--shots", help="Sample this many shots first (shot-aware rule); default: exact."),
@@ -143,7 +151,7 @@ def serve(
             )
         tls = check_tls(certfile, keyfile)
         loaded = load(artefact, expected_sha256=sha256)
-        quantum = open_backend(backend, loaded.quantum)
+        quantum = open_backend(backend, loaded.quantum, noise=noise, audited=loaded.manifest.get("noise"))
         settings = GuardSettings(latency_budget=latency_budget, shots=shots, shot_budget=shot_budget)
         log = PredictionLog(store=here.workspace.store_url, home=here.workspace.home)
         service = {
@@ -151,6 +159,7 @@ def serve(
             "port": port,
             "tls": tls is not None,
             "backend": quantum.name,
+            "noise": noise,
             "shots": shots,
             "shot_budget": shot_budget,
             "confidence": settings.confidence,

@@ -6,7 +6,8 @@
   training seed), the feature schema a request must follow, the decision threshold, the egress policy
   (only the encoded angles may leave for a quantum backend), and the sha256 of every other member;
 * ``quantum.json`` — the quantum model: its circuit and trained weights (rebuilt with
-  :meth:`CircuitClassifier.from_weights`);
+  :meth:`CircuitClassifier.from_weights`); the manifest adds the noise settings the audit measured it under
+  (channels × levels, device calibrations), the only noise a server may simulate it with;
 * ``preprocessor.skops`` and ``fallback.skops`` — the fitted qubit encoding and the audited classical
   fallback, persisted with skops (never a bare pickle) and loaded with an explicit list of trusted types.
 
@@ -200,6 +201,12 @@ def package(
             "values": sorted(dataset.group_counts()),
         },
         "egress": {"allowed": ["angles"], "widths": {"angles": quantum.circuit.n_features}},
+        # the noise the audit measured the model under: a server may simulate only these points
+        "noise": {
+            "channels": list(config.noise.channels),
+            "levels": list(config.noise.levels),
+            "devices": [device.label for device in config.noise.devices],
+        },
         "members": {name: _sha256(data) for name, data in members.items()},
     }
     buffer = io.BytesIO()

@@ -11,10 +11,12 @@ lives; no name here reaches the network.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from qtrust.errors import InputError
 from qtrust.models import CircuitClassifier
+from qtrust.quantum.noise import NoiseModel
 from qtrust.serve.backends import EngineBackend, QuantumBackend
 
 CHOICES = "engine, aer, statevector, fake:<FakeDeviceV2 name> or pennylane[:device]"
@@ -36,11 +38,51 @@ def _fake_device(name: str) -> Any:
     return device()
 
 
-def open_backend(spec: str, model: CircuitClassifier) -> QuantumBackend:
-    """The backend named by ``spec`` for ``model``'s circuit, or an InputError naming the choices."""
+def audited_noise(noise: str, audited: Mapping[str, Any] | None) -> NoiseModel:
+    """``CHANNEL:LEVEL`` as a noise model, refused unless the audit measured the model at that point."""
+    kind, _, level_text = noise.partition(":")
+    channels = list((audited or {}).get("channels", []))
+    levels = [float(v) for v in (audited or {}).get("levels", [])]
+    points = ", ".join(f"{c}:{v:g}" for c in channels for v in levels if v > 0) or "none"
+    try:
+        level = float(level_text)
+    except ValueError:
+        raise InputError(
+            f"{noise!r} is not CHANNEL:LEVEL", where="--noise", fix=f"one of the audited points: {points}"
+        ) from None
+    if kind not in channels or not any(abs(level - v) <= 1e-12 for v in levels):
+        raise InputError(
+            f"the audit did not measure the model under {kind} at {level:g}",
+            where="--noise",
+            fix=f"serve at a point the audit measured: {points}",
+        )
+    return NoiseModel.single(kind, level)
+
+
+def open_backend(
+    spec: str,
+    model: CircuitClassifier,
+    *,
+    noise: str | None = None,
+    audited: Mapping[str, Any] | None = None,
+) -> QuantumBackend:
+    """The backend named by ``spec`` for ``model``'s circuit, or an InputError naming the choices.
+
+    ``noise`` (``CHANNEL:LEVEL``, engine only): simulate under one point of the audit's noise sweep
+    (``audited``: the artefact's manifest ``noise``); any other point is refused, since no audit speaks for it.
+    """
     kind, _, detail = spec.partition(":")
+    if noise is not None and spec != "engine":
+        raise InputError(
+            f"--noise with --backend {spec}",
+            where="--noise",
+            fix="simulated noise is for the engine; a Qiskit fake or real device brings its own",
+        )
     if spec == "engine":
-        return EngineBackend(model)
+        if noise is None:
+            return EngineBackend(model)
+        chosen = audited_noise(noise, audited)
+        return EngineBackend(model, chosen, name=f"qtrust-engine[{chosen.label}]")
     if kind in ("aer", "statevector", "fake"):
         from qtrust.serve.qiskit_backend import QiskitBackend
 
