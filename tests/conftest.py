@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+import yaml
+from typer.testing import CliRunner
+
+from tiny_audit import TINY
 
 TEST_PASSPHRASE = "test-passphrase"
 
@@ -40,3 +46,53 @@ def byo_config():
     from qtrust.config import config_from_dict
 
     return config_from_dict(BYO_AUDIT)
+
+
+# --- a packaged model for the serve and rollout tests -------------------------------------------------------
+_runner = CliRunner()
+
+
+@pytest.fixture(scope="session")
+def packaged(tmp_path_factory):
+    """A recorded tiny audit and its model.qtrust (vqc with logistic as fallback)."""
+    from qtrust.cli.app import app
+
+    root = tmp_path_factory.mktemp("artefact")
+    config = root / "tiny.yaml"
+    config.write_text(yaml.safe_dump(TINY))
+    env = {"QTRUST_HOME": str(root / "home"), "QTRUST_KEY_PASSPHRASE": "pp"}
+    done = _runner.invoke(app, ["audit", str(config), "--out", str(root / "out"), "--no-progress"], env=env)
+    assert done.exit_code == 0, done.output
+    made = _runner.invoke(
+        app,
+        [
+            "package",
+            str(root / "out"),
+            "--model",
+            "vqc",
+            "--fallback",
+            "logistic",
+            "--out",
+            str(root / "m.qtrust"),
+        ],
+        env=env,
+    )
+    assert made.exit_code == 0, made.output
+    return root, env, made.output
+
+
+@pytest.fixture(scope="session")
+def setup(packaged):
+    """The loaded artefact, the audit's test rows as they arrive over HTTP, and their encoded angles."""
+    from qtrust.audit.data_prep import load_dataset, prepare
+    from qtrust.config import config_from_dict
+    from qtrust.serve.artefact import load
+
+    root, _, _ = packaged
+    artefact = load(root / "m.qtrust")
+    config = config_from_dict(TINY)
+    prepared = prepare(config, load_dataset(config))
+    columns = [item["name"] for item in artefact.manifest["features"]]
+    frame = prepared.dataset.features.iloc[prepared.test_idx][columns]
+    rows = json.loads(frame.to_json(orient="records"))
+    return artefact, rows, prepared.X_test

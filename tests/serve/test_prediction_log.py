@@ -36,6 +36,8 @@ def _row(request: str, row: int, group: str | None = None) -> PredictionRow:
         "cd" * 32,
         seed=7,
         group=group,
+        classical_probability=0.25,
+        rollout="r1@5%",
     )
 
 
@@ -111,6 +113,8 @@ def test_every_field_is_stored_and_a_label_is_set_once(opened):
         "egress_sha256": "cd" * 32,
         "seed": 7,
         "group": "female",
+        "classical_probability": 0.25,
+        "rollout": "r1@5%",
         "label": None,
         "labelled_at": None,
     }

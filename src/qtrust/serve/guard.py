@@ -26,6 +26,7 @@ from qtrust.serve.artefact import Artefact
 from qtrust.serve.backends import QuantumBackend
 from qtrust.serve.breaker import CircuitBreaker
 from qtrust.serve.egress import EgressLog, EgressPolicy, outbound
+from qtrust.serve.routing import Route
 from qtrust.serve.row_encoder import row_encoder
 from qtrust.serve.shot_rule import decide_with_shots
 
@@ -44,12 +45,16 @@ class Answer:
     row: int
     probability: float
     decision: int
-    answered_by: Literal["quantum", "fallback"]
+    answered_by: Literal["quantum", "fallback", "classical"]  # classical: routed there by a rollout
     reason: str
     shots: int = 0
     seeds: tuple[int, ...] = field(default=())
     egress_sha256: str | None = None
     group: str | None = None  # the caller's group, for the prediction log only
+    classical_probability: float | None = (
+        None  # the classical model's answer on the same row (always computed)
+    )
+    rollout: str | None = None  # the rollout step that routed the request, if any
 
 
 def _accepted_range(item: Mapping[str, Any]) -> tuple[float, float]:
@@ -207,7 +212,12 @@ class Guard:
             )
         return answers
 
-    def predict(self, rows: Sequence[Mapping[str, Any]], *, seed: int = 0) -> list[Answer]:
+    def predict(
+        self, rows: Sequence[Mapping[str, Any]], *, seed: int = 0, route: Route | None = None
+    ) -> list[Answer]:
+        """Answer ``rows``; a ``route`` to the classical variant (a rollout's cohort) answers from the classical
+        model without calling the backend. The classical answer is computed for every row either way: it is
+        the fallback, and monitoring compares the two models on the same traffic."""
         checked = check_rows(
             rows,
             self.artefact.manifest["features"],
@@ -223,11 +233,25 @@ class Guard:
         fallback_p = self.artefact.fallback.predict_proba(angles)[:, 1]
         fallback_y = self.artefact.fallback.predict(angles)
 
-        def from_fallback(reason: str) -> list[Answer]:
+        rollout = route.rollout if route is not None else None
+
+        def from_fallback(reason: str, by: Literal["fallback", "classical"] = "fallback") -> list[Answer]:
             return [
-                Answer(i, float(fallback_p[i]), int(fallback_y[i]), "fallback", reason, group=groups[i])
+                Answer(
+                    i,
+                    float(fallback_p[i]),
+                    int(fallback_y[i]),
+                    by,
+                    reason,
+                    group=groups[i],
+                    classical_probability=float(fallback_p[i]),
+                    rollout=rollout,
+                )
                 for i in range(n_rows)
             ]
+
+        if route is not None and route.variant == "classical":
+            return from_fallback(route.reason, "classical")
 
         if not self.breaker.allow():
             return from_fallback("the quantum backend is failing (circuit breaker open)")
@@ -258,8 +282,24 @@ class Guard:
                         seeds,
                         sent,
                         groups[i],
+                        float(fallback_p[i]),
+                        rollout,
                     )
                 )
             else:
-                answers.append(Answer(i, p, decision, "quantum", reason, shots, seeds, sent, groups[i]))
+                answers.append(
+                    Answer(
+                        i,
+                        p,
+                        decision,
+                        "quantum",
+                        reason,
+                        shots,
+                        seeds,
+                        sent,
+                        groups[i],
+                        float(fallback_p[i]),
+                        rollout,
+                    )
+                )
         return answers

@@ -31,8 +31,29 @@ from qtrust.serve.access import RateLimiter, TokenStore, retry_after_header
 from qtrust.serve.feedback import check_labels
 from qtrust.serve.guard import Guard
 from qtrust.serve.prediction_log import PredictionLog, PredictionRow
+from qtrust.serve.routing import AllQuantum, Router
 
-_ANSWERED_BY = ("quantum", "fallback")
+_ANSWERED_BY = ("quantum", "fallback", "classical")
+_CONTEXT_KEYS = {"targeting_key", "consent"}
+
+
+def check_context(context: Any) -> tuple[str | None, dict[str, Any]]:
+    """The request's flag context: who is asking (the cohort key) and whether they consented to the quantum
+    model; neither is logged."""
+    if context is None:
+        return None, {}
+    if not isinstance(context, dict) or set(context) - _CONTEXT_KEYS:
+        raise InputError(
+            "unexpected context", where="context", fix='send {"targeting_key": "user id", "consent": true}'
+        )
+    key, consent = context.get("targeting_key"), context.get("consent", False)
+    if key is not None and (not isinstance(key, str) or not 0 < len(key) <= 256):
+        raise InputError(
+            "not a targeting key", where="context.targeting_key", fix="a string of 1 to 256 characters"
+        )
+    if not isinstance(consent, bool):
+        raise InputError(f"{consent!r} is not true or false", where="context.consent", fix="true or false")
+    return key, {"consent": consent}
 
 
 def create_app(
@@ -42,13 +63,16 @@ def create_app(
     limiter: RateLimiter | None = None,
     max_body_bytes: int = 1 << 20,
     log: PredictionLog | None = None,
+    router: Router | None = None,
 ) -> FastAPI:
     """The service for one loaded artefact and its guard.
 
     ``tokens``: requests to /v1/predict need ``Authorization: Bearer <token>`` with the predict scope (401
     without a valid one, 403 without the scope); ``limiter``: per-token (else per-address) rate limit, 429
     with Retry-After; bodies over ``max_body_bytes`` get 413. Health, readiness and metrics stay open.
+    ``router``: which model serves each request (a rollout's flag); default: the quantum model for all.
     """
+    router = router or AllQuantum()
     app = FastAPI(title="qtrust guard", docs_url=None, redoc_url=None, openapi_url=None)
     registry = CollectorRegistry()
     answers = Counter(
@@ -110,17 +134,25 @@ def create_app(
         body = await admit(request, "predict", request_id, '{"rows": [...]}')
         if isinstance(body, JSONResponse):
             return body
-        if not isinstance(body, dict) or set(body) - {"rows", "seed"}:
+        if not isinstance(body, dict) or set(body) - {"rows", "seed", "context"}:
             return refuse(
-                InputError("unexpected body", where="body", fix='send {"rows": [...], "seed": N}'), request_id
+                InputError(
+                    "unexpected body", where="body", fix='send {"rows": [...], "seed": N, "context": {...}}'
+                ),
+                request_id,
             )
+        try:
+            targeting_key, attributes = check_context(body.get("context"))
+        except InputError as error:
+            return refuse(error, request_id)
         seed = body.get("seed", 0)
         if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
             return refuse(
                 InputError(f"{seed!r} is not a seed", where="seed", fix="an integer in [0, 2^32)"), request_id
             )
+        route = router.route(targeting_key, attributes)
         try:
-            rows = await run_in_threadpool(guard.predict, body.get("rows") or [], seed=seed)
+            rows = await run_in_threadpool(guard.predict, body.get("rows") or [], seed=seed, route=route)
         except InputError as error:
             return refuse(error, request_id)
         for row in rows:
@@ -146,6 +178,8 @@ def create_app(
                         a.egress_sha256,
                         seed,
                         a.group,
+                        a.classical_probability,
+                        a.rollout,
                     )
                     for a in rows
                 ]

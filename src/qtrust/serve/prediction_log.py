@@ -46,6 +46,10 @@ class PredictionRow:
     egress_sha256: str | None = None
     seed: int = 0
     group: str | None = None
+    classical_probability: float | None = (
+        None  # the classical model on the same row: agreement, shadow metrics
+    )
+    rollout: str | None = None  # the rollout step that routed the request (e.g. "r1@5%")
 
 
 COLUMNS = (*(f.name for f in fields(PredictionRow)), "label", "labelled_at")
@@ -59,6 +63,8 @@ _TYPES = {
     "seed": "BIGINT NOT NULL",
     "egress_sha256": "TEXT",
     "group": "TEXT",
+    "classical_probability": "{real}",
+    "rollout": "TEXT",
     "label": "INTEGER",
     "labelled_at": "TEXT",
 }
