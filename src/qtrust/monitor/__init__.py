@@ -1,2 +1,37 @@
 """Drift monitoring of a served model: inputs, encoded angles, outputs against shot noise, label-free accuracy
-and device calibrations, each detector in its own module behind one typed result."""
+and device calibrations, each detector in its own module behind one typed result.
+
+Importing this package registers every built-in detector in :data:`~qtrust.monitor.registry.DETECTORS`:
+``psi``, ``ks``, ``chi2`` (input features), ``mmd`` (encoded angles), ``output_shot_noise`` (served
+probabilities) and ``cbpe`` (label-free accuracy). Each returns a
+:class:`~qtrust.monitor.result.DriftResult`; :func:`~qtrust.monitor.window.check_window` runs them all on
+one window. Everything here is pure computation over arrays — no I/O, no HTTP, no evidence. Device
+calibration drift has no detector yet.
+"""
+
+from __future__ import annotations
+
+from qtrust.monitor.cbpe import cbpe
+from qtrust.monitor.chi_square import chi_square
+from qtrust.monitor.ks import ks
+from qtrust.monitor.mmd import mmd
+from qtrust.monitor.output_drift import output_drift
+from qtrust.monitor.psi import psi
+from qtrust.monitor.registry import DETECTORS, register
+from qtrust.monitor.result import DriftResult
+from qtrust.monitor.window import CurrentWindow, ReferenceWindow, check_window
+
+__all__ = [
+    "DETECTORS",
+    "CurrentWindow",
+    "DriftResult",
+    "ReferenceWindow",
+    "cbpe",
+    "check_window",
+    "chi_square",
+    "ks",
+    "mmd",
+    "output_drift",
+    "psi",
+    "register",
+]

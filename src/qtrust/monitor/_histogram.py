@@ -1,6 +1,6 @@
 """Counting two windows on one set of bins or categories: the shared step of PSI and the chi-square test.
 
-Both windows must be counted on the *same* cells, or their proportions cannot be compared. Numeric bins come
+Both windows must be counted on the *same* cells, or their proportions cannot be compared. Numeric cells come
 from the reference alone (it is the baseline the current window is judged against); categories are the union
 of both windows, so a category that appears only in the current window is counted, not dropped.
 """
@@ -14,20 +14,30 @@ from numpy.typing import NDArray
 
 
 def quantile_edges(reference: NDArray[np.float64], bins: int) -> NDArray[np.float64]:
-    """Bin edges at the reference's ``bins``-quantiles, deduplicated, with −inf and +inf as the outer edges.
+    """The reference's range and its ``bins``-quantiles inside it: ``[min, q_1, ..., q_k, max]``.
 
-    Deduplication matters for discrete features (an instalment rate of 1–4, a count of dependents): many
-    quantiles coincide and would otherwise make empty zero-width bins. The open outer edges put current
-    values beyond the reference's range into the first and last bins instead of losing them.
+    The cells these edges make (see :func:`bin_counts`) are ``(−inf, min)``, ``[min, q_1]``, ``(q_1, q_2]``, …,
+    ``(q_k, max]``, ``(max, +inf)``: the quantile bins of the reference, plus one open cell on each side for
+    current values beyond anything the reference held, so that no value is lost and a move out of the
+    reference's range is seen on either side. The quantiles invert the empirical CDF (NumPy's
+    ``inverted_cdf``), so every edge is a reference value and a continuous feature gets ``bins`` equal bins.
+    They are deduplicated, and any at the maximum dropped: a discrete feature (an instalment rate of 1–4, a
+    count of dependents) has many coinciding quantiles, and each distinct value then gets a cell of its own
+    instead of empty zero-width bins; a constant feature gets three cells: below, at and above its value.
     """
-    inner = np.unique(np.quantile(reference, np.linspace(0.0, 1.0, bins + 1)[1:-1]))
-    return np.concatenate([[-np.inf], inner, [np.inf]])
+    low, high = float(reference.min()), float(reference.max())
+    levels = np.linspace(0.0, 1.0, bins + 1)[1:-1]
+    inner = np.unique(np.quantile(reference, levels, method="inverted_cdf"))
+    inner = inner[inner < high]
+    return np.concatenate([[low], inner, [high]])
 
 
 def bin_counts(values: NDArray[np.float64], edges: NDArray[np.float64]) -> NDArray[np.int64]:
-    """How many ``values`` fall in each bin ``[edges[i], edges[i+1])`` (a value on an edge goes up)."""
-    index = np.searchsorted(edges[1:-1], values, side="right")
-    return np.bincount(index, minlength=len(edges) - 1).astype(np.int64)
+    """How many ``values`` fall in each of the ``len(edges) + 1`` cells of :func:`quantile_edges`."""
+    index = np.searchsorted(edges[1:-1], values, side="left") + 1
+    index[values < edges[0]] = 0
+    index[values > edges[-1]] = len(edges)
+    return np.bincount(index, minlength=len(edges) + 1).astype(np.int64)
 
 
 def category_counts(

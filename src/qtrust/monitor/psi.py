@@ -9,7 +9,8 @@ rule of thumb of scorecard monitoring, e.g. Siddiqi, *Credit Risk Scorecards*, 2
 therefore ``PSI > 0.2``. PSI is not a test and has no p-value; it is never part of the window's
 multiple-testing family.
 
-Cells: for a number, the reference's deciles (deduplicated, outer edges ±inf, see
+Cells: for a number, the reference's deciles (deduplicated), and one open cell below the reference's minimum
+and one above its maximum, so the outer edges are −inf and +inf (see
 :func:`~qtrust.monitor._histogram.quantile_edges`); for a category, every category of either window.
 
 Empty cells: ln(0) is undefined, so a proportion below :data:`EPSILON` is raised to it before the sum (no
@@ -70,8 +71,9 @@ def psi(
         cur = _inputs.numeric(current, role="current", subject=subject)
         edges = quantile_edges(ref, bins)
         ref_counts, cur_counts = bin_counts(ref, edges), bin_counts(cur, edges)
-        detail = {"edges": edges[1:-1].tolist(), "bins": len(edges) - 1}
-        cells = f"{len(edges) - 1} reference-quantile bins"
+        # cells: (-inf, edges[0]), [edges[0], edges[1]], (edges[1], edges[2]], ..., (edges[-1], +inf)
+        detail = {"edges": edges.tolist(), "cells": len(edges) + 1}
+        cells = f"{len(edges) - 1} reference-quantile bins and two out-of-range cells"
     elif kind == "category":
         ref_s = _inputs.categorical(reference, role="reference", subject=subject)
         cur_s = _inputs.categorical(current, role="current", subject=subject)
