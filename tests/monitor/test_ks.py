@@ -31,9 +31,12 @@ def test_discrete_feature_equals_scipy():
 
 def test_constant_columns():
     same = ks(np.full(30, 2.0), np.full(20, 2.0))
-    assert same.statistic == 0.0 and same.p_value == 1.0 and not same.drifted
+    assert same.statistic == 0.0
+    assert same.p_value == 1.0
+    assert not same.drifted
     moved = ks(np.full(30, 2.0), np.full(20, 3.0))
-    assert moved.statistic == 1.0 and moved.drifted
+    assert moved.statistic == 1.0
+    assert moved.drifted
     assert moved.detail["statistic_sign"] == 1  # the current window moved up
 
 

@@ -19,7 +19,9 @@ def test_two_cell_histogram():
 
 
 def test_psi_is_symmetric_in_the_two_windows():
-    assert psi_from_counts([10, 30, 60], [30, 30, 40]) == pytest.approx(psi_from_counts([30, 30, 40], [10, 30, 60]))
+    assert psi_from_counts([10, 30, 60], [30, 30, 40]) == pytest.approx(
+        psi_from_counts([30, 30, 40], [10, 30, 60])
+    )
 
 
 def test_an_empty_cell_counts_as_epsilon():
@@ -42,8 +44,10 @@ def test_numeric_bins_are_reference_deciles():
         + 8 * (EPSILON - 0.1) * math.log(EPSILON / 0.1)
     )  # the two out-of-range cells are empty in both windows and add nothing
     assert result.statistic == pytest.approx(expected, abs=1e-12)
-    assert result.drifted and result.threshold == THRESHOLD == 0.2
-    assert result.p_value is None and result.reference_n == result.current_n == 100
+    assert result.drifted
+    assert result.threshold == THRESHOLD == 0.2
+    assert result.p_value is None
+    assert result.reference_n == result.current_n == 100
 
 
 def test_values_beyond_the_reference_range_get_their_own_cells():
@@ -56,14 +60,16 @@ def test_discrete_feature_bins_are_deduplicated():
     result = psi(reference, reference, subject="rate")
     assert result.detail["edges"] == [1.0, 1.0, 2.0, 3.0, 4.0]  # one cell per value, none zero-width
     assert result.detail["reference_counts"] == [0, 25, 25, 25, 25, 0]
-    assert result.statistic == 0.0 and not result.drifted
+    assert result.statistic == 0.0
+    assert not result.drifted
 
 
 @pytest.mark.parametrize("moved_to", [2.0, 4.0])
 def test_constant_column(moved_to):
     same = psi(np.full(50, 3.0), np.full(40, 3.0), subject="c")
     assert same.detail["reference_counts"] == [0, 50, 0]
-    assert same.statistic == 0.0 and not same.drifted
+    assert same.statistic == 0.0
+    assert not same.drifted
     moved = psi(np.full(50, 3.0), np.full(40, moved_to), subject="c")
     assert moved.drifted
 
@@ -78,7 +84,8 @@ def test_a_rare_value_of_a_binary_feature_keeps_its_cell():
 def test_small_change_stays_below_the_threshold():
     rng = np.random.default_rng(3)
     result = psi(rng.normal(size=2000), rng.normal(0.05, 1.0, size=2000), subject="x")
-    assert 0 < result.statistic < 0.1 and not result.drifted
+    assert 0 < result.statistic < 0.1
+    assert not result.drifted
 
 
 def test_categorical_union_includes_a_category_only_in_current():
@@ -130,3 +137,13 @@ def test_quantile_edges_are_reference_values():
 
     edges = quantile_edges(np.arange(100.0), 10)
     assert edges.tolist() == [0.0, 9.0, 19.0, 29.0, 39.0, 49.0, 59.0, 69.0, 79.0, 89.0, 99.0]
+
+
+@pytest.mark.parametrize("n", [7, 100, 501, 1000])
+def test_quantile_edges_match_numpys_inverted_cdf(n):
+    from qtrust.monitor._histogram import quantile_edges
+
+    reference = np.random.default_rng(n).normal(size=n)
+    levels = [i / 10 for i in range(1, 10)]
+    expected = np.unique(np.quantile(reference, levels, method="inverted_cdf"))
+    assert quantile_edges(reference, 10)[1:-1].tolist() == expected[expected < reference.max()].tolist()

@@ -74,7 +74,9 @@ def matrix(values: Any, *, role: str, subject: str, min_n: int = 2) -> NDArray[n
     try:
         array = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        raise InputError(f"values are not numbers ({exc})", where=where(role, subject), fix="send numbers") from exc
+        raise InputError(
+            f"values are not numbers ({exc})", where=where(role, subject), fix="send numbers"
+        ) from exc
     if array.ndim == 1:
         array = array[:, None]
     if array.ndim != 2:
@@ -120,5 +122,7 @@ def shots_of(shots: int | None, *, subject: str) -> int | None:
 
 def _check_size(n: int, min_n: int, role: str, subject: str) -> None:
     if n < min_n:
-        problem = "the window is empty" if n == 0 else f"the window has {n} rows, fewer than the {min_n} needed"
+        problem = (
+            "the window is empty" if n == 0 else f"the window has {n} rows, fewer than the {min_n} needed"
+        )
         raise InputError(problem, where=where(role, subject), fix="check over a window with more rows")

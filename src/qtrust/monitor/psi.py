@@ -102,4 +102,3 @@ def psi(
         method=f"Population Stability Index over {cells}, proportions floored at {epsilon:g}; alarm above {threshold:g}.",
         detail=detail,
     )
-

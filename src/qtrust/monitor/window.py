@@ -94,10 +94,20 @@ def check_window(
         if kind == "number":
             drift = psi(ref_values, cur_values, subject=name, kind="number", threshold=psi_threshold)
             outside = _out_of_range(cur_values, entry)
-            features += [replace(drift, detail=drift.detail | outside), ks(ref_values, cur_values, subject=name)]
+            features += [
+                replace(drift, detail=drift.detail | outside),
+                ks(ref_values, cur_values, subject=name),
+            ]
         else:
             known = [str(value) for value in entry.get("values", ())]
-            drift = psi(ref_values, cur_values, subject=name, kind="category", categories=known, threshold=psi_threshold)
+            drift = psi(
+                ref_values,
+                cur_values,
+                subject=name,
+                kind="category",
+                categories=known,
+                threshold=psi_threshold,
+            )
             unknown = sorted(set(map(str, cur_values)) - set(known)) if known else []
             features += [
                 replace(drift, detail=drift.detail | {"unknown_values": unknown}),
@@ -154,8 +164,7 @@ def _holm_family(results: list[DriftResult], alpha: float) -> list[DriftResult]:
             p_value=float(p_value),
             threshold=alpha,
             drifted=bool(p_value < alpha),
-            detail=raw.detail
-            | {"p_value_raw": raw.p_value, "correction": "holm", "family_size": len(tests)},
+            detail=raw.detail | {"p_value_raw": raw.p_value, "correction": "holm", "family_size": len(tests)},
         )
     return out
 
