@@ -21,7 +21,7 @@ from qtrust.governance.policies import in_force_or_refuse
 from qtrust.governance.rules import RequestState
 from qtrust.governance.signing import roster_in_force, sign_checked
 
-RequestKind = Literal["release", "experiment"]
+RequestKind = Literal["release", "experiment", "rollout"]  # rollout: advance a canary past a gated step
 RequestStatus = RequestState  # what `qtrust approvals` shows: the request as the verified log built it
 
 

@@ -246,6 +246,42 @@ def open_incident(
     return incident_id, recorded
 
 
+def open_automatic_incident(
+    log: EvidenceLog,
+    ledger: LogEntries,
+    *,
+    source: str,
+    title: str,
+    severity: Severity,
+    affected_runs: list[int],
+    description: str,
+    links: dict[str, Any],
+) -> tuple[str, Recorded]:
+    """An incident qtrust opens itself (a rollout rolled back, a drift alarm): signed by the log key, its
+    actor ``system:<source>``; people update and close it as any other."""
+    incident_id = f"INC-{len(incidents(ledger)) + 1:04d}"
+    doc = _incident_statement(
+        incident_id,
+        {
+            "event": "open",
+            "title": title,
+            "severity": severity,
+            "affected_runs": affected_runs,
+            "description": description,
+            "links": links,
+            "by": f"{statements.SYSTEM_ACTOR}{source}",
+        },
+    )
+    problem, learn = ledger.rule.judge(log.size(), doc, frozenset(ledger.rule.log_keys))  # log.append signs
+    if problem:
+        raise InputError(
+            problem, where="automatic incident", fix="open it by hand with `qtrust incident open`"
+        )
+    recorded = log.append(doc)
+    learn()
+    return incident_id, recorded
+
+
 def _open(ledger: LogEntries, incident_id: str) -> Incident:
     known = incidents(ledger)
     if incident_id not in known:

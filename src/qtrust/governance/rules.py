@@ -43,6 +43,7 @@ ACTOR = {
     st.INCIDENT_V1: "by",
     st.ATTESTATION_V1: "attested_by",
     st.POLICY_V1: "registered_by",
+    st.ROLLOUT_V1: "by",  # a person's move (start, advance, pause, resume, rollback); decisions: the log key
 }
 Judgement = tuple[str | None, Callable[[], None]]
 
@@ -87,7 +88,11 @@ class PolicyInForce:
 
     def roles(self, kind: str) -> list[str]:
         approvals = self.content.get("approvals") or {}
-        default = {"release": ["approver", "owner"], "experiment": ["reviewer", "legal"]}
+        default = {
+            "release": ["approver", "owner"],
+            "experiment": ["reviewer", "legal"],
+            "rollout": ["approver"],
+        }
         return list(approvals.get(kind, default.get(kind, [])))
 
 
@@ -146,6 +151,16 @@ class GovernanceRule:
             if not self.log_keys & signed_by:
                 return "a deployment must be signed by the log key", _noop
             return None, lambda: self.deployments.__setitem__(seq, predicate)
+        if kind == st.INCIDENT_V1 and str(predicate.get("by", "")).startswith(st.SYSTEM_ACTOR):
+            if predicate.get("event") != "open":
+                return "only people update or close an incident; qtrust itself only opens one", _noop
+            if not self.log_keys & signed_by:
+                return "an incident opened by qtrust itself must be signed by the log key", _noop
+            return None, _noop
+        if kind == st.ROLLOUT_V1 and predicate.get("event") == "decision":
+            if not self.log_keys & signed_by:
+                return "a rollout step decision must be signed by the log key", _noop
+            return None, _noop
         if kind in ACTOR:
             problem = self._signed_by_actor(kind, predicate, signed_by)
             if problem:
@@ -251,7 +266,7 @@ class GovernanceRule:
 
     def _request(self, seq: int, predicate: dict) -> Judgement:
         kind = predicate.get("kind")
-        if kind not in ("release", "experiment"):
+        if kind not in ("release", "experiment", "rollout"):
             return f"unknown request kind {kind!r}", _noop
         policy = self.policy
         if policy is None:

@@ -96,7 +96,7 @@ def check_window(
             outside = _out_of_range(cur_values, entry)
             features += [
                 replace(drift, detail=drift.detail | outside),
-                ks(ref_values, cur_values, subject=name),
+                ks(ref_values, cur_values, subject=name, alpha=alpha),
             ]
         else:
             known = [str(value) for value in entry.get("values", ())]
@@ -111,7 +111,7 @@ def check_window(
             unknown = sorted(set(map(str, cur_values)) - set(known)) if known else []
             features += [
                 replace(drift, detail=drift.detail | {"unknown_values": unknown}),
-                chi_square(ref_values, cur_values, subject=name, categories=known),
+                chi_square(ref_values, cur_values, subject=name, categories=known, alpha=alpha),
             ]
     results = _holm_family(features, alpha)
 
@@ -154,10 +154,10 @@ def check_window(
 
 def _holm_family(results: list[DriftResult], alpha: float) -> list[DriftResult]:
     """The tests among ``results`` with Holm-adjusted p-values and alarms; PSI rows unchanged."""
-    tests = [i for i, result in enumerate(results) if result.p_value is not None]
-    adjusted = holm([results[i].p_value for i in tests])  # type: ignore[misc]
+    tests = [(i, result.p_value) for i, result in enumerate(results) if result.p_value is not None]
+    adjusted = holm([p_value for _, p_value in tests])
     out = list(results)
-    for i, p_value in zip(tests, adjusted, strict=True):
+    for (i, _), p_value in zip(tests, adjusted, strict=True):
         raw = results[i]
         out[i] = replace(
             raw,

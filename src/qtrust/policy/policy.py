@@ -91,8 +91,12 @@ class ApprovalRules(Strict):
         default_factory=lambda: ["reviewer", "legal"],
         description="experiments that combine production data with quantum backends",
     )
+    rollout: list[str] = Field(
+        default_factory=lambda: ["approver"],
+        description="advancing a canary rollout to a step its plan gates (approval_from)",
+    )
 
-    @field_validator("release", "experiment")
+    @field_validator("release", "experiment", "rollout")
     @classmethod
     def _roles(cls, value: list[str]) -> list[str]:
         unknown = [r for r in value if r not in ROLES]

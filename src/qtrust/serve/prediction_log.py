@@ -248,6 +248,26 @@ class PredictionLog:
                 self._label_db.close()
                 self._label_db = None
 
+    def read(self, *, rollout_id: str, since: str) -> list[dict[str, Any]]:
+        """Rows a rollout routed at or after ``since`` (an ISO time), as dicts of the log's columns, in time
+        order; what the rollout controller judges a step on."""
+        p = self._db.placeholder
+        since = datetime.fromisoformat(since).astimezone(UTC).isoformat(timespec="milliseconds")
+        with self._label_lock:
+            if self._label_db is None:
+                self._label_db = self._db.connect()
+            cursor = self._label_db.cursor()
+            try:
+                cursor.execute(
+                    f"SELECT * FROM predictions WHERE rollout LIKE {p} AND time >= {p} ORDER BY time, request_id",
+                    (f"{rollout_id}@%", since),
+                )
+                found = cursor.fetchall()
+            finally:
+                cursor.close()
+                self._label_db.commit()
+        return [dict(zip(COLUMNS, row, strict=True)) for row in found]
+
     def label(self, request_id: str, row: int, label: int) -> LabelOutcome:
         """Attach the true outcome of an earlier prediction (feedback).
 

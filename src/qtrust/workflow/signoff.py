@@ -85,6 +85,13 @@ def request_experiment(
     return _request(session, person_id, "experiment", {"dataset": dataset, "backend": backend}, note)
 
 
+def request_rollout_advance(
+    session: Session, person_id: str, rollout_id: str, to_percent: float, note: str = ""
+) -> RequestOpened:
+    """Ask for sign-off to advance rollout ``rollout_id`` to ``to_percent`` (a step its plan gates)."""
+    return _request(session, person_id, "rollout", {"rollout": rollout_id, "to_percent": to_percent}, note)
+
+
 def approve(
     session: Session, person_id: str, request: int, *, reject: bool = False, note: str = ""
 ) -> SignedOff:

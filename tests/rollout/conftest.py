@@ -1,0 +1,68 @@
+"""A deployed model in a workspace with a team, copied fresh for each rollout test (built once per session)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import yaml
+from rollout_support import LOG_SECRET, TEAM, as_person
+
+from qtrust.config import config_from_dict
+from qtrust.serve.artefact import load
+from qtrust.workflow import people
+from qtrust.workflow.audit import audit_and_record
+from qtrust.workflow.deploy import record_deployment
+from qtrust.workflow.gate import put_policy_in_force
+from qtrust.workflow.package import package_run
+from qtrust.workflow.session import Session
+from tiny_audit import TINY
+
+
+@pytest.fixture(scope="session")
+def deployed_template(tmp_path_factory):
+    root = tmp_path_factory.mktemp("rollout-template")
+    session = Session.at(root / "home", log_passphrase=lambda confirm: LOG_SECRET)
+    log, _ = session.workspace.init(LOG_SECRET)
+    log.store.close()
+    for person_id in TEAM:
+        people.keygen(as_person(session, person_id), person_id)
+    for person_id, roles in TEAM.items():
+        people.add_person(
+            as_person(session, "olga"),
+            "olga",
+            person_id=person_id,
+            name=person_id.title(),
+            roles=roles,
+            project_name="credit",
+        )
+    put_policy_in_force(as_person(session, "olga"), "olga", None)
+    audit_and_record(session, config_from_dict(TINY), root / "out", config_source="api")
+    package_run(session, root / "out", root / "m.qtrust", model="vqc", fallback="logistic")
+    deployment = record_deployment(
+        session, load(root / "m.qtrust"), {"host": "127.0.0.1", "backend": "qtrust-engine"}
+    )
+    return root, deployment.recorded.seq
+
+
+@pytest.fixture
+def deployed(deployed_template, tmp_path):
+    """(session, deployment entry, artefact path, a plan file) in a fresh copy of the template workspace."""
+    template, deployment = deployed_template
+    shutil.copytree(template / "home", tmp_path / "home")
+    shutil.copy(template / "m.qtrust", tmp_path / "m.qtrust")
+    session = Session.at(tmp_path / "home", log_passphrase=lambda confirm: LOG_SECRET)
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        yaml.safe_dump(
+            {
+                "name": "test-canary",
+                "steps": [10, 50, 100],
+                "min_requests": 150,
+                "min_labels": 80,
+                "approval_from": 50,
+                "interval_s": 1,
+            }
+        )
+    )
+    return session, deployment, tmp_path / "m.qtrust", plan
