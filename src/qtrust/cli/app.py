@@ -26,6 +26,7 @@ from qtrust.cli.model_loader import ModelOption, load_supplied
 from qtrust.cli.people_cmds import register as register_people_commands
 from qtrust.cli.policy_cmds import register as register_policy_commands
 from qtrust.cli.records_cmds import register as register_records_commands
+from qtrust.cli.rollout_cmds import register as register_rollout_commands
 from qtrust.cli.serve_cmds import register as register_serve_commands
 from qtrust.cli.witness_cmds import register as register_witness_commands
 from qtrust.errors import InputError
@@ -240,6 +241,7 @@ register_governance_commands(app)
 register_devices_commands(app)
 register_witness_commands(app)
 register_serve_commands(app)
+register_rollout_commands(app)
 
 
 def main() -> None:

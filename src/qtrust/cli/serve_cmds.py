@@ -107,6 +107,12 @@ def serve(
         bool,
         typer.Option("--no-auth", help="Serve without API tokens (only on 127.0.0.1, for a first look)."),
     ] = False,
+    rollout: Annotated[
+        str | None,
+        typer.Option(
+            "--rollout", help="Serve under this rollout (R-0001): cohorts by flag, judged every interval."
+        ),
+    ] = None,
     no_record: Annotated[
         bool,
         typer.Option("--no-record", help="Do not record the deployment in the evidence log (a first look)."),
@@ -174,6 +180,14 @@ def serve(
     except InputError as error:
         fail(error)
     guard = Guard(loaded, quantum, settings)
+    router, controller = None, None
+    if rollout is not None:
+        try:
+            router, controller = _rollout_router(here, rollout, loaded, log)
+        except InputError as error:
+            guard.close()
+            log.close()
+            fail(error)
     scheme = "https" if tls is not None else "http"
     out.print(
         f"Serving {loaded.manifest['model']['name']} on {quantum.name} (fallback "
@@ -188,7 +202,7 @@ def serve(
     )
     try:
         uvicorn.run(
-            create_app(guard, tokens=tokens, limiter=RateLimiter(rate, burst), log=log),
+            create_app(guard, tokens=tokens, limiter=RateLimiter(rate, burst), log=log, router=router),
             host=host,
             port=port,
             log_level="warning",
@@ -196,8 +210,48 @@ def serve(
             ssl_keyfile=tls.keyfile if tls is not None else None,
         )
     finally:
+        if controller is not None:
+            controller.stop()
         guard.close()
         log.close()  # every queued prediction row is written before the process exits
+
+
+def _rollout_router(here, rollout_id: str, loaded, log):
+    """The flag router and the running controller of ``rollout_id``, which must be this artefact's."""
+    from qtrust.rollout.flags import FlagRouter, RolloutProvider
+    from qtrust.workflow.rollout_controller import RolloutController
+
+    def report(evaluation) -> None:
+        if evaluation.recorded is not None:
+            verdict = evaluation.verdict
+            out.print(
+                f"rollout {rollout_id}: {verdict.decision} (entry {evaluation.recorded}) — "
+                + "; ".join(verdict.reasons)
+                + (f"; incident {evaluation.incident} opened" if evaluation.incident else "")
+                + f"; now {evaluation.state.status} at {evaluation.state.percent:g}%",
+                highlight=False,
+            )
+
+    def warn(error: Exception) -> None:
+        out.print(
+            f"rollout {rollout_id}: evaluation failed ({type(error).__name__}: {error}); keeping the last state"
+        )
+
+    controller = RolloutController(
+        here, rollout_id, log, threshold=loaded.threshold, on_evaluation=report, on_error=warn
+    )
+    if controller.state.artefact_sha256 != loaded.sha256:
+        raise InputError(
+            f"rollout {rollout_id} is of artefact {controller.state.artefact_sha256[:12]}…, not {loaded.sha256[:12]}…",
+            where="--rollout",
+            fix="serve the artefact the rollout's deployment entry names",
+        )
+    out.print(
+        f"Rollout {rollout_id} resumes {controller.state.status} at {controller.state.percent:g}% "
+        f"(judged every {controller.interval_s:g} s)",
+        highlight=False,
+    )
+    return FlagRouter(RolloutProvider(controller.flag), label=controller.label), controller.start()
 
 
 tokens_app = typer.Typer(
