@@ -133,3 +133,32 @@ def test_unknown_models_are_named(packaged, tmp_path, args, message):
     refused = runner.invoke(app, ["package", str(root / "out"), *args, "--out", str(tmp_path / "x")], env=env)
     assert refused.exit_code == 2
     assert message in refused.output
+
+
+def test_the_monitoring_reference_holds_marginals_not_rows_and_cannot_be_dropped(packaged, setup, tmp_path):
+    root, _, _ = packaged
+    artefact, rows, X = setup
+    reference = artefact.reference
+    assert reference is not None
+    assert reference["rows"] == len(rows) == len(reference["labels"])
+    np.testing.assert_allclose(reference["angles"], X, atol=1e-12)
+    np.testing.assert_allclose(
+        reference["quantum_probabilities"], artefact.quantum.probabilities(X), atol=1e-12
+    )
+    for name, column in reference["features"].items():
+        if column["type"] == "number":  # each column sorted on its own: the rows cannot be put back together
+            np.testing.assert_allclose(
+                column["values"], sorted(r[name] for r in rows), atol=1e-9
+            )  # JSON rows
+            assert np.max(np.abs(np.subtract(column["values"], [r[name] for r in rows]))) > 1e-3
+        else:
+            assert sum(column["counts"].values()) == len(rows)
+    with zipfile.ZipFile(root / "m.qtrust") as archive:
+        kept = {name: archive.read(name) for name in archive.namelist() if name != "reference.json"}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in kept.items():
+            archive.writestr(name, content)
+    (tmp_path / "dropped.qtrust").write_bytes(buffer.getvalue())
+    with pytest.raises(InputError, match=r"lists reference\.json, which the archive lacks"):
+        load(tmp_path / "dropped.qtrust")

@@ -23,6 +23,7 @@ from qtrust.cli.devices_cmds import register as register_devices_commands
 from qtrust.cli.evidence_cmds import register as register_evidence_commands
 from qtrust.cli.governance_cmds import register as register_governance_commands
 from qtrust.cli.model_loader import ModelOption, load_supplied
+from qtrust.cli.monitor_cmds import register as register_monitor_commands
 from qtrust.cli.people_cmds import register as register_people_commands
 from qtrust.cli.policy_cmds import register as register_policy_commands
 from qtrust.cli.records_cmds import register as register_records_commands
@@ -242,6 +243,7 @@ register_devices_commands(app)
 register_witness_commands(app)
 register_serve_commands(app)
 register_rollout_commands(app)
+register_monitor_commands(app)
 
 
 def main() -> None:

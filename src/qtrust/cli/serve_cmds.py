@@ -113,6 +113,14 @@ def serve(
             "--rollout", help="Serve under this rollout (R-0001): cohorts by flag, judged every interval."
         ),
     ] = None,
+    monitor_interval: Annotated[
+        float,
+        typer.Option("--monitor-interval", help="Seconds between drift checks of recent traffic (0: off)."),
+    ] = 300.0,
+    monitor_rows: Annotated[
+        int,
+        typer.Option("--monitor-rows", help="Recent rows the drift check looks at (kept in memory only)."),
+    ] = 1_000,
     no_record: Annotated[
         bool,
         typer.Option("--no-record", help="Do not record the deployment in the evidence log (a first look)."),
@@ -134,6 +142,7 @@ def serve(
     from qtrust.serve.prediction_log import PredictionLog
     from qtrust.serve.select import open_backend
     from qtrust.serve.tls import check_tls
+    from qtrust.serve.traffic_window import TrafficWindow
     from qtrust.workflow.deploy import record_deployment
 
     here = session(home, store)
@@ -179,8 +188,17 @@ def serve(
         deployed = None if no_record else record_deployment(here, loaded, service)
     except InputError as error:
         fail(error)
-    guard = Guard(loaded, quantum, settings)
-    router, controller = None, None
+    window = TrafficWindow(size=monitor_rows) if monitor_interval > 0 and loaded.reference else None
+    guard = Guard(loaded, quantum, settings, window=window)
+    router, controller, monitor = None, None, None
+    if window is not None:
+        links = {
+            "deployment": deployed.recorded.seq if deployed else None,
+            "audit": deployed.audit_entry if deployed else None,
+        }
+        monitor = _drift_monitor(
+            here, loaded, window, monitor_interval, min(200, monitor_rows), links, no_record
+        )
     if rollout is not None:
         try:
             router, controller = _rollout_router(here, rollout, loaded, log)
@@ -210,10 +228,42 @@ def serve(
             ssl_keyfile=tls.keyfile if tls is not None else None,
         )
     finally:
+        if monitor is not None:
+            monitor.stop()
         if controller is not None:
             controller.stop()
         guard.close()
         log.close()  # every queued prediction row is written before the process exits
+
+
+def _drift_monitor(here, loaded, window, interval: float, min_rows: int, links: dict, no_record: bool):
+    """The drift monitor's loop; with --no-record it reports alarms without opening incidents."""
+    from qtrust.workflow.monitoring import DriftMonitor
+
+    def report(run) -> None:
+        for incident_id, alarm in run.opened:
+            out.print(
+                f"drift: {alarm.detector} on {alarm.subject} ({alarm.statistic:.4g}); incident {incident_id}"
+            )
+        if no_record:
+            for alarm in run.alarms:
+                out.print(f"drift: {alarm.detector} on {alarm.subject} ({alarm.statistic:.4g}); not recorded")
+
+    def warn(error: Exception) -> None:
+        out.print(f"drift check failed ({type(error).__name__}: {error})")
+
+    monitor = DriftMonitor(
+        here,
+        loaded,
+        window,
+        interval_s=interval,
+        min_rows=min_rows,
+        links=links,
+        on_run=report,
+        on_error=warn,
+        record=not no_record,
+    )
+    return monitor.start()
 
 
 def _rollout_router(here, rollout_id: str, loaded, log):

@@ -36,8 +36,26 @@ def quantile_edges(reference: NDArray[np.float64], bins: int) -> NDArray[np.floa
     return np.concatenate([[ordered[0]], inner, [ordered[-1]]])
 
 
+#: Values this close to an edge (relative to the edges' scale) count as on it. Edges are reference values,
+#: and served values arrive through JSON, which may round the last digits: without this, the same number
+#: written to 10 decimals would fall on the other side of its own edge and PSI would report a shift.
+EDGE_TOLERANCE = 1e-9
+
+
+def _snap(values: NDArray[np.float64], edges: NDArray[np.float64]) -> NDArray[np.float64]:
+    tolerance = EDGE_TOLERANCE * max(1.0, float(np.max(np.abs(edges))))
+    nearest = np.clip(np.searchsorted(edges, values), 1, len(edges) - 1)
+    below, above = edges[nearest - 1], edges[nearest]
+    closest = np.where(np.abs(values - below) <= np.abs(above - values), below, above)
+    return np.where(np.abs(values - closest) <= tolerance, closest, values)
+
+
 def bin_counts(values: NDArray[np.float64], edges: NDArray[np.float64]) -> NDArray[np.int64]:
-    """How many ``values`` fall in each of the ``len(edges) + 1`` cells of :func:`quantile_edges`."""
+    """How many ``values`` fall in each of the ``len(edges) + 1`` cells of :func:`quantile_edges` (a value
+    within :data:`EDGE_TOLERANCE` of an edge counts as on it)."""
+    values = (
+        _snap(np.asarray(values, dtype=float), edges) if len(edges) > 1 else np.asarray(values, dtype=float)
+    )
     index = np.searchsorted(edges[1:-1], values, side="left") + 1
     index[values < edges[0]] = 0
     index[values > edges[-1]] = len(edges)

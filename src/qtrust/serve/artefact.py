@@ -9,7 +9,11 @@
   :meth:`CircuitClassifier.from_weights`); the manifest adds the noise settings the audit measured it under
   (channels × levels, device calibrations), the only noise a server may simulate it with;
 * ``preprocessor.skops`` and ``fallback.skops`` — the fitted qubit encoding and the audited classical
-  fallback, persisted with skops (never a bare pickle) and loaded with an explicit list of trusted types.
+  fallback, persisted with skops (never a bare pickle) and loaded with an explicit list of trusted types;
+* ``reference.json`` — what drift monitoring compares served traffic with: the audit's held-out test rows as
+  *column marginals* (each numeric feature's values sorted on their own, each category's count — no row of
+  the data can be put back together), their encoded angles (what the backend would be sent anyway), the
+  quantum and classical models' exact probabilities and the labels.
 
 Nothing is trusted from the audit folder on its word: the data is loaded and split again from the recorded
 config, the fallback refitted with its recorded seed, and both models' probabilities on the audit's test
@@ -49,6 +53,7 @@ from qtrust.results.schema import AuditResult
 
 FORMAT = "https://qtrust.dev/model-artefact/v1"
 MEMBERS = ("quantum.json", "preprocessor.skops", "fallback.skops")
+OPTIONAL_MEMBERS = ("reference.json",)  # the monitoring reference (artefacts from before it have none)
 #: The only non-scikit-learn types a qtrust artefact's skops members may hold.
 TRUSTED_TYPES = ("qtrust.data.preprocess.QubitPreprocessor", "qtrust.data.preprocess._one_hot_name")
 AGREEMENT = 1e-9  # predictions.csv keeps 10 decimals
@@ -92,6 +97,31 @@ def _check_agrees(name: str, rebuilt: np.ndarray, recorded: np.ndarray) -> None:
             where="RUN",
             fix="package on the machine and qtrust version that ran the audit, or re-run the audit here",
         )
+
+
+def _reference(
+    test: pd.DataFrame, angles: np.ndarray, quantum: np.ndarray, classical: np.ndarray, labels: np.ndarray
+) -> dict[str, Any]:
+    """The monitoring reference: per-column marginals of the test rows, never the rows themselves."""
+    features: dict[str, Any] = {}
+    for column in test.columns:
+        values = test[column]
+        if pd.api.types.is_numeric_dtype(values):
+            features[column] = {"type": "number", "values": sorted(float(v) for v in values)}
+        else:
+            counts = values.astype(str).value_counts()
+            features[column] = {
+                "type": "category",
+                "counts": {str(k): int(v) for k, v in sorted(counts.items())},
+            }
+    return {
+        "rows": len(test),
+        "features": features,
+        "angles": np.asarray(angles, dtype=float).tolist(),
+        "quantum_probabilities": np.asarray(quantum, dtype=float).tolist(),
+        "classical_probabilities": np.asarray(classical, dtype=float).tolist(),
+        "labels": [int(v) for v in labels],
+    }
 
 
 @dataclass(frozen=True)
@@ -172,12 +202,20 @@ def package(
         _recorded_probabilities(out, recorded, fallback, seed),
     )
     columns = list(prepared.preprocessor.feature_names_in_)
+    reference = _reference(
+        dataset.features.iloc[prepared.test_idx][columns],
+        prepared.X_test,
+        quantum.probabilities(prepared.X_test),
+        classical.predict_proba(prepared.X_test)[:, 1],
+        prepared.y_test,
+    )
     members = {
         "quantum.json": canonical_json(
             {"circuit": described["circuit"], "weights": list(described["weights"]), "classes": [0, 1]}
         ),
         "preprocessor.skops": sio.dumps(prepared.preprocessor),
         "fallback.skops": sio.dumps(classical),
+        "reference.json": canonical_json(reference),
     }
     train = dataset.features.iloc[prepared.train_idx]
     manifest = {
@@ -227,6 +265,7 @@ class Artefact:
     preprocessor: Any
     fallback: Any
     sha256: str
+    reference: dict[str, Any] | None = None  # the monitoring reference, if the artefact carries one
 
     @property
     def threshold(self) -> float:
@@ -257,10 +296,15 @@ def load(path: Path, *, expected_sha256: str | None = None) -> Artefact:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             manifest = json.loads(archive.read("manifest.json"))
             members = {name: archive.read(name) for name in MEMBERS}
+            present = set(archive.namelist())
+            members |= {name: archive.read(name) for name in OPTIONAL_MEMBERS if name in present}
     except (zipfile.BadZipFile, KeyError, ValueError) as error:
         raise _refuse(path, str(error)) from None
     if manifest.get("format") != FORMAT:
         raise _refuse(path, f"unknown format {manifest.get('format')!r}")
+    missing = sorted(set(manifest.get("members", {})) - set(members))
+    if missing:
+        raise _refuse(path, f"its manifest lists {', '.join(missing)}, which the archive lacks")
     for name, content in members.items():
         if _sha256(content) != manifest.get("members", {}).get(name):
             raise _refuse(path, f"{name} does not match the digest its manifest records")
@@ -271,6 +315,7 @@ def load(path: Path, *, expected_sha256: str | None = None) -> Artefact:
         )
         preprocessor = sio.loads(members["preprocessor.skops"], trusted=list(TRUSTED_TYPES))
         fallback = sio.loads(members["fallback.skops"], trusted=list(TRUSTED_TYPES))
+        reference = json.loads(members["reference.json"]) if "reference.json" in members else None
     except (ValueError, KeyError, TypeError) as error:
         raise _refuse(path, f"a member cannot be loaded: {error}") from None
-    return Artefact(manifest, quantum, preprocessor, fallback, digest)
+    return Artefact(manifest, quantum, preprocessor, fallback, digest, reference)

@@ -29,6 +29,7 @@ from qtrust.serve.egress import EgressLog, EgressPolicy, outbound
 from qtrust.serve.routing import Route
 from qtrust.serve.row_encoder import row_encoder
 from qtrust.serve.shot_rule import decide_with_shots
+from qtrust.serve.traffic_window import TrafficWindow
 
 
 @dataclass(frozen=True)
@@ -163,8 +164,10 @@ class Guard:
         backend: QuantumBackend,
         settings: GuardSettings | None = None,
         breaker: CircuitBreaker | None = None,
+        window: TrafficWindow | None = None,
     ) -> None:
         self.artefact = artefact
+        self.window = window  # recent traffic for drift monitoring (memory only)
         self.backend = backend
         self.settings = settings or GuardSettings()
         self.breaker = breaker or CircuitBreaker()
@@ -212,6 +215,15 @@ class Guard:
             )
         return answers
 
+    def _seen(
+        self, rows: Sequence[Mapping[str, Any]], angles: np.ndarray, answers: list[Answer]
+    ) -> list[Answer]:
+        """Keep the request in the drift monitor's window (if there is one), then answer."""
+        if self.window is not None:
+            quantum = [a.probability if a.answered_by == "quantum" else None for a in answers]
+            self.window.add(rows, angles, quantum, self.settings.shots)
+        return answers
+
     def predict(
         self, rows: Sequence[Mapping[str, Any]], *, seed: int = 0, route: Route | None = None
     ) -> list[Answer]:
@@ -251,22 +263,30 @@ class Guard:
             ]
 
         if route is not None and route.variant == "classical":
-            return from_fallback(route.reason, "classical")
+            return self._seen(checked.rows, angles, from_fallback(route.reason, "classical"))
 
         if not self.breaker.allow():
-            return from_fallback("the quantum backend is failing (circuit breaker open)")
+            return self._seen(
+                checked.rows, angles, from_fallback("the quantum backend is failing (circuit breaker open)")
+            )
         future = self._pool.submit(self._quantum, angles, seed)
         try:
             quantum = future.result(timeout=self.settings.latency_budget)
         except concurrent.futures.TimeoutError:
             future.cancel()
             self.breaker.record_failure()
-            return from_fallback(
-                f"the quantum backend did not answer within {self.settings.latency_budget:g} s"
+            return self._seen(
+                checked.rows,
+                angles,
+                from_fallback(
+                    f"the quantum backend did not answer within {self.settings.latency_budget:g} s"
+                ),
             )
         except Exception as error:  # any backend failure: the request is still answered
             self.breaker.record_failure()
-            return from_fallback(f"the quantum backend failed: {type(error).__name__}")
+            return self._seen(
+                checked.rows, angles, from_fallback(f"the quantum backend failed: {type(error).__name__}")
+            )
         self.breaker.record_success()
         answers = []
         for i, (p, decision, shots, seeds, reason, sent) in enumerate(quantum):
@@ -302,4 +322,4 @@ class Guard:
                         rollout,
                     )
                 )
-        return answers
+        return self._seen(checked.rows, angles, answers)

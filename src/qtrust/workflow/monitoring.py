@@ -1,0 +1,204 @@
+"""Drift monitoring of a served model: compare recent traffic with the artefact's reference, and open an
+incident for each alarm.
+
+Why here: the detectors (:mod:`qtrust.monitor`) are pure statistics and the traffic window
+(:mod:`qtrust.serve.traffic_window`) is the server's memory; joining them and writing incidents into the
+evidence log is a recorded operation, shared by the loop inside ``qtrust serve`` and by ``qtrust monitor``.
+Each alarm opens one incident (``system:monitor``) naming the detector, the feature or metric, the window
+(rows and times) and the statistic; a subject already alarmed by this monitor is not opened again while
+that incident is open.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from qtrust.errors import InputError
+from qtrust.governance.records import incidents, open_automatic_incident
+from qtrust.monitor.device_drift import device_drift
+from qtrust.monitor.result import DriftResult
+from qtrust.monitor.window import CurrentWindow, ReferenceWindow, check_window
+from qtrust.serve.artefact import Artefact
+from qtrust.serve.traffic_window import TrafficWindow, WindowSnapshot
+from qtrust.workflow.session import Session
+
+
+def reference_window(artefact: Artefact) -> ReferenceWindow:
+    """The artefact's reference as the detectors take it (marginals as columns: fine for per-feature tests)."""
+    reference = artefact.reference
+    if reference is None:
+        raise InputError(
+            "this artefact carries no monitoring reference",
+            where="ARTEFACT",
+            fix="package it again with this qtrust (`qtrust package`)",
+        )
+    columns = {}
+    for name, column in reference["features"].items():
+        if column["type"] == "number":
+            columns[name] = column["values"]
+        else:
+            columns[name] = [value for value, count in column["counts"].items() for _ in range(count)]
+    return ReferenceWindow(
+        features=pd.DataFrame(columns),
+        angles=np.asarray(reference["angles"], dtype=float),
+        probabilities=np.asarray(reference["quantum_probabilities"], dtype=float),
+        labels=np.asarray(reference["labels"], dtype=int),
+    )
+
+
+def current_window(snapshot: WindowSnapshot) -> CurrentWindow:
+    return CurrentWindow(
+        features=pd.DataFrame(snapshot.features),
+        angles=snapshot.angles,
+        probabilities=snapshot.probabilities if len(snapshot.probabilities) else None,
+        shots=snapshot.shots,
+    )
+
+
+def check_traffic(
+    artefact: Artefact, current: CurrentWindow, *, alpha: float = 0.05, seed: int = 0
+) -> list[DriftResult]:
+    """Every detector on ``current`` against the artefact's reference."""
+    return check_window(
+        reference_window(artefact),
+        current,
+        features_schema=artefact.manifest["features"],
+        alpha=alpha,
+        seed=seed,
+        decision_threshold=artefact.threshold,
+    )
+
+
+def device_drift_check(artefact: Artefact, noise: str) -> list[DriftResult]:
+    """Re-score the reference rows and the fairness certificate under ``noise`` (``CHANNEL:LEVEL``, one of the
+    points the audit measured or any other) against the exact, noiseless model the artefact serves."""
+    from qtrust.quantum.noise import NoiseModel
+
+    kind, _, level = noise.partition(":")
+    try:
+        new = NoiseModel.single(kind, float(level))
+    except ValueError:
+        raise InputError(
+            f"{noise!r} is not CHANNEL:LEVEL", where="--noise", fix="e.g. depolarizing:0.03"
+        ) from None
+    reference = reference_window(artefact)
+    return device_drift(
+        artefact.quantum,
+        reference.angles,
+        reference.labels,
+        audited_noise=None,
+        new_noise=new,
+        new_label=new.label or noise,
+        threshold=artefact.threshold,
+    )
+
+
+def _title(result: DriftResult) -> str:
+    return f"drift: {result.detector} on {result.subject}"
+
+
+@dataclass
+class MonitorRun:
+    window: dict[str, Any]
+    results: list[DriftResult]
+    opened: list[tuple[str, DriftResult]] = field(default_factory=list)  # (incident id, alarm)
+
+    @property
+    def alarms(self) -> list[DriftResult]:
+        return [r for r in self.results if r.drifted]
+
+
+def record_alarms(
+    session: Session, results: Sequence[DriftResult], window: Mapping[str, Any], links: Mapping[str, Any]
+) -> list[tuple[str, DriftResult]]:
+    """Open one incident per alarm whose subject has no open monitor incident yet."""
+    alarms = [r for r in results if r.drifted]
+    if not alarms:
+        return []
+    opened = []
+    with session.writing() as (log, ledger):
+        open_titles = {
+            i.title for i in incidents(ledger).values() if not i.closed and i.opened_by == "system:monitor"
+        }
+        for alarm in alarms:
+            if _title(alarm) in open_titles:
+                continue
+            p = f", p = {alarm.p_value:.3g}" if alarm.p_value is not None else ""
+            description = (
+                f"{alarm.method} Statistic {alarm.statistic:.4g}{p} against {alarm.threshold:g}; window of "
+                f"{window.get('rows')} rows from {window.get('first')} to {window.get('last')} against "
+                f"{alarm.reference_n} reference rows."
+            )
+            incident_id, _ = open_automatic_incident(
+                log,
+                ledger,
+                source="monitor",
+                title=_title(alarm),
+                severity="medium",
+                affected_runs=[links["audit"]] if links.get("audit") is not None else [],
+                description=description,
+                links=dict(links) | {"drift": alarm.to_dict()},
+            )
+            open_titles.add(_title(alarm))
+            opened.append((incident_id, alarm))
+            ledger = session.ledger(log)  # the next incident's number counts this one
+    return opened
+
+
+class DriftMonitor:
+    """The loop inside ``qtrust serve``: every ``interval_s``, check the window once it holds ``min_rows``."""
+
+    def __init__(
+        self,
+        session: Session,
+        artefact: Artefact,
+        window: TrafficWindow,
+        *,
+        interval_s: float,
+        min_rows: int,
+        links: Mapping[str, Any],
+        on_run: Callable[[MonitorRun], None] = lambda run: None,
+        on_error: Callable[[Exception], None] = lambda error: None,
+        record: bool = True,
+    ) -> None:
+        reference_window(artefact)  # refuse at start-up, not in the loop
+        self.session, self.artefact, self.window = session, artefact, window
+        self.interval_s, self.min_rows, self.links = interval_s, min_rows, dict(links)
+        self._on_run, self._on_error, self.record = on_run, on_error, record
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="qtrust-monitor", daemon=True)
+        self.runs = 0
+
+    def check_now(self) -> MonitorRun | None:
+        snapshot = self.window.snapshot()
+        if snapshot is None or len(snapshot.features) < self.min_rows:
+            return None
+        self.runs += 1
+        results = check_traffic(self.artefact, current_window(snapshot), seed=self.runs)
+        window = {"rows": len(snapshot.features), "first": snapshot.first, "last": snapshot.last}
+        opened = record_alarms(self.session, results, window, self.links) if self.record else []
+        return MonitorRun(window, results, opened)
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            try:
+                run = self.check_now()
+                if run is not None:
+                    self._on_run(run)
+            except Exception as error:  # the service keeps answering; the operator is told
+                self._on_error(error)
+
+    def start(self) -> DriftMonitor:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=30)
