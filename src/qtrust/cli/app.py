@@ -20,6 +20,7 @@ from rich.table import Table
 from qtrust._version import __version__
 from qtrust.cli.common import HomeOption, StoreOption, env_log_passphrase, fail, session
 from qtrust.cli.devices_cmds import register as register_devices_commands
+from qtrust.cli.drill_cmds import register as register_drill_commands
 from qtrust.cli.evidence_cmds import register as register_evidence_commands
 from qtrust.cli.governance_cmds import register as register_governance_commands
 from qtrust.cli.model_loader import ModelOption, load_supplied
@@ -244,6 +245,7 @@ register_witness_commands(app)
 register_serve_commands(app)
 register_rollout_commands(app)
 register_monitor_commands(app)
+register_drill_commands(app)
 
 
 def main() -> None:

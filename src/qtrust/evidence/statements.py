@@ -31,6 +31,9 @@ POLICY_V1 = f"{QTRUST_PREDICATES}/policy/v1"  # the release policy the owner put
 ATTESTATION_V1 = f"{QTRUST_PREDICATES}/attestation/v1"
 GOVERNANCE_APPROACH_V1 = f"{QTRUST_PREDICATES}/governance-approach/v1"
 DEPLOYMENT_V1 = f"{QTRUST_PREDICATES}/deployment/v1"  # a model artefact put into service, and how
+DRILL_V1 = (
+    f"{QTRUST_PREDICATES}/drill/v1"  # an incident drill: the failure injected and how fast it was handled
+)
 ROLLOUT_V1 = f"{QTRUST_PREDICATES}/rollout/v1"  # a canary rollout's start, step decisions and people's moves
 SYSTEM_ACTOR = (
     "system:"  # prefix of an actor that is qtrust itself (an automatic incident), signed by the log key
@@ -55,6 +58,7 @@ KINDS = {
     GOVERNANCE_APPROACH_V1: "governance-approach",
     DEPLOYMENT_V1: "deployment",
     ROLLOUT_V1: "rollout",
+    DRILL_V1: "drill",
 }
 
 

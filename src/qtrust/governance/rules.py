@@ -43,7 +43,8 @@ ACTOR = {
     st.INCIDENT_V1: "by",
     st.ATTESTATION_V1: "attested_by",
     st.POLICY_V1: "registered_by",
-    st.ROLLOUT_V1: "by",  # a person's move (start, advance, pause, resume, rollback); decisions: the log key
+    st.ROLLOUT_V1: "by",
+    st.DRILL_V1: "by",  # a person's move (start, advance, pause, resume, rollback); decisions: the log key
 }
 Judgement = tuple[str | None, Callable[[], None]]
 
