@@ -7,7 +7,8 @@ the drift monitor on their intervals, and a client that sends one request per tr
 key and group) and then the row's true label as feedback. After ``healthy`` requests the failure is
 injected; the drill ends at the automatic rollback, or when the traffic runs out.
 
-Scenarios (:data:`SCENARIOS`): ``outage`` (every backend call fails), ``noise`` (the backend's noise rises to
+Scenarios (:data:`SCENARIOS`): ``none`` (healthy traffic only: the rollout is promoted step by step as its
+plan allows — a rehearsal of the rollout itself), ``outage`` (every backend call fails), ``noise`` (the backend's noise rises to
 depolarizing 3e-2), ``shot-budget`` (the shot budget is cut to the first draw: near-threshold rows can only
 defer), ``input-drift`` (a numeric feature of the traffic scaled by 1.5), ``fairness`` (half of one group's
 favourable quantum decisions turned down) and ``stale-calibration`` (the device's noise moves to
@@ -54,7 +55,7 @@ from qtrust.workflow.rollout import Evaluation, rollback_rollout, rollout_state,
 from qtrust.workflow.rollout_controller import RolloutController
 from qtrust.workflow.session import Session
 
-SCENARIOS = ("outage", "noise", "shot-budget", "input-drift", "fairness", "stale-calibration")
+SCENARIOS = ("none", "outage", "noise", "shot-budget", "input-drift", "fairness", "stale-calibration")
 DRIFT_NOISE = "depolarizing:0.03"
 FIXED_INTERVAL = 50  # quantum-cohort rows per measurement of the fixed-threshold comparison
 
@@ -124,6 +125,7 @@ class DrillReport:
     first_incident: dict[str, Any] | None = None  # requests and seconds after injection
     rollback: dict[str, Any] | None = None
     incidents: list[str] = field(default_factory=list)
+    decisions: list[dict[str, Any]] = field(default_factory=list)  # every recorded step decision, in order
     quantum_rows_after: int = 0  # quantum-cohort rows served after the injection
     fixed_threshold_rollback_after: int | None = None  # quantum-cohort rows; None: not within those served
     seed: int = 0
@@ -185,7 +187,9 @@ def run_drill(
         raise InputError(
             f"unknown scenario {scenario!r}", where="SCENARIO", fix=f"one of: {', '.join(SCENARIOS)}"
         )
-    if not 0 < healthy < len(traffic):
+    if scenario == "none":
+        healthy = len(traffic)
+    elif not 0 < healthy < len(traffic):
         raise InputError(
             f"{healthy} healthy requests of {len(traffic)}",
             where="--healthy",
@@ -207,6 +211,16 @@ def run_drill(
     injected = {"time": None}
 
     def on_evaluation(evaluation: Evaluation) -> None:
+        if evaluation.recorded is not None:
+            report.decisions.append(
+                {
+                    "entry": evaluation.recorded,
+                    "outcome": evaluation.verdict.decision,
+                    "now_at": evaluation.state.percent,
+                    "status": evaluation.state.status,
+                    "requests": counter["sent"],
+                }
+            )
         if evaluation.incident:
             events.append(("rollback", time.perf_counter(), evaluation))
 
@@ -253,7 +267,7 @@ def run_drill(
         monitor.start()
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
             for i, row in enumerate(traffic):
-                if i == healthy:
+                if i == healthy and scenario != "none":
                     injected["time"] = time.perf_counter()
                     _inject(scenario, backend, guard, session, artefact, links, events)
                 if any(kind == "rollback" for kind, _, _ in events):
@@ -323,7 +337,11 @@ def run_drill(
     report.quantum_rows_after = sum(r["answered_by"] != "classical" for r in rows[healthy:])
     report.fixed_threshold_rollback_after = fixed
     log.close()
-    if rollout_state(session, rollout_id).status != "rolled-back":  # leave no drill rollout running
+    if rollout_state(session, rollout_id).status in (
+        "running",
+        "awaiting-approval",
+        "paused",
+    ):  # none left running
         rollback_rollout(session, person_id, rollout_id, f"drill {scenario} ended")
     report.recorded = _record(session, person_id, report)
     return report
