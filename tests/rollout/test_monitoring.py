@@ -15,7 +15,7 @@ def test_drift_opens_one_incident_per_subject_and_audit_like_traffic_none(deploy
     session, deployment, artefact_path, _ = deployed
     artefact = load(artefact_path)
     _, rows, _ = setup
-    window = TrafficWindow(size=500)
+    window = TrafficWindow(size=len(rows))  # each request below fills a fresh window
     guard = Guard(artefact, EngineBackend(artefact.quantum), window=window)
     monitor = DriftMonitor(
         session,
@@ -32,18 +32,22 @@ def test_drift_opens_one_incident_per_subject_and_audit_like_traffic_none(deploy
         assert calm is not None
         assert calm.alarms == []
         assert calm.window["rows"] == len(rows)
-        window = TrafficWindow(size=500)
-        guard.window = monitor.window = window
         shifted = [{**row, "x1": row["x1"] * 1.3} for row in rows]
         guard.predict(shifted)
-        alarmed = monitor.check_now()
+        first = monitor.check_now()
+        assert monitor.check_now() is None  # the same window is not judged twice
+        guard.predict(shifted)
+        alarmed = monitor.check_now()  # the second fresh window in a row confirms the alarm
+        guard.predict(shifted)
         again = monitor.check_now()
     finally:
         guard.close()
-    subjects = {(a.detector, a.subject) for a in alarmed.alarms}
+    assert first.alarms
+    assert first.opened == []  # one window is not enough
+    subjects = {(a.detector, a.subject) for a in alarmed.confirmed}
     assert ("ks", "x1") in subjects
     assert all(subject in ("x1", "angles", "probability", "accuracy") for _, subject in subjects)
-    assert len(alarmed.opened) == len(alarmed.alarms)
+    assert len(alarmed.opened) == len(alarmed.confirmed)
     assert again.opened == []  # the same subjects are not opened twice while their incidents are open
     with session.reading() as (_, ledger):
         opened = incidents(ledger)

@@ -32,6 +32,10 @@ def _traffic(source: str, artefact, label_column: str, group_column: str | None,
 
         dataset = load_dataset(config_from_dict({}))
         frame, labels, groups = dataset.features, dataset.y, dataset.group
+        held_out = (artefact.reference or {}).get("test_rows")
+        if held_out and artefact.manifest["audit"]["dataset_digest"] == dataset.digest():
+            # the audit's held-out rows: the rows the model was audited on and never trained on
+            frame, labels, groups = frame.iloc[held_out], labels[held_out], groups[held_out]
     else:
         try:
             frame = pd.read_csv(source)
@@ -59,13 +63,20 @@ def _traffic(source: str, artefact, label_column: str, group_column: str | None,
 
 def drill(
     scenario: Annotated[
-        str, typer.Argument(help="outage, noise, shot-budget, input-drift, fairness or stale-calibration.")
+        str,
+        typer.Argument(
+            help="none (a healthy rehearsal), outage, noise, shot-budget, input-drift, fairness or stale-calibration."
+        ),
     ],
     artefact_path: Annotated[Path, typer.Argument(help="The model artefact to serve.")],
     plan: Annotated[Path, typer.Option("--plan", help="The rollout plan the drill runs under.")],
     as_: AsOption,
     traffic: Annotated[
-        str, typer.Option("--traffic", help="german (built in) or a CSV of requests.")
+        str,
+        typer.Option(
+            "--traffic",
+            help="german (the audit's held-out German Credit rows, resampled) or a CSV of requests.",
+        ),
     ] = "german",
     label_column: Annotated[
         str, typer.Option("--label-column", help="The CSV's 0/1 label column.")
@@ -110,11 +121,21 @@ def drill(
     if as_json:
         sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
         return
+    injected = (
+        "no failure injected"
+        if scenario == "none"
+        else f"failure injected before request {report.injected_at}"
+    )
     out.print(
-        f"Drill {scenario} (rollout {report.rollout}, deployment entry {report.deployment}): failure injected "
-        f"before request {report.injected_at}",
+        f"Drill {scenario} (rollout {report.rollout}, deployment entry {report.deployment}): {injected}",
         highlight=False,
     )
+    for decision in report.decisions:
+        out.print(
+            f"  entry {decision['entry']}: {decision['outcome']} after {decision['requests']} requests; now "
+            f"{decision['status']} at {decision['now_at']:g}%",
+            highlight=False,
+        )
     for phase in ("before", "after"):
         counts = report.answered[phase]
         out.print(f"  {phase}: " + ", ".join(f"{k} {v}" for k, v in counts.items()), highlight=False)

@@ -246,7 +246,7 @@ def _drift_monitor(here, loaded, window, interval: float, min_rows: int, links: 
                 f"drift: {alarm.detector} on {alarm.subject} ({alarm.statistic:.4g}); incident {incident_id}"
             )
         if no_record:
-            for alarm in run.alarms:
+            for alarm in run.confirmed:
                 out.print(f"drift: {alarm.detector} on {alarm.subject} ({alarm.statistic:.4g}); not recorded")
 
     def warn(error: Exception) -> None:

@@ -61,6 +61,9 @@ class Verdict:
     checks: list[Check]
     alpha_per_check: float
     burn: list[dict] = field(default_factory=list)
+    kind: str = (
+        ""  # the verdict without its numbers: a hold of the same kind as the last is not recorded again
+    )
 
     @property
     def severity(self) -> str:
@@ -72,6 +75,7 @@ class Verdict:
     def to_dict(self) -> dict:
         return {
             "decision": self.decision,
+            "kind": self.kind,
             "reasons": self.reasons,
             "alpha_per_check": self.alpha_per_check,
             "checks": [asdict(c) for c in self.checks],
@@ -225,7 +229,8 @@ def judge_step(
             f"{b['short_s']:g} s (alert at {b['factor']:g}×)"
             for b in firing
         ]
-        return Verdict("rollback", reasons, checks, alpha, burn_dicts)
+        kind = "rollback:" + ",".join([c.slo for c in breached] + ["burn_rate"] * bool(firing))
+        return Verdict("rollback", reasons, checks, alpha, burn_dicts, kind)
     thin = []
     if stats.requests < plan.min_requests:
         thin.append(f"{stats.requests}/{plan.min_requests} quantum-cohort requests")

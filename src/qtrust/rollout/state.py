@@ -102,6 +102,7 @@ def apply(state: RolloutState, predicate: Mapping[str, Any], seq: int, time: str
             "seq": seq,
             "time": time,
             "outcome": outcome,
+            "kind": (predicate.get("verdict") or {}).get("kind", ""),
             "reasons": predicate.get("reasons", []),
         }
         if outcome == "rollback":

@@ -100,7 +100,12 @@ def _check_agrees(name: str, rebuilt: np.ndarray, recorded: np.ndarray) -> None:
 
 
 def _reference(
-    test: pd.DataFrame, angles: np.ndarray, quantum: np.ndarray, classical: np.ndarray, labels: np.ndarray
+    test_rows: list[int],
+    test: pd.DataFrame,
+    angles: np.ndarray,
+    quantum: np.ndarray,
+    classical: np.ndarray,
+    labels: np.ndarray,
 ) -> dict[str, Any]:
     """The monitoring reference: per-column marginals of the test rows, never the rows themselves."""
     features: dict[str, Any] = {}
@@ -116,6 +121,7 @@ def _reference(
             }
     return {
         "rows": len(test),
+        "test_rows": test_rows,  # their positions in the audited dataset: a drill replays them, not training rows
         "features": features,
         "angles": np.asarray(angles, dtype=float).tolist(),
         "quantum_probabilities": np.asarray(quantum, dtype=float).tolist(),
@@ -203,6 +209,7 @@ def package(
     )
     columns = list(prepared.preprocessor.feature_names_in_)
     reference = _reference(
+        [int(i) for i in prepared.test_idx],
         dataset.features.iloc[prepared.test_idx][columns],
         prepared.X_test,
         quantum.probabilities(prepared.X_test),

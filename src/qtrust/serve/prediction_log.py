@@ -158,6 +158,7 @@ def _check_columns(db: Any, location: str) -> None:
 
 
 _STOP = object()
+_FLUSH = object()  # commit what is pending now (someone waits for it), without waiting for a fuller batch
 
 
 def _values(row: PredictionRow) -> tuple[Any, ...]:
@@ -212,9 +213,9 @@ class PredictionLog:
                 while True:
                     if item is _STOP:
                         stopping = True
-                    else:
+                    elif item is not _FLUSH:
                         pending.append(item)
-                    if len(pending) >= self._batch:
+                    if len(pending) >= self._batch or item is _FLUSH:
                         break
                     try:
                         item = self._queue.get(timeout=0 if stopping else self._wait)
@@ -237,6 +238,7 @@ class PredictionLog:
 
     def flush(self) -> None:
         """Wait until every row queued so far is committed (feedback may name a request just answered)."""
+        self._queue.put(_FLUSH)
         self._queue.join()
 
     def close(self) -> None:

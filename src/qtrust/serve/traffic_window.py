@@ -32,6 +32,7 @@ class TrafficWindow:
         self._rows: deque = deque(maxlen=size)
         self._lock = threading.Lock()
         self.size = size
+        self.added = 0  # rows ever added: a monitor checks only windows it has not seen
 
     def add(
         self,
@@ -45,6 +46,7 @@ class TrafficWindow:
         with self._lock:
             for row, angle, p in zip(features, angles, probabilities, strict=True):
                 self._rows.append((now, dict(row), np.asarray(angle, dtype=float), p, shots))
+                self.added += 1
 
     def __len__(self) -> int:
         with self._lock:

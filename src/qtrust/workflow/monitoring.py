@@ -7,10 +7,17 @@ evidence log is a recorded operation, shared by the loop inside ``qtrust serve``
 Each alarm opens one incident (``system:monitor``) naming the detector, the feature or metric, the window
 (rows and times) and the statistic; a subject already alarmed by this monitor is not opened again while
 that incident is open.
+
+Repeated looks: a monitor that tested an overlapping window every few seconds at α = 0.05 would raise false
+alarms on perfectly healthy traffic within minutes (each look is another chance). The loop therefore judges
+only *fresh* windows — each check waits until the window has been filled by rows it has not judged — and
+opens an incident only when a detector fires on ``confirm`` consecutive fresh windows (default 2: a
+per-window false-alarm rate α becomes about α² per subject).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -52,11 +59,17 @@ def reference_window(artefact: Artefact) -> ReferenceWindow:
     )
 
 
+#: Fewest quantum answers in a window for the output and accuracy detectors to judge it: at a 1% canary a
+#: window of 300 requests holds about 3, and an accuracy estimated from 3 rows alarms on noise alone.
+MIN_PROBABILITIES = 100
+
+
 def current_window(snapshot: WindowSnapshot) -> CurrentWindow:
+    enough = len(snapshot.probabilities) >= MIN_PROBABILITIES
     return CurrentWindow(
         features=pd.DataFrame(snapshot.features),
         angles=snapshot.angles,
-        probabilities=snapshot.probabilities if len(snapshot.probabilities) else None,
+        probabilities=snapshot.probabilities if enough else None,
         shots=snapshot.shots,
     )
 
@@ -64,9 +77,13 @@ def current_window(snapshot: WindowSnapshot) -> CurrentWindow:
 def check_traffic(
     artefact: Artefact, current: CurrentWindow, *, alpha: float = 0.05, seed: int = 0
 ) -> list[DriftResult]:
-    """Every detector on ``current`` against the artefact's reference."""
+    """Every detector on ``current`` against the artefact's reference (the output detectors only when the
+    current window has served probabilities)."""
+    reference = reference_window(artefact)
+    if current.probabilities is None:
+        reference = dataclasses.replace(reference, probabilities=None, labels=None)
     return check_window(
-        reference_window(artefact),
+        reference,
         current,
         features_schema=artefact.manifest["features"],
         alpha=alpha,
@@ -107,6 +124,7 @@ def _title(result: DriftResult) -> str:
 class MonitorRun:
     window: dict[str, Any]
     results: list[DriftResult]
+    confirmed: list[DriftResult] = field(default_factory=list)  # fired on enough consecutive windows
     opened: list[tuple[str, DriftResult]] = field(default_factory=list)  # (incident id, alarm)
 
     @property
@@ -166,24 +184,42 @@ class DriftMonitor:
         on_run: Callable[[MonitorRun], None] = lambda run: None,
         on_error: Callable[[Exception], None] = lambda error: None,
         record: bool = True,
+        confirm: int = 2,
+        fresh: int | None = None,
     ) -> None:
         reference_window(artefact)  # refuse at start-up, not in the loop
         self.session, self.artefact, self.window = session, artefact, window
         self.interval_s, self.min_rows, self.links = interval_s, min_rows, dict(links)
         self._on_run, self._on_error, self.record = on_run, on_error, record
+        self.confirm = confirm
+        self.fresh = fresh if fresh is not None else window.size  # rows between checks: no overlap
+        self._checked_at = 0  # window.added at the last check
+        self._streak: dict[tuple[str, str], int] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="qtrust-monitor", daemon=True)
         self.runs = 0
 
     def check_now(self) -> MonitorRun | None:
+        """Judge the window if it holds enough rows not judged before; None otherwise."""
+        added = self.window.added
+        fresh = min(self.fresh, self.window.size)
+        if added - self._checked_at < fresh:
+            return None
         snapshot = self.window.snapshot()
         if snapshot is None or len(snapshot.features) < self.min_rows:
             return None
+        self._checked_at = added
         self.runs += 1
         results = check_traffic(self.artefact, current_window(snapshot), seed=self.runs)
+        for result in results:
+            key = (result.detector, result.subject)
+            self._streak[key] = self._streak.get(key, 0) + 1 if result.drifted else 0
+        confirmed = [
+            r for r in results if r.drifted and self._streak[(r.detector, r.subject)] >= self.confirm
+        ]
         window = {"rows": len(snapshot.features), "first": snapshot.first, "last": snapshot.last}
-        opened = record_alarms(self.session, results, window, self.links) if self.record else []
-        return MonitorRun(window, results, opened)
+        opened = record_alarms(self.session, confirmed, window, self.links) if self.record else []
+        return MonitorRun(window, results, confirmed, opened)
 
     def _loop(self) -> None:
         while not self._stop.wait(self.interval_s):

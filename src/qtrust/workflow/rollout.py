@@ -154,7 +154,7 @@ def evaluate_rollout(
             verdict.decision == "hold"
             and last is not None
             and last["outcome"] == "hold"
-            and last["reasons"] == verdict.reasons
+            and last["kind"] == verdict.kind  # the same hold with other counts: not recorded again
             and last["time"] >= state.step_started_at
         ):
             return Evaluation(state, verdict, None, None)
