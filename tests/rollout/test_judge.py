@@ -115,3 +115,10 @@ def test_a_fast_burning_error_budget_rolls_back_at_100_percent():
 def test_healthy_steps_are_rarely_rolled_back():
     rollbacks = sum(verdict(traffic(600, seed=s)).decision == "rollback" for s in range(60))
     assert rollbacks <= 3  # the plan states 5%; the bench measures it over 200 rollouts
+
+
+def test_a_verdicts_kind_leaves_out_the_numbers():
+    few, more = verdict(traffic(50)), verdict(traffic(90, seed=1))
+    assert few.kind == more.kind == "hold:thin:requests,labels"
+    assert verdict(traffic(2_000)).kind == "promote"
+    assert verdict(traffic(2_000, error=0.08)).kind == "rollback:error_rate,fallback_rate"  # errors fall back

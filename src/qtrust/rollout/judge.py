@@ -61,9 +61,8 @@ class Verdict:
     checks: list[Check]
     alpha_per_check: float
     burn: list[dict] = field(default_factory=list)
-    kind: str = (
-        ""  # the verdict without its numbers: a hold of the same kind as the last is not recorded again
-    )
+    #: the verdict without its numbers: a hold of the same kind as the last one is not recorded again
+    kind: str = ""
 
     @property
     def severity(self) -> str:
@@ -231,21 +230,25 @@ def judge_step(
         ]
         kind = "rollback:" + ",".join([c.slo for c in breached] + ["burn_rate"] * bool(firing))
         return Verdict("rollback", reasons, checks, alpha, burn_dicts, kind)
-    thin = []
+    thin, short = [], []
     if stats.requests < plan.min_requests:
         thin.append(f"{stats.requests}/{plan.min_requests} quantum-cohort requests")
+        short.append("requests")
     if stats.labelled < plan.min_labels:
         thin.append(f"{stats.labelled}/{plan.min_labels} labelled rows")
+        short.append("labels")
     missing = [c.slo for c in checks if c.status == "no data"]
     if missing:
         thin.append(
             f"no data for {', '.join(missing)}" + (" (no row carries a group)" if not stats.groups else "")
         )
+        short += missing
     if thin:
-        return Verdict("hold", ["too little evidence: " + "; ".join(thin)], checks, alpha, burn_dicts)
+        reasons = ["too little evidence: " + "; ".join(thin)]
+        return Verdict("hold", reasons, checks, alpha, burn_dicts, "hold:thin:" + ",".join(short))
     unclear = [c.slo for c in checks if c.status == "unclear"]
     if unclear:
-        return Verdict(
-            "hold", [f"not yet shown within the SLO: {', '.join(unclear)}"], checks, alpha, burn_dicts
-        )
-    return Verdict("promote", ["minimums met and every SLO within its threshold"], checks, alpha, burn_dicts)
+        reasons = [f"not yet shown within the SLO: {', '.join(unclear)}"]
+        return Verdict("hold", reasons, checks, alpha, burn_dicts, "hold:unclear:" + ",".join(unclear))
+    reasons = ["minimums met and every SLO within its threshold"]
+    return Verdict("promote", reasons, checks, alpha, burn_dicts, "promote")

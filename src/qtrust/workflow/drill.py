@@ -126,6 +126,9 @@ class DrillReport:
     rollback: dict[str, Any] | None = None
     incidents: list[str] = field(default_factory=list)
     decisions: list[dict[str, Any]] = field(default_factory=list)  # every recorded step decision, in order
+    errors: list[str] = field(
+        default_factory=list
+    )  # evaluations or drift checks that failed (the service went on)
     quantum_rows_after: int = 0  # quantum-cohort rows served after the injection
     fixed_threshold_rollback_after: int | None = None  # quantum-cohort rows; None: not within those served
     seed: int = 0
@@ -228,12 +231,16 @@ def run_drill(
         for incident_id, alarm in run.opened:
             events.append(("incident", time.perf_counter(), (incident_id, alarm)))
 
+    def on_error(error: Exception) -> None:
+        report.errors.append(f"{type(error).__name__}: {error}")
+
     controller = RolloutController(
         session,
         rollout_id,
         log,
         threshold=artefact.threshold,
         on_evaluation=on_evaluation,
+        on_error=on_error,
         interval_s=interval_s,
     )
     links = {"deployment": deployed.recorded.seq, "audit": deployed.audit_entry, "drill": scenario}
@@ -245,6 +252,7 @@ def run_drill(
         min_rows=min(200, monitor_rows),
         links=links,
         on_run=on_run,
+        on_error=on_error,
     )
     router = FlagRouter(RolloutProvider(controller.flag), label=controller.label)
     port = _free_port()
