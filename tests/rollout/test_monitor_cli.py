@@ -35,6 +35,15 @@ def test_traffic_and_device_drift_set_the_exit_status(packaged, setup, tmp_path)
     assert certificate["drifted"]
     faint = runner.invoke(app, ["monitor", artefact, "--noise", "depolarizing:0.000001"], env=env)
     assert faint.exit_code == 0, faint.output
+    device = runner.invoke(
+        app, ["monitor", artefact, "--noise", "device:fake_manila/best", "--json"], env=env
+    )
+    assert device.exit_code in (0, 1), device.output
+    assert {r["subject"] for r in json.loads(device.stdout)["results"]} == {
+        "accuracy",
+        "probability",
+        "certificate",
+    }
     neither = runner.invoke(app, ["monitor", artefact], env=env)
     assert neither.exit_code == 2
     assert "give exactly one of them" in neither.output

@@ -44,7 +44,10 @@ def monitor(
     ] = None,
     noise: Annotated[
         str | None,
-        typer.Option("--noise", help="Device drift: a new noise model CHANNEL:LEVEL to re-score under."),
+        typer.Option(
+            "--noise",
+            help="Device drift: re-score under CHANNEL:LEVEL or a calibration snapshot device:NAME[/LAYOUT].",
+        ),
     ] = None,
     shots: Annotated[
         int | None, typer.Option("--shots", help="Treat served probabilities as drawn with these shots.")

@@ -28,7 +28,7 @@ import pandas as pd
 
 from qtrust.errors import InputError
 from qtrust.governance.records import incidents, open_automatic_incident
-from qtrust.monitor.device_drift import device_drift
+from qtrust.monitor.device_drift import calibration_noise, device_drift
 from qtrust.monitor.result import DriftResult
 from qtrust.monitor.window import CurrentWindow, ReferenceWindow, check_window
 from qtrust.serve.artefact import Artefact
@@ -93,17 +93,24 @@ def check_traffic(
 
 
 def device_drift_check(artefact: Artefact, noise: str) -> list[DriftResult]:
-    """Re-score the reference rows and the fairness certificate under ``noise`` (``CHANNEL:LEVEL``, one of the
-    points the audit measured or any other) against the exact, noiseless model the artefact serves."""
+    """Re-score the reference rows and the fairness certificate under ``noise`` — ``CHANNEL:LEVEL`` or a
+    device calibration snapshot ``device:NAME[/LAYOUT]`` (e.g. ``device:fake_manila/best``) — against the
+    exact, noiseless model the artefact serves."""
     from qtrust.quantum.noise import NoiseModel
 
     kind, _, level = noise.partition(":")
-    try:
-        new = NoiseModel.single(kind, float(level))
-    except ValueError:
-        raise InputError(
-            f"{noise!r} is not CHANNEL:LEVEL", where="--noise", fix="e.g. depolarizing:0.03"
-        ) from None
+    if kind == "device":
+        name, _, layout = level.partition("/")
+        new = calibration_noise(artefact.quantum, name, layout or "best")
+    else:
+        try:
+            new = NoiseModel.single(kind, float(level))
+        except ValueError:
+            raise InputError(
+                f"{noise!r} is not CHANNEL:LEVEL or device:NAME[/LAYOUT]",
+                where="--noise",
+                fix="e.g. depolarizing:0.03 or device:fake_manila/best",
+            ) from None
     reference = reference_window(artefact)
     return device_drift(
         artefact.quantum,
