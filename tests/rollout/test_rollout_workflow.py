@@ -111,6 +111,18 @@ def test_people_pause_resume_and_roll_back_and_the_log_refuses_forgeries(deploye
         rollout.rollback_rollout(as_person(session, "bob"), "bob", "R-0001", " ")
     back = rollout.rollback_rollout(as_person(session, "bob"), "bob", "R-0001", "complaints from branch 4")
     assert back.status == "rolled-back"
+    # the plan was registered by the start; starting again by its name reuses it, an edited file amends it
+    registered = rollout.plans(session)["test-canary"]
+    again = rollout.start_rollout(as_person(session, "alice"), "alice", "test-canary", deployment)
+    assert again.plan.digest() == registered.plan.digest()
+    assert rollout.plans(session)["test-canary"].seq == registered.seq  # no new registration
+    rollout.rollback_rollout(as_person(session, "bob"), "bob", again.rollout_id, "second test")
+    plan.write_text(plan.read_text().replace("min_labels: 80", "min_labels: 90"))
+    amended = rollout.register_plan(as_person(session, "olga"), "olga", plan)
+    assert amended.seq > registered.seq
+    assert amended.plan.min_labels == 90
+    with pytest.raises(InputError, match="neither a plan file nor a registered plan"):
+        rollout.start_rollout(as_person(session, "alice"), "alice", "no-such-plan", deployment)
     with pytest.raises(InputError, match="not a verified deployment"):
         rollout.start_rollout(as_person(session, "alice"), "alice", plan, 0)
     # a decision signed by a person instead of the log key does not verify

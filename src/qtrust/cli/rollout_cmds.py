@@ -203,6 +203,43 @@ def rollback(
     _print_state(state)
 
 
+@rollout_app.command("register")
+def register_plan(
+    plan: Annotated[Path, typer.Argument(help="A rollout plan (YAML).")],
+    as_: AsOption,
+    home: HomeOption = None,
+    store: StoreOption = None,
+) -> None:
+    """Sign a rollout plan into the log before any rollout uses it (the same name again: an amendment)."""
+    from qtrust.workflow.rollout import register_plan as register
+
+    try:
+        registered = register(session(home, store), as_, plan)
+    except InputError as error:
+        fail(error)
+    out.print(
+        f"Rollout plan {registered.plan.name} (sha256 {registered.plan.digest()[:12]}…) is entry {registered.seq}, "
+        f"registered by {registered.registered_by}.",
+        highlight=False,
+    )
+
+
+@rollout_app.command("plans")
+def list_plans(home: HomeOption = None, store: StoreOption = None) -> None:
+    """The registered rollout plans (the last registration of each name is in force)."""
+    from qtrust.workflow.rollout import plans
+
+    try:
+        found = plans(session(home, store))
+    except InputError as error:
+        fail(error)
+    for name, registered in found.items():
+        steps = ", ".join(f"{s:g}%" for s in registered.plan.steps)
+        out.print(
+            f"{name}: entry {registered.seq} by {registered.registered_by}; steps {steps}", highlight=False
+        )
+
+
 @rollout_app.command("check")
 def check(plan: Annotated[Path, typer.Argument(help="A rollout plan (YAML).")]) -> None:
     """Validate a rollout plan and print its digest."""

@@ -34,6 +34,7 @@ DEPLOYMENT_V1 = f"{QTRUST_PREDICATES}/deployment/v1"  # a model artefact put int
 DRILL_V1 = (
     f"{QTRUST_PREDICATES}/drill/v1"  # an incident drill: the failure injected and how fast it was handled
 )
+ROLLOUT_PLAN_V1 = f"{QTRUST_PREDICATES}/rollout-plan/v1"  # a registered rollout plan (policy code)
 ROLLOUT_V1 = f"{QTRUST_PREDICATES}/rollout/v1"  # a canary rollout's start, step decisions and people's moves
 SYSTEM_ACTOR = (
     "system:"  # prefix of an actor that is qtrust itself (an automatic incident), signed by the log key
@@ -59,6 +60,7 @@ KINDS = {
     DEPLOYMENT_V1: "deployment",
     ROLLOUT_V1: "rollout",
     DRILL_V1: "drill",
+    ROLLOUT_PLAN_V1: "rollout-plan",
 }
 
 

@@ -44,7 +44,8 @@ ACTOR = {
     st.ATTESTATION_V1: "attested_by",
     st.POLICY_V1: "registered_by",
     st.ROLLOUT_V1: "by",
-    st.DRILL_V1: "by",  # a person's move (start, advance, pause, resume, rollback); decisions: the log key
+    st.DRILL_V1: "by",
+    st.ROLLOUT_PLAN_V1: "registered_by",  # a person's move (start, advance, pause, resume, rollback); decisions: the log key
 }
 Judgement = tuple[str | None, Callable[[], None]]
 

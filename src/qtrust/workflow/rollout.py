@@ -66,9 +66,66 @@ def all_rollouts(session: Session) -> dict[str, RolloutState]:
         return rollouts(ledger)
 
 
-def start_rollout(session: Session, person_id: str, plan_file: Path, deployment: int) -> RolloutState:
-    """Start a rollout of deployment entry ``deployment`` under the plan in ``plan_file``, at its first step."""
+@dataclass(frozen=True)
+class RegisteredPlan:
+    seq: int
+    plan: RolloutPlan
+    registered_by: str
+
+
+def registered_plans(ledger: LogEntries) -> dict[str, RegisteredPlan]:
+    """The plan in force under each name (the last registration: a later one is an amendment)."""
+    found = {}
+    for entry in ledger.of(statements.ROLLOUT_PLAN_V1):
+        plan = RolloutPlan.model_validate(entry.predicate["plan"])
+        found[plan.name] = RegisteredPlan(entry.seq, plan, entry.predicate["registered_by"])
+    return found
+
+
+def _register(
+    log: EvidenceLog, ledger: LogEntries, person_id: str, key: Any, plan: RolloutPlan
+) -> RegisteredPlan:
+    known = registered_plans(ledger).get(plan.name)
+    if known is not None and known.plan.digest() == plan.digest():
+        return known
+    doc = statements.statement(
+        [statements.resource(f"rollout-plan:{plan.name}", plan.digest())],
+        statements.ROLLOUT_PLAN_V1,
+        {
+            "plan": plan.canonical(),
+            "plan_digest": plan.digest(),
+            "amends": known.seq if known else None,
+            "registered_by": person_id,
+        },
+    )
+    return RegisteredPlan(_sign(log, ledger, person_id, key, doc).seq, plan, person_id)
+
+
+def register_plan(session: Session, person_id: str, plan_file: Path) -> RegisteredPlan:
+    """Sign a rollout plan into the log (again under the same name: an amendment); unchanged: nothing new."""
     plan = load_rollout_plan(plan_file)
+    with session.acting_as(person_id) as (log, ledger, key):
+        return _register(log, ledger, person_id, key, plan)
+
+
+def plans(session: Session) -> dict[str, RegisteredPlan]:
+    with session.reading() as (_, ledger):
+        return registered_plans(ledger)
+
+
+def start_rollout(session: Session, person_id: str, plan_file: Path | str, deployment: int) -> RolloutState:
+    """Start a rollout of deployment entry ``deployment`` at the first step of a plan: a YAML file (registered
+    first if it is new or changed) or the name of a registered plan."""
+    path = Path(plan_file)
+    with session.reading() as (_, ledger):
+        named = registered_plans(ledger).get(str(plan_file))
+    if not path.is_file() and named is None:
+        raise InputError(
+            f"{plan_file} is neither a plan file nor a registered plan",
+            where="PLAN",
+            fix="give a rollout plan YAML, or a name `qtrust rollout plans` lists",
+        )
+    plan = named.plan if not path.is_file() and named is not None else load_rollout_plan(path)
     with session.acting_as(person_id) as (log, ledger, key):
         deployed = ledger.rule.deployments.get(deployment)
         if deployed is None:
@@ -86,6 +143,8 @@ def start_rollout(session: Session, person_id: str, plan_file: Path, deployment:
                 where="ROLLOUT",
                 fix="finish it, or roll it back (`qtrust rollout rollback`), before starting another",
             )
+        registered = _register(log, ledger, person_id, key, plan)
+        ledger = session.ledger(log)
         rollout_id = f"R-{len(rollouts(ledger)) + 1:04d}"
         doc = _statement(
             rollout_id,
@@ -94,6 +153,7 @@ def start_rollout(session: Session, person_id: str, plan_file: Path, deployment:
                 "by": person_id,
                 "plan": plan.canonical(),
                 "plan_digest": plan.digest(),
+                "plan_entry": registered.seq,
                 "deployment": deployment,
                 "artefact_sha256": deployed["artefact"]["sha256"],
                 "audit": deployed["audit"]["seq"],
