@@ -184,8 +184,9 @@ def run_drill(
     monitor_rows: int = 300,
     shots: int | None = None,
 ) -> DrillReport:
-    """Run one drill (see the module docstring) and record it; the rollout it starts ends rolled back or
-    is rolled back by the drill at the end, so the workspace has no running rollout afterwards."""
+    """Run one drill (see the module docstring) and record it. The rollout it starts ends rolled back,
+    complete (a ``none`` rehearsal that reached 100%), or is rolled back by the drill at the end: the
+    workspace has no running rollout afterwards."""
     if scenario not in SCENARIOS:
         raise InputError(
             f"unknown scenario {scenario!r}", where="SCENARIO", fix=f"one of: {', '.join(SCENARIOS)}"
