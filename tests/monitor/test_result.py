@@ -12,7 +12,16 @@ from qtrust.monitor import DETECTORS, DriftResult, register
 
 
 def test_every_builtin_detector_is_registered_under_the_name_it_writes():
-    assert set(DETECTORS) == {"psi", "ks", "chi2", "mmd", "output_shot_noise", "cbpe", "device_drift"}
+    assert set(DETECTORS) == {
+        "psi",
+        "ks",
+        "chi2",
+        "mmd",
+        "output_shot_noise",
+        "cbpe",
+        "device_drift",
+        "group_rate",
+    }
     assert DETECTORS["psi"] is monitor.psi
     assert DETECTORS["output_shot_noise"] is monitor.output_drift
     rng = np.random.default_rng(0)

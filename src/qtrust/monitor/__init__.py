@@ -16,6 +16,7 @@ from __future__ import annotations
 from qtrust.monitor.cbpe import cbpe
 from qtrust.monitor.chi_square import chi_square
 from qtrust.monitor.device_drift import device_drift as device_drift
+from qtrust.monitor.group_rate import group_rate as group_rate
 from qtrust.monitor.ks import ks
 from qtrust.monitor.mmd import mmd
 from qtrust.monitor.output_drift import output_drift

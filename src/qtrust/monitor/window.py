@@ -38,6 +38,7 @@ from qtrust.errors import InputError
 from qtrust.monitor._holm import holm
 from qtrust.monitor.cbpe import cbpe
 from qtrust.monitor.chi_square import chi_square
+from qtrust.monitor.group_rate import group_rate
 from qtrust.monitor.ks import ks
 from qtrust.monitor.mmd import MAX_N, N_PERMUTATIONS, mmd
 from qtrust.monitor.output_drift import output_drift
@@ -54,6 +55,7 @@ class ReferenceWindow:
     angles: NDArray[np.float64] | None = None  # (n, d): what the circuit saw
     probabilities: NDArray[np.float64] | None = None  # exact P(favourable), one per row
     labels: NDArray[np.int64] | None = None  # 0 / 1 outcomes; enables CBPE
+    group_rates: Mapping[str, Mapping[str, int]] | None = None  # group → {"positives", "rows"} of decisions
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ class CurrentWindow:
     probabilities: NDArray[np.float64] | None = None  # as served: estimates from `shots` shots each
     shots: int | None = None  # None or 0: the served probabilities are exact
     labels: NDArray[np.int64] | None = None  # outcomes that have arrived; reported beside CBPE's estimate
+    group_decisions: Sequence[tuple[str, int]] | None = None  # (group, decision) of the quantum answers
 
 
 def check_window(
@@ -149,6 +152,8 @@ def check_window(
                     seed=derive_seed(seed, "monitor", "cbpe", "accuracy"),
                 )
             )
+    if reference.group_rates is not None and current.group_decisions is not None:
+        results += group_rate(reference.group_rates, current.group_decisions, alpha=alpha)
     return results
 
 

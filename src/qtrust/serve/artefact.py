@@ -106,6 +106,8 @@ def _reference(
     quantum: np.ndarray,
     classical: np.ndarray,
     labels: np.ndarray,
+    groups: np.ndarray,
+    threshold: float,
 ) -> dict[str, Any]:
     """The monitoring reference: per-column marginals of the test rows, never the rows themselves."""
     features: dict[str, Any] = {}
@@ -127,6 +129,14 @@ def _reference(
         "quantum_probabilities": np.asarray(quantum, dtype=float).tolist(),
         "classical_probabilities": np.asarray(classical, dtype=float).tolist(),
         "labels": [int(v) for v in labels],
+        # per group, the quantum model's favourable decisions and rows: counts, never who is in which group
+        "group_rates": {
+            str(g): {
+                "positives": int(np.sum(np.asarray(quantum)[np.asarray(groups) == g] >= threshold)),
+                "rows": int(np.sum(np.asarray(groups) == g)),
+            }
+            for g in np.unique(np.asarray(groups))
+        },
     }
 
 
@@ -215,6 +225,8 @@ def package(
         quantum.probabilities(prepared.X_test),
         classical.predict_proba(prepared.X_test)[:, 1],
         prepared.y_test,
+        prepared.groups_test,
+        config.statistics.threshold,
     )
     members = {
         "quantum.json": canonical_json(

@@ -221,7 +221,9 @@ class Guard:
         """Keep the request in the drift monitor's window (if there is one), then answer."""
         if self.window is not None:
             quantum = [a.probability if a.answered_by == "quantum" else None for a in answers]
-            self.window.add(rows, angles, quantum, self.settings.shots)
+            groups = [a.group for a in answers]
+            decisions = [a.decision for a in answers]
+            self.window.add(rows, angles, quantum, self.settings.shots, groups, decisions)
         return answers
 
     def predict(

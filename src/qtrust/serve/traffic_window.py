@@ -22,6 +22,7 @@ class WindowSnapshot:
     features: list[dict[str, Any]]
     angles: np.ndarray
     probabilities: np.ndarray  # quantum-answered rows only
+    group_decisions: list[tuple[str, int]]  # (group, decision) of quantum-answered rows that named a group
     shots: int | None  # the first draw's shots when sampled; None when exact
     first: str  # time of the oldest row
     last: str
@@ -40,12 +41,18 @@ class TrafficWindow:
         angles: np.ndarray,
         probabilities: Sequence[float | None],
         shots: int | None,
+        groups: Sequence[str | None] | None = None,
+        decisions: Sequence[int] | None = None,
     ) -> None:
         """One request's rows; ``probabilities`` holds None where the quantum model did not answer."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
+        groups = groups if groups is not None else [None] * len(features)
+        decisions = decisions if decisions is not None else [None] * len(features)
         with self._lock:
-            for row, angle, p in zip(features, angles, probabilities, strict=True):
-                self._rows.append((now, dict(row), np.asarray(angle, dtype=float), p, shots))
+            for row, angle, p, group, decision in zip(
+                features, angles, probabilities, groups, decisions, strict=True
+            ):
+                self._rows.append((now, dict(row), np.asarray(angle, dtype=float), p, shots, group, decision))
                 self.added += 1
 
     def __len__(self) -> int:
@@ -63,6 +70,7 @@ class TrafficWindow:
             features=[r[1] for r in rows],
             angles=np.vstack([r[2] for r in rows]),
             probabilities=np.asarray([r[3] for r in answered], dtype=float),
+            group_decisions=[(r[5], int(r[6])) for r in answered if r[5] is not None and r[6] is not None],
             shots=min(sampled) if sampled else None,
             first=rows[0][0],
             last=rows[-1][0],

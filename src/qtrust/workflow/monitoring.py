@@ -56,6 +56,7 @@ def reference_window(artefact: Artefact) -> ReferenceWindow:
         angles=np.asarray(reference["angles"], dtype=float),
         probabilities=np.asarray(reference["quantum_probabilities"], dtype=float),
         labels=np.asarray(reference["labels"], dtype=int),
+        group_rates=reference.get("group_rates"),
     )
 
 
@@ -71,6 +72,7 @@ def current_window(snapshot: WindowSnapshot) -> CurrentWindow:
         angles=snapshot.angles,
         probabilities=snapshot.probabilities if enough else None,
         shots=snapshot.shots,
+        group_decisions=snapshot.group_decisions,
     )
 
 
