@@ -18,7 +18,6 @@ per-window false-alarm rate α becomes about α² per subject).
 from __future__ import annotations
 
 import dataclasses
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +32,7 @@ from qtrust.monitor.result import DriftResult
 from qtrust.monitor.window import CurrentWindow, ReferenceWindow, check_window
 from qtrust.serve.artefact import Artefact
 from qtrust.serve.traffic_window import TrafficWindow, WindowSnapshot
+from qtrust.workflow.periodic import Periodic
 from qtrust.workflow.session import Session
 
 
@@ -178,7 +178,7 @@ def record_alarms(
     return opened
 
 
-class DriftMonitor:
+class DriftMonitor(Periodic):
     """The loop inside ``qtrust serve``: every ``interval_s``, check the window once it holds ``min_rows``."""
 
     def __init__(
@@ -197,15 +197,14 @@ class DriftMonitor:
         fresh: int | None = None,
     ) -> None:
         reference_window(artefact)  # refuse at start-up, not in the loop
+        super().__init__("qtrust-monitor", interval_s, on_error)
         self.session, self.artefact, self.window = session, artefact, window
-        self.interval_s, self.min_rows, self.links = interval_s, min_rows, dict(links)
-        self._on_run, self._on_error, self.record = on_run, on_error, record
+        self.min_rows, self.links = min_rows, dict(links)
+        self._on_run, self.record = on_run, record
         self.confirm = confirm
         self.fresh = fresh if fresh is not None else window.size  # rows between checks: no overlap
         self._checked_at = 0  # window.added at the last check
         self._streak: dict[tuple[str, str], int] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="qtrust-monitor", daemon=True)
         self.runs = 0
 
     def check_now(self) -> MonitorRun | None:
@@ -230,20 +229,7 @@ class DriftMonitor:
         opened = record_alarms(self.session, confirmed, window, self.links) if self.record else []
         return MonitorRun(window, results, confirmed, opened)
 
-    def _loop(self) -> None:
-        while not self._stop.wait(self.interval_s):
-            try:
-                run = self.check_now()
-                if run is not None:
-                    self._on_run(run)
-            except Exception as error:  # the service keeps answering; the operator is told
-                self._on_error(error)
-
-    def start(self) -> DriftMonitor:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=30)
+    def tick(self) -> None:
+        run = self.check_now()
+        if run is not None:
+            self._on_run(run)

@@ -9,16 +9,16 @@ a passphrase gone) keeps the last state and is reported; it never stops the serv
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 from qtrust.rollout.flags import FlagState
 from qtrust.serve.prediction_log import PredictionLog
+from qtrust.workflow.periodic import Periodic
 from qtrust.workflow.rollout import Evaluation, evaluate_rollout, rollout_state
 from qtrust.workflow.session import Session
 
 
-class RolloutController:
+class RolloutController(Periodic):
     def __init__(
         self,
         session: Session,
@@ -33,11 +33,11 @@ class RolloutController:
         self.session, self.rollout_id, self.log, self.threshold = session, rollout_id, log, threshold
         state = rollout_state(session, rollout_id)  # resumes where the log says the rollout is
         self.state = state
-        self.interval_s = interval_s if interval_s is not None else state.plan.interval_s
+        super().__init__(
+            "qtrust-rollout", interval_s if interval_s is not None else state.plan.interval_s, on_error
+        )
         self._flag = state.flag()
-        self._on_evaluation, self._on_error = on_evaluation, on_error
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="qtrust-rollout", daemon=True)
+        self._on_evaluation = on_evaluation
 
     def flag(self) -> FlagState:
         return self._flag
@@ -50,18 +50,5 @@ class RolloutController:
         self.state, self._flag = evaluation.state, evaluation.state.flag()
         return evaluation
 
-    def _loop(self) -> None:
-        while not self._stop.wait(self.interval_s):
-            try:
-                self._on_evaluation(self.evaluate_now())
-            except Exception as error:  # the service keeps answering; the operator is told
-                self._on_error(error)
-
-    def start(self) -> RolloutController:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=30)
+    def tick(self) -> None:
+        self._on_evaluation(self.evaluate_now())
