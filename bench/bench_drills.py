@@ -62,7 +62,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2_000)
     parser.add_argument("--healthy", type=int, default=600)
     parser.add_argument("--interval", type=float, default=1.0)
-    parser.add_argument("--scenarios", nargs="+", default=list(SCENARIOS))
+    parser.add_argument("--scenarios", nargs="+", default=[s for s in SCENARIOS if s != "none"])
     args = parser.parse_args()
     secret = os.environ.get("QTRUST_KEY_PASSPHRASE", DEMO_PASSPHRASE).encode()
     work = Path(tempfile.mkdtemp(prefix="qtrust-drills-"))

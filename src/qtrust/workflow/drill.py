@@ -94,24 +94,24 @@ def _binomial(backend: _Faulty, sent: Any, shots: int, seed: int) -> np.ndarray:
 
 
 class _DrillGuard(Guard):
-    """The guard, able to turn down a share of one group's favourable quantum decisions (a fairness regression)."""
+    """The guard, able to turn down half of one group's favourable quantum decisions (a fairness
+    regression) — before the answers are seen by the monitor and the log, as a model's own would be."""
 
     unfair_group: str | None = None
+    _unfair_rng = np.random.default_rng(0)
 
-    def predict(self, rows, *, seed: int = 0, route=None) -> list[Answer]:
-        answers = super().predict(rows, seed=seed, route=route)
-        if self.unfair_group is None:
-            return answers
-        rng = np.random.default_rng(seed)
-        return [
-            dataclasses.replace(a, decision=0, probability=min(a.probability, 1 - a.probability))
-            if a.answered_by == "quantum"
-            and a.group == self.unfair_group
-            and a.decision == 1
-            and rng.random() < 0.5
-            else a
-            for a in answers
-        ]
+    def _seen(self, rows, angles, answers: list[Answer]) -> list[Answer]:
+        if self.unfair_group is not None:
+            answers = [
+                dataclasses.replace(a, decision=0, probability=min(a.probability, 1 - a.probability))
+                if a.answered_by == "quantum"
+                and a.group == self.unfair_group
+                and a.decision == 1
+                and self._unfair_rng.random() < 0.5
+                else a
+                for a in answers
+            ]
+        return super()._seen(rows, angles, answers)
 
 
 @dataclass
@@ -383,6 +383,7 @@ def _inject(
         guard.settings = dataclasses.replace(guard.settings, shots=shots // 10, shot_budget=shots // 10)
     elif scenario == "fairness":
         groups = (artefact.manifest.get("group") or {}).get("values") or []
+        guard._unfair_rng = np.random.default_rng(len(groups))
         guard.unfair_group = groups[0] if groups else None
     elif scenario == "stale-calibration":
         backend.fault = scenario
