@@ -3,7 +3,7 @@
 Copies the evidence workspace that recorded the audit (default ``.qtrust``, where ``make audit`` records it)
 to a temporary home, puts one drill operator on its roster, packages ``vqc`` with the ``logistic`` fallback,
 and runs ``run_drill`` for every scenario under a plan whose SLOs are the audited model's own values on the
-audit's test rows with a margin of 0.05 (so the healthy phase is within them). Traffic: German Credit rows
+audit's test rows with a margin of 0.05 (so the healthy phase is within them). Traffic: German Credit's held-out rows (the audit's test split)
 in a seeded order, each with its true label sent as feedback; the failure is injected after ``--healthy``
 requests. Reported per scenario: requests and seconds from the injection to the first incident and to the
 rollback, rows answered by each model after the injection, and when a fixed-threshold canary (Argo-style,
@@ -97,9 +97,11 @@ def main() -> None:
     columns = [f["name"] for f in artefact.manifest["features"]]
     import json
 
-    records = json.loads(dataset.features[columns].to_json(orient="records"))
+    held_out = artefact.reference["test_rows"]  # the audit's held-out rows, as `qtrust drill` replays them
+    records = json.loads(dataset.features.iloc[held_out][columns].to_json(orient="records"))
+    labels, groups = dataset.y[held_out], dataset.group[held_out]
     order = np.random.default_rng(0).permutation(np.resize(np.arange(len(records)), args.requests))
-    traffic = [TrafficRow(records[i], int(dataset.y[i]), str(dataset.group[i])) for i in order]
+    traffic = [TrafficRow(records[i], int(labels[i]), str(groups[i])) for i in order]
     print("plan SLOs (audited values ± 0.05): " + ", ".join(f"{k} {v:.3f}" for k, v in slos.items()))
     print(
         f"{args.requests} requests at most, failure after {args.healthy}, judged every {args.interval:g} s, 50% cohort\n"
