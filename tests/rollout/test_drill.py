@@ -75,3 +75,26 @@ def test_an_outage_drill_rolls_back_opens_an_incident_and_is_recorded(deployed, 
     assert drill["scenario"] == "outage"
     assert drill["rollback"]["requests"] == report.rollback["requests"]
     assert opened[report.incidents[0]].opened_by == "system:rollout"
+
+
+def test_the_fairness_fault_reaches_the_monitor_window(setup):
+    from qtrust.serve.backends import EngineBackend
+    from qtrust.serve.traffic_window import TrafficWindow
+    from qtrust.workflow.drill import _DrillGuard
+
+    artefact, rows, _ = setup
+    group = artefact.manifest["group"]
+    window = TrafficWindow(size=1_000)
+    guard = _DrillGuard(artefact, EngineBackend(artefact.quantum), window=window)
+    target = group["values"][0]
+    sent = [{**r, group["name"]: target} for r in rows] * 10
+    before = [a.decision for a in guard.predict(sent)]
+    guard.unfair_group = target
+    after = [a.decision for a in guard.predict(sent)]
+    guard.close()
+    favourable = sum(before)
+    assert favourable > 0
+    assert 0.3 * favourable < favourable - sum(after) < 0.7 * favourable  # about half turned down
+    assert all(a <= b for a, b in zip(after, before, strict=True))  # only favourable ones, only down
+    recorded = [d for _, d in window.snapshot().group_decisions]
+    assert recorded == before + after  # the monitor sees what the client got
