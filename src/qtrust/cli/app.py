@@ -30,6 +30,7 @@ from qtrust.cli.policy_cmds import register as register_policy_commands
 from qtrust.cli.records_cmds import register as register_records_commands
 from qtrust.cli.rollout_cmds import register as register_rollout_commands
 from qtrust.cli.serve_cmds import register as register_serve_commands
+from qtrust.cli.web_cmds import register as register_web_commands
 from qtrust.cli.witness_cmds import register as register_witness_commands
 from qtrust.errors import InputError
 
@@ -246,6 +247,7 @@ register_serve_commands(app)
 register_rollout_commands(app)
 register_monitor_commands(app)
 register_drill_commands(app)
+register_web_commands(app)
 
 
 def main() -> None:

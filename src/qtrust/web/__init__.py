@@ -1,0 +1,1 @@
+"""qtrust web: the governance app — server-rendered pages over the same library calls as the CLI."""

@@ -1,0 +1,206 @@
+"""``qtrust web``: the governance app — a thin shell of server-rendered pages over :mod:`qtrust.workflow`.
+
+Every action goes through the library call its CLI twin uses (``qtrust approve``, ``qtrust incident
+open``) and is signed with the acting person's own key, decrypted with the passphrase they type at that
+moment (step-up); the verifier cannot tell a web sign-off from a CLI one. Every route checks, on the server,
+that the session is valid and its person is on the roster; each POST checks the CSRF token first; the
+governance rules (own request, roles, separation of duties) are the library's, so a refused action records
+nothing and answers 403 with the reason. Pages work without JavaScript; templates escape every value.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from qtrust.errors import InputError
+from qtrust.web import views
+from qtrust.web.accounts import Accounts
+from qtrust.web.security import COOKIE, LoginThrottle, Sessions, WebSession, csrf_ok, home_secret
+from qtrust.workflow import incidents, signoff
+from qtrust.workflow.session import Session
+from qtrust.workflow.verification import verify_local
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+class _RefusedError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def create_web_app(
+    session: Session,
+    *,
+    secure_cookies: bool = False,
+    max_age: int = 8 * 3600,
+    throttle: LoginThrottle | None = None,
+) -> FastAPI:
+    """The app over ``session``'s workspace and store; ``session.log_passphrase`` signs what the log key signs."""
+    app = FastAPI(title="qtrust", docs_url=None, redoc_url=None, openapi_url=None)
+    home = session.workspace.home
+    accounts = Accounts(home)
+    sessions = Sessions(home_secret(home), max_age=max_age)
+    throttle = throttle or LoginThrottle()
+
+    @app.middleware("http")
+    async def headers(request: Request, call_next):
+        response = await call_next(request)
+        response.headers.update(HEADERS)
+        return response
+
+    @app.exception_handler(_RefusedError)
+    async def refused(request: Request, error: _RefusedError) -> Response:
+        return TEMPLATES.TemplateResponse(
+            request, "refused.html", {"message": error.message, "me": None}, status_code=error.status
+        )
+
+    def page(request: Request, template: str, me: WebSession, **context: Any) -> HTMLResponse:
+        return TEMPLATES.TemplateResponse(request, template, {"me": me, **context})
+
+    def current(request: Request) -> tuple[WebSession, Any]:
+        """The valid session and the verified ledger, or a redirect to the login page."""
+        me = sessions.read(request.cookies.get(COOKIE))
+        if me is None:
+            raise _RefusedError(401, "Please log in.")
+        with session.reading() as (_, ledger):
+            if me.person not in views.roster(ledger):
+                raise _RefusedError(403, f"{me.person} is not on the project roster.")
+            return me, ledger
+
+    def posted(request: Request, token: str | None) -> tuple[WebSession, Any]:
+        me, ledger = current(request)
+        if not csrf_ok(me, token):
+            raise _RefusedError(
+                403, "The form is stale or was not sent by this site (CSRF). Reload the page and try again."
+            )
+        return me, ledger
+
+    def acting(me: WebSession, passphrase: str) -> Session:
+        """The session that signs as ``me``, with the passphrase they just typed (step-up)."""
+        secret = passphrase.encode()
+        return dataclasses.replace(session, person_passphrase=lambda confirm: secret)
+
+    @app.get("/login", response_class=HTMLResponse)
+    def login_page(request: Request) -> HTMLResponse:
+        return TEMPLATES.TemplateResponse(request, "login.html", {"me": None, "error": None})
+
+    @app.post("/login")
+    def login(request: Request, person: str = Form(...), password: str = Form(...)) -> Response:
+        client = f"ip:{request.client.host if request.client else '?'}"
+        if throttle.blocked(f"person:{person}", client):
+            return TEMPLATES.TemplateResponse(
+                request,
+                "login.html",
+                {"me": None, "error": "Too many failed logins. Try again later."},
+                status_code=429,
+            )
+        with session.reading() as (_, ledger):
+            on_roster = person in views.roster(ledger)
+        if not (accounts.check(person, password) and on_roster):
+            throttle.failed(f"person:{person}", client)
+            return TEMPLATES.TemplateResponse(
+                request,
+                "login.html",
+                {"me": None, "error": "Unknown person or wrong password."},
+                status_code=401,
+            )
+        throttle.succeeded(f"person:{person}")
+        _, cookie = sessions.issue(person)  # a new session id and CSRF token at every login
+        response = RedirectResponse("/", status_code=303)
+        response.set_cookie(
+            COOKIE, cookie, max_age=max_age, httponly=True, samesite="strict", secure=secure_cookies
+        )
+        return response
+
+    @app.post("/logout")
+    def logout(request: Request, csrf: str | None = Form(None)) -> Response:
+        posted(request, csrf)
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(COOKIE)
+        return response
+
+    @app.get("/", response_class=HTMLResponse)
+    def overview(request: Request) -> Response:
+        try:
+            me, ledger = current(request)
+        except _RefusedError as error:
+            if error.status == 401:
+                return RedirectResponse("/login", status_code=303)
+            raise
+        return page(request, "overview.html", me, view=views.overview(ledger), roles=views.roster(ledger))
+
+    @app.get("/approvals", response_class=HTMLResponse)
+    def approvals(request: Request) -> HTMLResponse:
+        me, ledger = current(request)
+        return page(
+            request, "approvals.html", me, requests=views.requests(ledger), roles=views.roster(ledger)
+        )
+
+    @app.post("/approvals/{seq}")
+    def sign_off(
+        request: Request,
+        seq: int,
+        csrf: str | None = Form(None),
+        decision: str = Form("approve"),
+        passphrase: str = Form(""),
+        note: str = Form(""),
+    ) -> Response:
+        me, _ = posted(request, csrf)
+        if decision not in ("approve", "reject"):
+            raise _RefusedError(400, "A sign-off approves or rejects.")
+        try:
+            signoff.approve(acting(me, passphrase), me.person, seq, reject=decision == "reject", note=note)
+        except InputError as error:
+            raise _RefusedError(403, str(error)) from None
+        return RedirectResponse("/approvals", status_code=303)
+
+    @app.get("/incidents", response_class=HTMLResponse)
+    def incident_list(request: Request) -> HTMLResponse:
+        me, ledger = current(request)
+        return page(request, "incidents.html", me, incidents=views.all_incidents(ledger))
+
+    @app.post("/incidents")
+    def incident_open(
+        request: Request,
+        csrf: str | None = Form(None),
+        title: str = Form(""),
+        severity: str = Form("medium"),
+        description: str = Form(""),
+        passphrase: str = Form(""),
+    ) -> Response:
+        me, _ = posted(request, csrf)
+        try:
+            incidents.open_incident(
+                acting(me, passphrase), me.person, title=title, severity=severity, description=description
+            )  # type: ignore[arg-type]
+        except InputError as error:
+            raise _RefusedError(403, str(error)) from None
+        return RedirectResponse("/incidents", status_code=303)
+
+    @app.get("/log", response_class=HTMLResponse)
+    def log(request: Request) -> HTMLResponse:
+        me, ledger = current(request)
+        return page(request, "log.html", me, entries=views.entries(ledger)[:500], report=None)
+
+    @app.post("/log/verify", response_class=HTMLResponse)
+    def verify(request: Request, csrf: str | None = Form(None)) -> HTMLResponse:
+        me, ledger = posted(request, csrf)
+        report = verify_local(session).report
+        return page(request, "log.html", me, entries=views.entries(ledger)[:500], report=report)
+
+    return app

@@ -1,0 +1,78 @@
+"""The governance app in a real browser: Debian's Chromium driven by Playwright against the server on
+loopback. A release request is signed off by two people through the pages; the log then verifies."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+
+import pytest
+import uvicorn
+from playwright.sync_api import sync_playwright
+
+from conftest import PASSWORD, passphrase
+from qtrust.web.app import create_web_app
+from qtrust.workflow import signoff
+from qtrust.workflow.verification import verify_local
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def served(workspace):
+    session, request = workspace
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_web_app(session), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield session, request, f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=20)
+
+
+def test_two_people_sign_off_a_release_in_the_browser(served, tmp_path):
+    assert CHROMIUM, "Chromium is missing: `apt-get install chromium` (.ci/run installs it)"
+    session, request, url = served
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            for person in ("bob", "olga"):
+                page = browser.new_context().new_page()
+                page.goto(f"{url}/")
+                assert page.url.endswith("/login")
+                page.fill("input[name=person]", person)
+                page.fill("input[name=password]", PASSWORD)
+                page.click("button:has-text('Log in')")
+                page.wait_for_url(f"{url}/")
+                assert "pending sign-offs" in page.content()
+                page.screenshot(path=str(tmp_path / f"overview-{person}.png"), full_page=True)
+                page.click("text=Approvals")
+                form = page.locator(f"form[action='/approvals/{request}']")
+                form.locator("input[name=passphrase]").fill(passphrase(person))
+                form.locator("button[value=approve]").click()
+                page.wait_for_url(f"{url}/approvals")
+                assert person in page.locator("table").first.inner_text()
+            page.screenshot(path=str(tmp_path / "approvals.png"), full_page=True)
+            assert "approved" in page.content()
+            page.click("text=Evidence log")
+            page.click("button:has-text('Verify the log now')")
+            assert "verified" in page.locator("p.ok").inner_text()
+        finally:
+            browser.close()
+    status = signoff.approvals(session, request).requests[0]
+    assert status.state == "approved"
+    assert {who for who, _ in status.approvals.values()} == {"bob", "olga"}
+    assert verify_local(session).report.ok
