@@ -17,12 +17,16 @@ from typing import Any
 from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 
 from qtrust.errors import InputError
+from qtrust.evidence import statements
 from qtrust.web import views
 from qtrust.web.accounts import Accounts
+from qtrust.web.attachments import MAX_BYTES, Attachments
 from qtrust.web.security import COOKIE, LoginThrottle, Sessions, WebSession, csrf_ok, home_secret
-from qtrust.workflow import incidents, signoff
+from qtrust.workflow import checklists, documents, incidents, signoff
+from qtrust.workflow.evidence import inclusion_proof as show_proof
 from qtrust.workflow.session import Session
 from qtrust.workflow.verification import verify_local
 
@@ -54,13 +58,15 @@ def create_web_app(
     app = FastAPI(title="qtrust", docs_url=None, redoc_url=None, openapi_url=None)
     home = session.workspace.home
     accounts = Accounts(home)
+    attachments = Attachments(home)
     sessions = Sessions(home_secret(home), max_age=max_age)
     throttle = throttle or LoginThrottle()
 
     @app.middleware("http")
     async def headers(request: Request, call_next):
         response = await call_next(request)
-        response.headers.update(HEADERS)
+        for name, value in HEADERS.items():  # a route's own stricter header (an attachment's sandbox) stays
+            response.headers.setdefault(name, value)
         return response
 
     @app.exception_handler(_RefusedError)
@@ -191,6 +197,115 @@ def create_web_app(
         except InputError as error:
             raise _RefusedError(403, str(error)) from None
         return RedirectResponse("/incidents", status_code=303)
+
+    @app.post("/incidents/{incident_id}")
+    def incident_event(
+        request: Request,
+        incident_id: str,
+        csrf: str | None = Form(None),
+        event: str = Form("update"),
+        note: str = Form(""),
+        rollback: str = Form(""),
+        passphrase: str = Form(""),
+    ) -> Response:
+        """Update an open incident, or close it with the rollback taken and the resolution."""
+        me, _ = posted(request, csrf)
+        try:
+            if event == "close":
+                incidents.close_incident(
+                    acting(me, passphrase), me.person, incident_id, rollback=rollback, resolution=note
+                )
+            elif event == "update":
+                incidents.update_incident(acting(me, passphrase), me.person, incident_id, note)
+            else:
+                raise _RefusedError(400, "An incident is updated or closed.")
+        except InputError as error:
+            raise _RefusedError(403, str(error)) from None
+        return RedirectResponse("/incidents", status_code=303)
+
+    @app.get("/gates", response_class=HTMLResponse)
+    def gates(request: Request) -> HTMLResponse:
+        me, ledger = current(request)
+        return page(request, "gates.html", me, gates=views.gates(ledger))
+
+    @app.get("/audits/{seq}", response_class=HTMLResponse)
+    def audit(request: Request, seq: int) -> HTMLResponse:
+        me, ledger = current(request)
+        entry = ledger.entry(seq)
+        if entry is None or entry.predicate_type != statements.SLSA_PROVENANCE_V1:
+            raise _RefusedError(404, f"Entry {seq} is not a verified audit.")
+        try:
+            proof = show_proof(session, seq)
+        except InputError as error:
+            proof = {"error": str(error)}
+        return page(request, "audit.html", me, audit=views.audit(ledger, entry), proof=proof)
+
+    @app.get("/checklists", response_class=HTMLResponse)
+    def checklist_page(request: Request) -> HTMLResponse:
+        me, _ = current(request)
+        return page(request, "checklists.html", me, status=checklists.status(session))
+
+    @app.post("/checklists/attest")
+    async def attest(request: Request) -> Response:
+        """An attestation, with its document stored by content (size and type checked before anything)."""
+        if int(request.headers.get("content-length") or 0) > MAX_BYTES + 64 * 1024:
+            raise _RefusedError(413, f"The upload is larger than {MAX_BYTES:,} bytes.")
+        form = await request.form()
+        me, _ = posted(request, form.get("csrf"))  # type: ignore[arg-type]
+        upload = form.get("attachment")
+        try:
+            stored = None
+            if upload is not None and hasattr(upload, "read"):
+                data = await upload.read(MAX_BYTES + 1)
+                if data:
+                    stored = attachments.store(data, upload.filename or "")
+            await run_in_threadpool(
+                checklists.attest,
+                acting(me, str(form.get("passphrase") or "")),
+                me.person,
+                str(form.get("item") or ""),
+                str(form.get("note") or ""),
+                stored.path if stored else None,
+            )
+        except InputError as error:
+            raise _RefusedError(403, str(error)) from None
+        return RedirectResponse("/checklists", status_code=303)
+
+    @app.get("/attachments/{digest}")
+    def attachment(request: Request, digest: str) -> Response:
+        current(request)
+        found = attachments.get(digest)
+        if found is None:
+            raise _RefusedError(404, "No such attachment.")
+        return Response(
+            found.path.read_bytes(),
+            media_type=found.media_type,
+            headers={
+                "Content-Disposition": f'attachment; filename="{digest}"',
+                "Content-Security-Policy": "sandbox; default-src 'none'",
+            },
+        )
+
+    @app.get("/documents", response_class=HTMLResponse)
+    def document_page(request: Request) -> HTMLResponse:
+        me, _ = current(request)
+        return page(request, "documents.html", me, documents=documents.render(session))
+
+    @app.get("/documents/{name}")
+    def download(request: Request, name: str) -> Response:
+        current(request)
+        rendered = documents.render(session)
+        files = {
+            documents.TECHNICAL_DOCUMENTATION: rendered.technical_documentation,
+            documents.TRANSPARENCY_SUMMARY: rendered.transparency_summary,
+        }
+        if name not in files:
+            raise _RefusedError(404, f"No document {name!r}.")
+        return Response(
+            files[name],
+            media_type="text/markdown; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
 
     @app.get("/log", response_class=HTMLResponse)
     def log(request: Request) -> HTMLResponse:

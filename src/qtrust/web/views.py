@@ -78,3 +78,32 @@ def entries(ledger: LogEntries) -> list[dict[str, Any]]:
         for e, why in ledger.rejected
     ]
     return sorted(verified + rejected, key=lambda e: e["seq"], reverse=True)
+
+
+def gates(ledger: LogEntries) -> list[dict[str, Any]]:
+    return [
+        {
+            "seq": seq,
+            "decision": g.get("decision"),
+            "audit": (g.get("audit") or {}).get("seq"),
+            "policy": (g.get("policy") or {}).get("name"),
+            "checks": g.get("checks") or [],
+        }
+        for seq, g in sorted(ledger.rule.gates.items(), reverse=True)
+    ]
+
+
+def audit(ledger: LogEntries, entry: Any) -> dict[str, Any]:
+    """An audit entry: its outputs by digest, what it ran, and the gate decisions that judged it."""
+    predicate = entry.predicate
+    build = predicate.get("buildDefinition") or {}
+    return {
+        "seq": entry.seq,
+        "time": entry.recorded_at[:19],
+        "subjects": [
+            {"name": s.get("name"), "sha256": (s.get("digest") or {}).get("sha256")}
+            for s in entry.statement.get("subject", [])
+        ],
+        "build_type": build.get("buildType"),
+        "gates": [g for g in gates(ledger) if g["audit"] == entry.seq],
+    }

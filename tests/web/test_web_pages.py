@@ -1,0 +1,136 @@
+"""The other pages: gates, an audit with its inclusion proof, checklists with an attestation, documents to
+download, and an incident updated and closed — each action an entry that verifies."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+
+from fastapi.testclient import TestClient
+
+from conftest import PASSWORD, passphrase
+from qtrust.evidence import statements
+from qtrust.governance.records import incidents
+from qtrust.web.app import create_web_app
+from qtrust.workflow import checklists
+from qtrust.workflow.verification import verify_local
+
+
+def _logged_in(session, person: str) -> TestClient:
+    client = TestClient(create_web_app(session), follow_redirects=False)
+    assert client.post("/login", data={"person": person, "password": PASSWORD}).status_code == 303
+    return client
+
+
+def _csrf(client: TestClient, path: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', client.get(path).text).group(1)
+
+
+def test_gates_and_an_audit_with_its_proof(workspace):
+    session, _ = workspace
+    client = _logged_in(session, "vera")
+    with session.reading() as (_, ledger):
+        audit = ledger.of("audits")[-1]
+        gate_seq = max(ledger.rule.gates)
+    gates = client.get("/gates").text
+    assert f"Entry {gate_seq}:" in gates
+    assert 'class="pass">pass' in gates
+    page = client.get(f"/audits/{audit.seq}")
+    assert page.status_code == 200
+    for subject in audit.statement["subject"]:
+        assert subject["digest"]["sha256"] in page.text  # the signed digests of the outputs
+    assert "Merkle tree of size" in page.text
+    assert client.get(f"/audits/{gate_seq}").status_code == 404  # a gate entry is no audit
+
+
+def test_an_attestation_with_its_document_from_the_checklist_page(workspace):
+    session, _ = workspace
+    before = checklists.status(session)
+    item = next(s for s in before.items if s.satisfied_by == "attestation" and not s.ok)
+    client = _logged_in(session, "olga")
+    document = b"%PDF-1.4\n% threat model, reviewed 2026-12-07\n"
+    form = {
+        "csrf": _csrf(client, "/checklists"),
+        "item": item.item,
+        "note": "reviewed with legal",
+        "passphrase": passphrase("olga"),
+    }
+    wrong_type = client.post(
+        "/checklists/attest",
+        data=form,
+        files={"attachment": ("model.bin", b"\x00\x01\x02binary", "application/pdf")},
+    )
+    assert wrong_type.status_code == 403  # recognised by its bytes, not by the browser's claim
+    oversized = client.post(
+        "/checklists/attest",
+        data=form,
+        files={"attachment": ("big.txt", b"a" * (11 * 1024 * 1024), "text/plain")},
+    )
+    assert oversized.status_code == 413
+    assert checklists.status(session).satisfied == before.satisfied  # neither recorded anything
+    made = client.post(
+        "/checklists/attest",
+        data=form,
+        files={"attachment": ("../../keys/evil.pdf", document, "application/pdf")},
+    )
+    assert made.status_code == 303, made.text
+    after = checklists.status(session)
+    assert after.satisfied == before.satisfied + 1
+    assert next(s for s in after.items if s.item == item.item).ok
+    digest = hashlib.sha256(document).hexdigest()
+    stored = session.workspace.home / "attachments"
+    assert (stored / digest).read_bytes() == document  # stored by content, under its digest
+    assert json.loads((stored / f"{digest}.json").read_text())["name"] == "evil.pdf"  # no path kept
+    download = client.get(f"/attachments/{digest}")
+    assert download.content == document
+    assert download.headers["content-disposition"] == f'attachment; filename="{digest}"'
+    assert download.headers["content-security-policy"].startswith("sandbox")
+    assert client.get("/attachments/..%2F..%2Fweb-secret").status_code == 404
+    assert verify_local(session).report.ok
+
+
+def test_documents_download(workspace):
+    session, _ = workspace
+    client = _logged_in(session, "vera")
+    assert "transparency summary" in client.get("/documents").text.lower()
+    download = client.get("/documents/transparency-summary.md")
+    assert download.status_code == 200
+    assert download.headers["content-disposition"] == 'attachment; filename="transparency-summary.md"'
+    assert download.text.startswith("#")
+    assert client.get("/documents/..%2Fweb-secret").status_code == 404  # only the two documents
+
+
+def test_an_incident_is_updated_and_closed_by_people(workspace):
+    session, _ = workspace
+    client = _logged_in(session, "bob")
+    csrf = _csrf(client, "/incidents")
+    opened = client.post(
+        "/incidents",
+        data={"csrf": csrf, "title": "latency spike", "severity": "low", "passphrase": passphrase("bob")},
+    )
+    assert opened.status_code == 303
+    with session.reading() as (_, ledger):
+        incident_id = next(iter(incidents(ledger)))
+    for event, extra in (("update", {}), ("close", {"rollback": "none"})):
+        done = client.post(
+            f"/incidents/{incident_id}",
+            data={
+                "csrf": csrf,
+                "event": event,
+                "note": f"{event}d from the web",
+                "passphrase": passphrase("bob"),
+            }
+            | extra,
+        )
+        assert done.status_code == 303, done.text
+    with session.reading() as (_, ledger):
+        incident = incidents(ledger)[incident_id]
+        assert [e["event"] for e in incident.timeline] == ["open", "update", "close"]
+        assert incident.closed
+        assert all(e.predicate_type != statements.INCIDENT_V1 for e, _ in ledger.rejected)
+    again = client.post(
+        f"/incidents/{incident_id}",
+        data={"csrf": csrf, "event": "update", "note": "late", "passphrase": passphrase("bob")},
+    )
+    assert again.status_code == 403  # a closed incident takes no update
