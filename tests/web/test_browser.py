@@ -76,3 +76,70 @@ def test_two_people_sign_off_a_release_in_the_browser(served, tmp_path):
     assert status.state == "approved"
     assert {who for who, _ in status.approvals.values()} == {"bob", "olga"}
     assert verify_local(session).report.ok
+
+
+def test_the_full_story_in_the_browser(served, tmp_path):
+    """A failing gate, a fix, a passing gate; the release requested and approved by two others in the
+    browser; the log verifies in the browser and with the library."""
+    import yaml
+
+    from conftest import as_person
+    from qtrust.workflow.gate import gate_results, put_policy_in_force
+
+    session, _, url = served
+    from qtrust.config import config_from_dict
+    from qtrust.workflow.audit import audit_and_record
+    from tiny_audit import TINY
+
+    audit_and_record(session, config_from_dict(TINY), tmp_path / "out", config_source="api")  # the engineer's
+    results = tmp_path / "out" / "results.json"
+    strict, lenient = tmp_path / "strict.yaml", tmp_path / "lenient.yaml"
+    check = {"id": "seed-sd", "metric": "reproducibility/*/accuracy/sd", "mode": "point"}
+    strict.write_text(yaml.safe_dump({"name": "release", "checks": [check | {"max": 0.0}]}))
+    lenient.write_text(yaml.safe_dump({"name": "release", "checks": [check | {"max": 1.0}]}))
+    put_policy_in_force(as_person(session, "olga"), "olga", strict)
+    failing = gate_results(session, results)
+    assert not failing.outcome.passed
+    put_policy_in_force(as_person(session, "olga"), "olga", lenient)  # the fix the owner agreed to
+    passing = gate_results(session, results)
+    assert passing.outcome.passed
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+
+            def login(person: str):
+                page = browser.new_context().new_page()
+                page.goto(f"{url}/login")
+                page.fill("input[name=person]", person)
+                page.fill("input[name=password]", PASSWORD)
+                page.click("button:has-text('Log in')")
+                page.wait_for_url(f"{url}/")
+                return page
+
+            alice = login("alice")
+            alice.click("text=Gates")
+            assert "fail" in alice.locator("section", has_text=f"Entry {failing.recorded.seq}:").inner_text()
+            section = alice.locator("section", has_text=f"Entry {passing.recorded.seq}:")
+            section.locator("input[name=passphrase]").fill(passphrase("alice"))
+            section.locator("button:has-text('Request release sign-off')").click()
+            alice.wait_for_url(f"{url}/approvals")
+            request = max(signoff.approvals(session).requests, key=lambda r: r.seq).seq
+            assert f"Request {request}: release" in alice.content()
+            assert alice.locator(f"form[action='/approvals/{request}']").count() == 0  # not her own
+            for person in ("bob", "olga"):
+                page = login(person)
+                page.goto(f"{url}/approvals")
+                form = page.locator(f"form[action='/approvals/{request}']")
+                form.locator("input[name=passphrase]").fill(passphrase(person))
+                form.locator("button[value=approve]").click()
+                page.wait_for_url(f"{url}/approvals")
+            page.goto(f"{url}/log")
+            page.click("button:has-text('Verify the log now')")
+            assert "verified" in page.locator("p.ok").inner_text()
+        finally:
+            browser.close()
+    status = signoff.approvals(session, request).requests[0]
+    assert status.state == "approved"
+    assert status.requested_by == "alice"
+    assert {who for who, _ in status.approvals.values()} == {"bob", "olga"}
+    assert verify_local(session).report.ok

@@ -175,6 +175,22 @@ def create_web_app(
             raise _RefusedError(403, str(error)) from None
         return RedirectResponse("/approvals", status_code=303)
 
+    @app.post("/requests")
+    def request_release(
+        request: Request,
+        csrf: str | None = Form(None),
+        gate: int = Form(...),
+        note: str = Form(""),
+        passphrase: str = Form(""),
+    ) -> Response:
+        """Ask for release sign-off citing a passing gate decision (the rules are `qtrust request release`'s)."""
+        me, _ = posted(request, csrf)
+        try:
+            signoff.request_release(acting(me, passphrase), me.person, gate, note)
+        except InputError as error:
+            raise _RefusedError(403, str(error)) from None
+        return RedirectResponse("/approvals", status_code=303)
+
     @app.get("/incidents", response_class=HTMLResponse)
     def incident_list(request: Request) -> HTMLResponse:
         me, ledger = current(request)
