@@ -134,3 +134,52 @@ def test_an_incident_is_updated_and_closed_by_people(workspace):
         data={"csrf": csrf, "event": "update", "note": "late", "passphrase": passphrase("bob")},
     )
     assert again.status_code == 403  # a closed incident takes no update
+
+
+def test_a_risk_and_an_impact_assessment_from_their_forms(workspace):
+    from qtrust.workflow import records
+
+    session, _ = workspace
+    client = _logged_in(session, "olga")
+    csrf = _csrf(client, "/records")
+    risk = {
+        "csrf": csrf,
+        "id": "R-drift",
+        "title": "Fairness drifts on noisier hardware",
+        "likelihood": "medium",
+        "severity": "high",
+        "residual_risk": "medium",
+        "review_date": "2027-03-01",
+        "who_benefits": "applicants approved faster\nthe bank",
+        "who_may_be_harmed": "applicants under 25",
+        "mitigations": "gate on fairness under noise",
+        "passphrase": passphrase("olga"),
+    }
+    assert client.post("/records/risk", data=risk).status_code == 303
+    impact = {
+        "csrf": csrf,
+        "id": "IA-credit",
+        "title": "Credit scoring with a quantum model",
+        "system": "credit-vqc",
+        "intended_purpose": "rank loan applications",
+        "affected_groups": "applicants",
+        "who_benefits": "lenders",
+        "who_may_be_harmed": "applicants",
+        "mitigations": "human review of refusals",
+        "decision": "proceed_with_conditions",
+        "residual_risk": "medium",
+        "review_date": "2027-06-01",
+        "passphrase": passphrase("olga"),
+    }
+    assert client.post("/records/impact", data=impact).status_code == 303
+    bad = client.post("/records/risk", data=risk | {"likelihood": "certain"})
+    assert bad.status_code == 403  # the library's check names the field
+    assert "likelihood" in bad.text
+    stored = records.latest(session, "risk")["R-drift"]
+    assert stored.item.who_benefits == ["applicants approved faster", "the bank"]
+    assert stored.recorded_by == "olga"
+    assert records.latest(session, "impact")["IA-credit"].item.decision == "proceed_with_conditions"
+    page = client.get("/records").text
+    assert "Fairness drifts on noisier hardware" in page
+    assert "credit-vqc" in page
+    assert verify_local(session).report.ok

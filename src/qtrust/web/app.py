@@ -25,7 +25,7 @@ from qtrust.web import views
 from qtrust.web.accounts import Accounts
 from qtrust.web.attachments import MAX_BYTES, Attachments
 from qtrust.web.security import COOKIE, LoginThrottle, Sessions, WebSession, csrf_ok, home_secret
-from qtrust.workflow import checklists, documents, incidents, signoff
+from qtrust.workflow import checklists, documents, incidents, records, signoff
 from qtrust.workflow.evidence import inclusion_proof as show_proof
 from qtrust.workflow.session import Session
 from qtrust.workflow.verification import verify_local
@@ -301,6 +301,51 @@ def create_web_app(
                 "Content-Security-Policy": "sandbox; default-src 'none'",
             },
         )
+
+    @app.get("/records", response_class=HTMLResponse)
+    def record_page(request: Request) -> HTMLResponse:
+        me, _ = current(request)
+        return page(
+            request,
+            "records.html",
+            me,
+            risks=records.latest(session, "risk"),
+            impacts=records.latest(session, "impact"),
+        )
+
+    @app.post("/records/{kind}")
+    async def record(request: Request, kind: str) -> Response:
+        """A risk or an impact assessment from its form (lists one item per line), checked by the library."""
+        if kind not in ("risk", "impact"):
+            raise _RefusedError(404, "Records are risks or impact assessments.")
+        form = await request.form()
+        me, _ = posted(request, form.get("csrf"))  # type: ignore[arg-type]
+        lists = {
+            "who_benefits",
+            "who_may_be_harmed",
+            "mitigations",
+            "checklist_items",
+            "affected_groups",
+            "fundamental_rights",
+        }
+        fields = {
+            name: [line.strip() for line in str(value).splitlines() if line.strip()]
+            if name in lists
+            else str(value)
+            for name, value in form.items()
+            if name not in ("csrf", "passphrase") and str(value).strip()
+        }
+        try:
+            await run_in_threadpool(
+                records.record,
+                acting(me, str(form.get("passphrase") or "")),
+                me.person,
+                kind,
+                fields,  # type: ignore[arg-type]
+            )
+        except InputError as error:
+            raise _RefusedError(403, str(error)) from None
+        return RedirectResponse("/records", status_code=303)
 
     @app.get("/documents", response_class=HTMLResponse)
     def document_page(request: Request) -> HTMLResponse:
