@@ -11,6 +11,8 @@ nothing and answers 403 with the reason. Pages work without JavaScript; template
 from __future__ import annotations
 
 import dataclasses
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +43,34 @@ HEADERS = {
 }
 
 
+class LedgerCache:
+    """The verified ledger, read again only when the log changed (its size or latest checkpoint) or after
+    ``ttl_s``: a page then costs two small queries instead of a verification of every entry, so neither its
+    time nor its queries grow with the log. "Verify the log now" always verifies every entry afresh."""
+
+    def __init__(self, session: Session, ttl_s: float = 60.0) -> None:
+        self.session, self.ttl_s = session, ttl_s
+        self._lock = threading.Lock()
+        self._cached: tuple[Any, float, Any] | None = None  # (key, time read, ledger)
+
+    def _key(self) -> Any:
+        log = self.session.workspace.open_log()
+        with log.store:
+            checkpoint = log.store.latest_checkpoint()
+            return log.size(), checkpoint.note if checkpoint else None
+
+    def get(self) -> Any:
+        key, now = self._key(), time.monotonic()
+        with self._lock:
+            if self._cached is not None and self._cached[0] == key and now - self._cached[1] < self.ttl_s:
+                return self._cached[2]
+        with self.session.reading() as (_, ledger):
+            pass
+        with self._lock:
+            self._cached = (key, now, ledger)
+        return ledger
+
+
 class _RefusedError(Exception):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
@@ -61,6 +91,7 @@ def create_web_app(
     attachments = Attachments(home)
     sessions = Sessions(home_secret(home), max_age=max_age)
     throttle = throttle or LoginThrottle()
+    ledgers = LedgerCache(session)
 
     @app.middleware("http")
     async def headers(request: Request, call_next):
@@ -83,10 +114,10 @@ def create_web_app(
         me = sessions.read(request.cookies.get(COOKIE))
         if me is None:
             raise _RefusedError(401, "Please log in.")
-        with session.reading() as (_, ledger):
-            if me.person not in views.roster(ledger):
-                raise _RefusedError(403, f"{me.person} is not on the project roster.")
-            return me, ledger
+        ledger = ledgers.get()
+        if me.person not in views.roster(ledger):
+            raise _RefusedError(403, f"{me.person} is not on the project roster.")
+        return me, ledger
 
     def posted(request: Request, token: str | None) -> tuple[WebSession, Any]:
         me, ledger = current(request)
@@ -115,8 +146,7 @@ def create_web_app(
                 {"me": None, "error": "Too many failed logins. Try again later."},
                 status_code=429,
             )
-        with session.reading() as (_, ledger):
-            on_roster = person in views.roster(ledger)
+        on_roster = person in views.roster(ledgers.get())
         if not (accounts.check(person, password) and on_roster):
             throttle.failed(f"person:{person}", client)
             return TEMPLATES.TemplateResponse(
