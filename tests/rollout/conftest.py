@@ -10,32 +10,19 @@ from rollout_support import LOG_SECRET, TEAM, as_person
 
 from qtrust.config import config_from_dict
 from qtrust.serve.artefact import load
-from qtrust.workflow import people
 from qtrust.workflow.audit import audit_and_record
 from qtrust.workflow.deploy import record_deployment
 from qtrust.workflow.gate import put_policy_in_force
 from qtrust.workflow.package import package_run
 from qtrust.workflow.session import Session
+from team import team_workspace
 from tiny_audit import TINY
 
 
 @pytest.fixture(scope="session")
 def deployed_template(tmp_path_factory):
     root = tmp_path_factory.mktemp("rollout-template")
-    session = Session.at(root / "home", log_passphrase=lambda confirm: LOG_SECRET)
-    log, _ = session.workspace.init(LOG_SECRET)
-    log.store.close()
-    for person_id in TEAM:
-        people.keygen(as_person(session, person_id), person_id)
-    for person_id, roles in TEAM.items():
-        people.add_person(
-            as_person(session, "olga"),
-            "olga",
-            person_id=person_id,
-            name=person_id.title(),
-            roles=roles,
-            project_name="credit",
-        )
+    session = team_workspace(root / "home", LOG_SECRET, TEAM, "credit")
     put_policy_in_force(as_person(session, "olga"), "olga", None)
     audit_and_record(session, config_from_dict(TINY), root / "out", config_source="api")
     package_run(session, root / "out", root / "m.qtrust", model="vqc", fallback="logistic")

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import dataclasses
 import shutil
 
 import pytest
 import yaml
+from web_support import PASSWORD
 
 from qtrust.config import config_from_dict
 from qtrust.web.accounts import Accounts
-from qtrust.workflow import people, signoff
+from qtrust.workflow import signoff
 from qtrust.workflow.audit import audit_and_record
 from qtrust.workflow.gate import gate_results, put_policy_in_force
 from qtrust.workflow.session import Session
+from team import as_person, team_workspace
 from tiny_audit import TINY
 
 LOG_SECRET = b"web-log-secret"
@@ -23,35 +24,12 @@ TEAM = {
     "alice": ["researcher"],
     "vera": ["auditor"],
 }
-PASSWORD = "correct horse battery"
-
-
-def passphrase(person_id: str) -> str:
-    return f"{person_id}-own-passphrase"
-
-
-def as_person(session: Session, person_id: str) -> Session:
-    secret = passphrase(person_id).encode()
-    return dataclasses.replace(session, person_passphrase=lambda confirm: secret)
 
 
 @pytest.fixture(scope="session")
 def web_template(tmp_path_factory):
     root = tmp_path_factory.mktemp("web-template")
-    session = Session.at(root / "home", log_passphrase=lambda confirm: LOG_SECRET)
-    log, _ = session.workspace.init(LOG_SECRET)
-    log.store.close()
-    for person_id in TEAM:
-        people.keygen(as_person(session, person_id), person_id)
-    for person_id, roles in TEAM.items():
-        people.add_person(
-            as_person(session, "olga"),
-            "olga",
-            person_id=person_id,
-            name=person_id.title(),
-            roles=roles,
-            project_name="credit",
-        )
+    session = team_workspace(root / "home", LOG_SECRET, TEAM, "credit")
     policy = root / "policy.yaml"
     check = {"id": "seed-sd", "metric": "reproducibility/*/accuracy/sd", "mode": "point", "max": 1.0}
     policy.write_text(yaml.safe_dump({"name": "release", "checks": [check]}))

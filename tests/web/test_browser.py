@@ -11,8 +11,8 @@ import time
 import pytest
 import uvicorn
 from playwright.sync_api import sync_playwright
+from web_support import PASSWORD, passphrase
 
-from conftest import PASSWORD, passphrase
 from qtrust.web.app import create_web_app
 from qtrust.workflow import signoff
 from qtrust.workflow.verification import verify_local
@@ -83,8 +83,8 @@ def test_the_full_story_in_the_browser(served, tmp_path):
     browser; the log verifies in the browser and with the library."""
     import yaml
 
-    from conftest import as_person
     from qtrust.workflow.gate import gate_results, put_policy_in_force
+    from team import as_person
 
     session, _, url = served
     from qtrust.config import config_from_dict

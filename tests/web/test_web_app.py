@@ -8,8 +8,8 @@ import time
 
 import pytest
 from fastapi.testclient import TestClient
+from web_support import PASSWORD, passphrase
 
-from conftest import PASSWORD, passphrase
 from qtrust.web.app import create_web_app
 from qtrust.web.security import COOKIE, LoginThrottle
 from qtrust.workflow import signoff

@@ -8,8 +8,8 @@ import json
 import re
 
 from fastapi.testclient import TestClient
+from web_support import PASSWORD, passphrase
 
-from conftest import PASSWORD, passphrase
 from qtrust.evidence import statements
 from qtrust.governance.records import incidents
 from qtrust.web.app import create_web_app

@@ -127,6 +127,14 @@ def create_web_app(
             )
         return me, ledger
 
+    def signed(call: Any, *args: Any, **kwargs: Any) -> Any:
+        """Run one recorded operation; the library's refusal (own request, missing role, wrong passphrase, a
+        bad field) is a 403 with its reason, and nothing was recorded."""
+        try:
+            return call(*args, **kwargs)
+        except InputError as error:
+            raise _RefusedError(403, str(error)) from None
+
     def acting(me: WebSession, passphrase: str) -> Session:
         """The session that signs as ``me``, with the passphrase they just typed (step-up)."""
         secret = passphrase.encode()
@@ -199,10 +207,9 @@ def create_web_app(
         me, _ = posted(request, csrf)
         if decision not in ("approve", "reject"):
             raise _RefusedError(400, "A sign-off approves or rejects.")
-        try:
-            signoff.approve(acting(me, passphrase), me.person, seq, reject=decision == "reject", note=note)
-        except InputError as error:
-            raise _RefusedError(403, str(error)) from None
+        signed(
+            signoff.approve, acting(me, passphrase), me.person, seq, reject=decision == "reject", note=note
+        )
         return RedirectResponse("/approvals", status_code=303)
 
     @app.post("/requests")
@@ -215,10 +222,7 @@ def create_web_app(
     ) -> Response:
         """Ask for release sign-off citing a passing gate decision (the rules are `qtrust request release`'s)."""
         me, _ = posted(request, csrf)
-        try:
-            signoff.request_release(acting(me, passphrase), me.person, gate, note)
-        except InputError as error:
-            raise _RefusedError(403, str(error)) from None
+        signed(signoff.request_release, acting(me, passphrase), me.person, gate, note)
         return RedirectResponse("/approvals", status_code=303)
 
     @app.get("/incidents", response_class=HTMLResponse)
@@ -236,12 +240,14 @@ def create_web_app(
         passphrase: str = Form(""),
     ) -> Response:
         me, _ = posted(request, csrf)
-        try:
-            incidents.open_incident(
-                acting(me, passphrase), me.person, title=title, severity=severity, description=description
-            )  # type: ignore[arg-type]
-        except InputError as error:
-            raise _RefusedError(403, str(error)) from None
+        signed(
+            incidents.open_incident,
+            acting(me, passphrase),
+            me.person,
+            title=title,
+            severity=severity,
+            description=description,
+        )
         return RedirectResponse("/incidents", status_code=303)
 
     @app.post("/incidents/{incident_id}")
