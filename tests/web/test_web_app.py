@@ -124,3 +124,34 @@ def test_every_page_renders_for_a_person_on_the_roster(workspace, path):
     client = _client(session)
     _login(client, "vera")
     assert client.get(path).status_code == 200
+
+
+def test_every_route_needs_a_session_and_every_post_a_csrf_token(workspace):
+    """ASVS V8: no route answers without a valid session; no state-changing route runs without the token."""
+    from fastapi.routing import APIRoute
+
+    session, request = workspace
+    app = create_web_app(session)
+    anonymous, bob = TestClient(app, follow_redirects=False), TestClient(app, follow_redirects=False)
+    _login(bob, "bob")
+    routes = [r for r in app.routes if isinstance(r, APIRoute) and r.path not in ("/login",)]
+    samples = {
+        "seq": str(request),
+        "incident_id": "INC-0001",
+        "kind": "risk",
+        "digest": "0" * 64,
+        "name": "transparency-summary.md",
+    }
+    checked = 0
+    for route in routes:
+        path = route.path.format(**{k: v for k, v in samples.items() if "{" + k + "}" in route.path})
+        for method in route.methods:
+            answer = anonymous.request(method, path, data={"passphrase": "x"})
+            assert answer.status_code in (401, 303), (method, path, answer.status_code)
+            if answer.status_code == 303:
+                assert answer.headers["location"] == "/login"
+            if method == "POST" and path != "/logout":
+                refused = bob.post(path, data={"passphrase": passphrase("bob"), "csrf": "forged"})
+                assert refused.status_code == 403, (path, refused.status_code)
+            checked += 1
+    assert checked >= 14

@@ -216,13 +216,15 @@ def create_web_app(
     def request_release(
         request: Request,
         csrf: str | None = Form(None),
-        gate: int = Form(...),
+        gate: str = Form(""),
         note: str = Form(""),
         passphrase: str = Form(""),
     ) -> Response:
         """Ask for release sign-off citing a passing gate decision (the rules are `qtrust request release`'s)."""
-        me, _ = posted(request, csrf)
-        signed(signoff.request_release, acting(me, passphrase), me.person, gate, note)
+        me, _ = posted(request, csrf)  # the session and the token first, then the fields
+        if not gate.isdigit():
+            raise _RefusedError(400, "Cite the gate decision's entry number.")
+        signed(signoff.request_release, acting(me, passphrase), me.person, int(gate), note)
         return RedirectResponse("/approvals", status_code=303)
 
     @app.get("/incidents", response_class=HTMLResponse)
