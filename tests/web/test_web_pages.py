@@ -183,3 +183,22 @@ def test_a_risk_and_an_impact_assessment_from_their_forms(workspace):
     assert "Fairness drifts on noisier hardware" in page
     assert "credit-vqc" in page
     assert verify_local(session).report.ok
+
+
+def test_the_report_is_shown_only_when_it_is_the_signed_one(workspace, web_template, tmp_path):
+    session, _ = workspace
+    template, _ = web_template
+    with session.reading() as (_, ledger):
+        audit = ledger.of("audits")[-1].seq
+    client = TestClient(create_web_app(session, outputs=[template / "out"]), follow_redirects=False)
+    client.post("/login", data={"person": "vera", "password": PASSWORD})
+    shown = client.get(f"/audits/{audit}/report")
+    assert shown.status_code == 200
+    assert shown.content == (template / "out" / "report.html").read_bytes()
+    assert shown.headers["content-security-policy"].startswith("sandbox")  # no script of it runs
+    edited = tmp_path / "edited"
+    edited.mkdir()
+    (edited / "report.html").write_bytes(shown.content.replace(b"</body>", b"<p>all fine</p></body>"))
+    other = TestClient(create_web_app(session, outputs=[edited]), follow_redirects=False)
+    other.post("/login", data={"person": "vera", "password": PASSWORD})
+    assert other.get(f"/audits/{audit}/report").status_code == 404  # an edited report is never shown

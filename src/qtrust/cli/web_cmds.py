@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -24,6 +25,12 @@ def web(
         str, typer.Option("--host", help="Interface to bind; keep 127.0.0.1 behind a proxy.")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8000,
+    outputs: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--outputs", help="Audit output folders to show reports from (repeatable; digests checked)."
+        ),
+    ] = None,
     secure_cookies: Annotated[
         bool, typer.Option("--secure-cookies", help="Mark cookies Secure (when a proxy serves HTTPS).")
     ] = False,
@@ -46,7 +53,7 @@ def web(
                 where="--home",
                 fix="create one: `qtrust web account set ID` (the person must be on the roster)",
             )
-        app = create_web_app(here, secure_cookies=secure_cookies)
+        app = create_web_app(here, secure_cookies=secure_cookies, outputs=outputs or [])
     except InputError as error:
         fail(error)
     out.print(f"qtrust web on http://{host}:{port} over {here.workspace.home}", highlight=False)

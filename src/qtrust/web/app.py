@@ -11,8 +11,10 @@ nothing and answers 403 with the reason. Pages work without JavaScript; template
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +73,23 @@ class LedgerCache:
         return ledger
 
 
+class SignedFiles:
+    """Files called ``name`` under ``roots`` (three levels deep at most), found by their SHA-256: only a file
+    whose bytes are the signed ones is ever served, wherever it lies."""
+
+    def __init__(self, roots: Sequence[Path], name: str) -> None:
+        self.roots, self.name = [Path(r) for r in roots], name
+
+    def find(self, sha256: str) -> bytes | None:
+        for root in self.roots:
+            for depth in ("", "*/", "*/*/"):
+                for path in root.glob(f"{depth}{self.name}"):
+                    data = path.read_bytes()
+                    if hashlib.sha256(data).hexdigest() == sha256:
+                        return data
+        return None
+
+
 class _RefusedError(Exception):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
@@ -83,8 +102,13 @@ def create_web_app(
     secure_cookies: bool = False,
     max_age: int = 8 * 3600,
     throttle: LoginThrottle | None = None,
+    outputs: Sequence[Path] = (),
 ) -> FastAPI:
-    """The app over ``session``'s workspace and store; ``session.log_passphrase`` signs what the log key signs."""
+    """The app over ``session``'s workspace and store; ``session.log_passphrase`` signs what the log key signs.
+
+    ``outputs``: folders holding audit outputs; an audit's report is shown only from a ``report.html`` there
+    whose SHA-256 is the one its entry signed.
+    """
     app = FastAPI(title="qtrust", docs_url=None, redoc_url=None, openapi_url=None)
     home = session.workspace.home
     accounts = Accounts(home)
@@ -92,6 +116,7 @@ def create_web_app(
     sessions = Sessions(home_secret(home), max_age=max_age)
     throttle = throttle or LoginThrottle()
     ledgers = LedgerCache(session)
+    reports = SignedFiles(outputs, "report.html")
 
     @app.middleware("http")
     async def headers(request: Request, call_next):
@@ -293,6 +318,35 @@ def create_web_app(
         except InputError as error:
             proof = {"error": str(error)}
         return page(request, "audit.html", me, audit=views.audit(ledger, entry), proof=proof)
+
+    @app.get("/audits/{seq}/report")
+    def audit_report(request: Request, seq: int) -> Response:
+        """The audit's own HTML report, if a file with its signed digest is on hand; sandboxed (no script runs,
+        its own origin)."""
+        _, ledger = current(request)
+        entry = ledger.entry(seq)
+        if entry is None or entry.predicate_type != statements.SLSA_PROVENANCE_V1:
+            raise _RefusedError(404, f"Entry {seq} is not a verified audit.")
+        digest = next(
+            (
+                (s.get("digest") or {}).get("sha256")
+                for s in entry.statement.get("subject", [])
+                if s.get("name") == "report.html"
+            ),
+            None,
+        )
+        found = reports.find(digest) if digest else None
+        if found is None:
+            raise _RefusedError(
+                404, "No report.html with this audit's signed digest is on hand (qtrust web --outputs DIR)."
+            )
+        return Response(
+            found,
+            media_type="text/html; charset=utf-8",
+            headers={
+                "Content-Security-Policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+            },
+        )
 
     @app.get("/checklists", response_class=HTMLResponse)
     def checklist_page(request: Request) -> HTMLResponse:
