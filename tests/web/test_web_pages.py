@@ -202,3 +202,51 @@ def test_the_report_is_shown_only_when_it_is_the_signed_one(workspace, web_templ
     other = TestClient(create_web_app(session, outputs=[edited]), follow_redirects=False)
     other.post("/login", data={"person": "vera", "password": PASSWORD})
     assert other.get(f"/audits/{audit}/report").status_code == 404  # an edited report is never shown
+
+
+def test_the_bundle_an_auditor_verifies_offline(workspace, tmp_path):
+    from typer.testing import CliRunner
+
+    from qtrust.cli.app import app
+
+    session, _ = workspace
+    client = _logged_in(session, "vera")
+    assert "/log/bundle" in client.get("/log").text
+    bundle = client.get("/log/bundle")
+    assert bundle.headers["content-disposition"] == 'attachment; filename="evidence-bundle.json"'
+    path = tmp_path / "evidence-bundle.json"
+    path.write_bytes(bundle.content)
+    keys = tmp_path / "trusted.json"
+    from qtrust.workflow.evidence import export_trust
+
+    export_trust(session, keys)
+    verified = CliRunner().invoke(app, ["verify", str(path), "--trusted-keys", str(keys)])
+    assert verified.exit_code == 0, verified.output
+
+
+def test_the_owner_adds_a_person_with_the_claim_they_made(workspace, tmp_path):
+    from qtrust.workflow import people
+    from qtrust.workflow.session import Session
+    from team import as_person
+
+    session, _ = workspace
+    dans_machine = Session.at(tmp_path / "dan-home")
+    made = people.keygen(as_person(dans_machine, "dan"), "dan")  # on Dan's machine, under his passphrase
+    claim = made.claim_file.read_bytes()
+    bob = _logged_in(session, "bob")
+    form = {"person_id": "dan", "name": "Dan", "roles": "reviewer", "passphrase": passphrase("bob")}
+    refused = bob.post(
+        "/people", data=form | {"csrf": _csrf(bob, "/people")}, files={"claim": ("dan.claim.json", claim)}
+    )
+    assert refused.status_code == 403  # only the owner signs roster changes
+    assert "Sign the roster change" not in bob.get("/people").text
+    olga = _logged_in(session, "olga")
+    done = olga.post(
+        "/people",
+        data=form | {"csrf": _csrf(olga, "/people"), "passphrase": passphrase("olga")},
+        files={"claim": ("dan.claim.json", claim)},
+    )
+    assert done.status_code == 303, done.text
+    with session.reading() as (_, ledger):
+        assert ledger.rule.project.find("dan").roles == ["reviewer"]
+    assert verify_local(session).report.ok

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import tempfile
 import threading
 import time
 from collections.abc import Sequence
@@ -29,7 +30,7 @@ from qtrust.web import views
 from qtrust.web.accounts import Accounts
 from qtrust.web.attachments import MAX_BYTES, Attachments
 from qtrust.web.security import COOKIE, LoginThrottle, Sessions, WebSession, csrf_ok, home_secret
-from qtrust.workflow import checklists, documents, incidents, records, signoff
+from qtrust.workflow import checklists, documents, evidence, incidents, people, records, signoff
 from qtrust.workflow.evidence import inclusion_proof as show_proof
 from qtrust.workflow.session import Session
 from qtrust.workflow.verification import verify_local
@@ -459,6 +460,60 @@ def create_web_app(
             media_type="text/markdown; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
+
+    @app.get("/log/bundle")
+    def bundle(request: Request) -> Response:
+        """The offline bundle an auditor verifies with `qtrust verify BUNDLE` (entries, proofs, checkpoints, keys)."""
+        current(request)
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "evidence-bundle.json"
+            signed(evidence.export, session, path)
+            data = path.read_bytes()
+        return Response(
+            data,
+            media_type="application/json",
+            headers={"Content-Disposition": 'attachment; filename="evidence-bundle.json"'},
+        )
+
+    @app.get("/people", response_class=HTMLResponse)
+    def people_page(request: Request) -> HTMLResponse:
+        me, ledger = current(request)
+        return page(
+            request,
+            "people.html",
+            me,
+            roles=views.roster(ledger),
+            owner="owner" in views.roster(ledger).get(me.person, []),
+        )
+
+    @app.post("/people")
+    async def people_add(request: Request) -> Response:
+        """The owner adds a person (or changes their roles) with the key claim the person made on their own
+        machine (`qtrust people keygen`); only the public key and the signed claim ever reach the server."""
+        form = await request.form()
+        me, _ = posted(request, form.get("csrf"))  # type: ignore[arg-type]
+        upload = form.get("claim")
+        roles = [r.strip() for r in str(form.get("roles") or "").split(",") if r.strip()]
+        with tempfile.TemporaryDirectory() as folder:
+            claim = None
+            if upload is not None and hasattr(upload, "read"):
+                data = await upload.read(64 * 1024 + 1)
+                if len(data) > 64 * 1024:
+                    raise _RefusedError(413, "A key claim is a small JSON file.")
+                if data:
+                    claim = Path(folder) / "claim.json"
+                    claim.write_bytes(data)
+            await run_in_threadpool(
+                signed,
+                people.add_person,
+                acting(me, str(form.get("passphrase") or "")),
+                me.person,
+                person_id=str(form.get("person_id") or ""),
+                name=str(form.get("name") or ""),
+                roles=roles,
+                claim=claim,
+            )
+        return RedirectResponse("/people", status_code=303)
 
     @app.get("/log", response_class=HTMLResponse)
     def log(request: Request) -> HTMLResponse:
