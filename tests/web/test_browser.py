@@ -143,3 +143,42 @@ def test_the_full_story_in_the_browser(served, tmp_path):
     assert status.requested_by == "alice"
     assert {who for who, _ in status.approvals.values()} == {"bob", "olga"}
     assert verify_local(session).report.ok
+
+
+def test_each_role_sees_only_its_actions_and_a_direct_post_is_refused(served):
+    """Every role in the browser: the approve and roster forms appear only to those who may use them, and
+    a sign-off posted straight from the page's session (its own valid CSRF token) is refused for the rest."""
+    session, request, url = served
+    expected = {
+        "alice": False,
+        "vera": False,
+        "bob": True,
+        "olga": True,
+    }  # requester, auditor, approver, owner
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            for person, may_approve in expected.items():
+                page = browser.new_context().new_page()
+                page.goto(f"{url}/login")
+                page.fill("input[name=person]", person)
+                page.fill("input[name=password]", PASSWORD)
+                page.click("button:has-text('Log in')")
+                page.wait_for_url(f"{url}/")
+                page.goto(f"{url}/approvals")
+                assert (page.locator(f"form[action='/approvals/{request}']").count() == 1) == may_approve, (
+                    person
+                )
+                token = page.locator("input[name=csrf]").first.get_attribute("value")
+                page.goto(f"{url}/people")
+                assert (page.locator("form[action='/people']").count() == 1) == (person == "olga"), person
+                if not may_approve:
+                    answer = page.request.post(
+                        f"{url}/approvals/{request}",
+                        form={"csrf": token, "decision": "approve", "passphrase": passphrase(person)},
+                        max_redirects=0,
+                    )
+                    assert answer.status == 403, person
+        finally:
+            browser.close()
+    assert signoff.approvals(session, request).requests[0].approvals == {}  # nobody's refused post counted
