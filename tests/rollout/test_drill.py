@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import yaml
 from rollout_support import as_person
 
@@ -89,7 +90,7 @@ def test_the_fairness_fault_reaches_the_monitor_window(setup):
     target = group["values"][0]
     sent = [{**r, group["name"]: target} for r in rows] * 10
     before = [a.decision for a in guard.predict(sent)]
-    guard.unfair_group = target
+    guard.unfair_group, guard.unfair_rng = target, np.random.default_rng(0)
     after = [a.decision for a in guard.predict(sent)]
     guard.close()
     favourable = sum(before)

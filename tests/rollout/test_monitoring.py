@@ -47,7 +47,9 @@ def test_drift_opens_one_incident_per_subject_and_audit_like_traffic_none(deploy
     subjects = {(a.detector, a.subject) for a in alarmed.confirmed}
     assert ("ks", "x1") in subjects
     assert all(subject in ("x1", "angles", "probability", "accuracy") for _, subject in subjects)
-    assert len(alarmed.opened) == len(alarmed.confirmed)
+    assert len(alarmed.opened) == len(alarmed.confirmed) > 1
+    ids = [incident_id for incident_id, _ in alarmed.opened]
+    assert len(set(ids)) == len(ids)  # several opened with one ledger read: each its own number
     assert again.opened == []  # the same subjects are not opened twice while their incidents are open
     with session.reading() as (_, ledger):
         opened = incidents(ledger)

@@ -134,3 +134,37 @@ def test_people_pause_resume_and_roll_back_and_the_log_refuses_forgeries(deploye
     with as_person(session, "bob").acting_as("bob") as (_, ledger, key):
         problem, _ = ledger.rule.judge(999, forged, frozenset({key.keyid}))
     assert problem == "a rollout step decision must be signed by the log key"
+
+
+def test_the_rollout_commands_move_it_as_the_library_does(deployed):
+    import json
+
+    from rollout_support import LOG_SECRET
+    from typer.testing import CliRunner
+
+    from qtrust.cli.app import app
+
+    session, deployment, _, plan = deployed
+    home = str(session.workspace.home)
+
+    def as_cli(person: str, *args: str):
+        env = {
+            "QTRUST_HOME": home,
+            "QTRUST_KEY_PASSPHRASE": LOG_SECRET.decode(),
+            "QTRUST_PERSON_PASSPHRASE": f"{person}-own-passphrase",
+        }
+        return CliRunner().invoke(
+            app, ["rollout", *args, "--as", person] if person else ["rollout", *args], env=env
+        )
+
+    started = as_cli("alice", "start", str(plan), "--deployment", str(deployment))
+    assert started.exit_code == 0, started.output
+    assert "R-0001 (test-canary): running at step 1/3 = 10%" in started.output
+    assert "paused" in as_cli("bob", "pause", "R-0001").output
+    assert as_cli("bob", "pause", "R-0001").exit_code == 2  # already paused: refused, nothing recorded
+    assert "running" in as_cli("bob", "resume", "R-0001").output
+    back = as_cli("bob", "rollback", "R-0001", "--reason", "drill")
+    assert "rolled-back" in back.output
+    status = json.loads(as_cli("", "status", "R-0001", "--json").stdout)["R-0001"]
+    assert [e["event"] for e in status["history"]] == ["start", "pause", "resume", "rollback"]
+    assert status["status"] == "rolled-back"

@@ -160,7 +160,10 @@ def test_qtrust_serve_records_its_deployment_serves_https_and_drains_on_sigterm(
     # a clean stop: uvicorn shuts down, then re-raises the SIGTERM it caught (so the exit status says why)
     assert process.returncode in (0, -signal.SIGTERM), output
     assert f"on https://127.0.0.1:{port}; deployment recorded as entry" in output
-    assert not any(token in output for token in tokens)  # the server never logs a token
+    assert not any(token in output for token in tokens)  # the server never logs a token,
+    numbers = [str(v) for row in rows[:2] for v in row.values() if isinstance(v, float)]  # 10-digit values
+    assert numbers
+    assert not any(number in output for number in numbers)  # nor a feature value it was sent
     with sqlite3.connect(Path(env["QTRUST_HOME"]) / "predictions.db") as db:  # drained on SIGTERM: none lost
         logged = db.execute(
             "SELECT egress_sha256 IS NOT NULL, seed, label FROM predictions "

@@ -34,6 +34,15 @@ def _print_state(state) -> None:
     )
 
 
+def _move(call, *args) -> None:
+    """One person's move on a rollout: the workflow call, its refusal as exit 2, the new state printed."""
+    try:
+        state = call(*args)
+    except InputError as error:
+        fail(error)
+    _print_state(state)
+
+
 @rollout_app.command("start")
 def start(
     plan: Annotated[Path, typer.Argument(help="The rollout plan (YAML).")],
@@ -160,11 +169,7 @@ def pause(
     """Stop judging and advancing; the current cohort keeps its model."""
     from qtrust.workflow.rollout import pause_rollout
 
-    try:
-        state = pause_rollout(session(home, store), as_, rollout_id, note)
-    except InputError as error:
-        fail(error)
-    _print_state(state)
+    _move(pause_rollout, session(home, store), as_, rollout_id, note)
 
 
 @rollout_app.command("resume")
@@ -178,11 +183,7 @@ def resume(
     """Resume a paused rollout."""
     from qtrust.workflow.rollout import resume_rollout
 
-    try:
-        state = resume_rollout(session(home, store), as_, rollout_id, note)
-    except InputError as error:
-        fail(error)
-    _print_state(state)
+    _move(resume_rollout, session(home, store), as_, rollout_id, note)
 
 
 @rollout_app.command("rollback")
@@ -196,11 +197,7 @@ def rollback(
     """Send every request to the classical model now (servers follow within one evaluation interval)."""
     from qtrust.workflow.rollout import rollback_rollout
 
-    try:
-        state = rollback_rollout(session(home, store), as_, rollout_id, reason)
-    except InputError as error:
-        fail(error)
-    _print_state(state)
+    _move(rollback_rollout, session(home, store), as_, rollout_id, reason)
 
 
 @rollout_app.command("register")

@@ -224,7 +224,7 @@ def open_incident(
                 where="--run",
                 fix="list runs with `qtrust log list --kind audit`",
             )
-    incident_id = f"INC-{len(incidents(ledger)) + 1:04d}"
+    incident_id = f"INC-{ledger.rule.incidents_opened + 1:04d}"  # counts one just opened with this ledger
     recorded = sign_checked(
         log,
         ledger,
@@ -259,7 +259,7 @@ def open_automatic_incident(
 ) -> tuple[str, Recorded]:
     """An incident qtrust opens itself (a rollout rolled back, a drift alarm): signed by the log key, its
     actor ``system:<source>``; people update and close it as any other."""
-    incident_id = f"INC-{len(incidents(ledger)) + 1:04d}"
+    incident_id = f"INC-{ledger.rule.incidents_opened + 1:04d}"  # counts one just opened with this ledger
     doc = _incident_statement(
         incident_id,
         {

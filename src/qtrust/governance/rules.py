@@ -112,6 +112,7 @@ class GovernanceRule:
         self.policy: PolicyInForce | None = None
         self.gates: dict[int, dict[str, Any]] = {}
         self.deployments: dict[int, dict[str, Any]] = {}
+        self.incidents_opened = 0  # verified "open" events: the next incident is INC-<this + 1>
         self.requests: dict[int, RequestState] = {}
 
     # --- EntryRule ------------------------------------------------------------------------------------------
@@ -158,7 +159,7 @@ class GovernanceRule:
                 return "only people update or close an incident; qtrust itself only opens one", _noop
             if not self.log_keys & signed_by:
                 return "an incident opened by qtrust itself must be signed by the log key", _noop
-            return None, _noop
+            return None, self._incident_opened
         if kind == st.ROLLOUT_V1 and predicate.get("event") == "decision":
             if not self.log_keys & signed_by:
                 return "a rollout step decision must be signed by the log key", _noop
@@ -173,7 +174,12 @@ class GovernanceRule:
                 return self._request(seq, predicate)
             if kind == st.APPROVAL_V1:
                 return self._approval(seq, predicate)
+            if kind == st.INCIDENT_V1 and predicate.get("event") == "open":
+                return None, self._incident_opened
         return None, _noop
+
+    def _incident_opened(self) -> None:
+        self.incidents_opened += 1
 
     def _rotate(self, predicate: dict) -> None:
         self.log_keys -= set(predicate.get("retired", []))

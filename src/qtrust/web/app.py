@@ -161,6 +161,16 @@ def create_web_app(
         except InputError as error:
             raise _RefusedError(403, str(error)) from None
 
+    async def uploaded(form: Any, field: str, limit: int) -> tuple[bytes, str] | None:
+        """A form's file (its bytes and the name the browser sent), refused past ``limit`` bytes; None if empty."""
+        upload = form.get(field)
+        if upload is None or not hasattr(upload, "read"):
+            return None
+        data = await upload.read(limit + 1)
+        if len(data) > limit:
+            raise _RefusedError(413, f"The file is larger than {limit:,} bytes.")
+        return (data, upload.filename or "") if data else None
+
     def acting(me: WebSession, passphrase: str) -> Session:
         """The session that signs as ``me``, with the passphrase they just typed (step-up)."""
         secret = passphrase.encode()
@@ -361,23 +371,17 @@ def create_web_app(
             raise _RefusedError(413, f"The upload is larger than {MAX_BYTES:,} bytes.")
         form = await request.form()
         me, _ = posted(request, form.get("csrf"))  # type: ignore[arg-type]
-        upload = form.get("attachment")
-        try:
-            stored = None
-            if upload is not None and hasattr(upload, "read"):
-                data = await upload.read(MAX_BYTES + 1)
-                if data:
-                    stored = attachments.store(data, upload.filename or "")
-            await run_in_threadpool(
-                checklists.attest,
-                acting(me, str(form.get("passphrase") or "")),
-                me.person,
-                str(form.get("item") or ""),
-                str(form.get("note") or ""),
-                stored.path if stored else None,
-            )
-        except InputError as error:
-            raise _RefusedError(403, str(error)) from None
+        upload = await uploaded(form, "attachment", MAX_BYTES)
+        stored = signed(attachments.store, *upload) if upload else None
+        await run_in_threadpool(
+            signed,
+            checklists.attest,
+            acting(me, str(form.get("passphrase") or "")),
+            me.person,
+            str(form.get("item") or ""),
+            str(form.get("note") or ""),
+            stored.path if stored else None,
+        )
         return RedirectResponse("/checklists", status_code=303)
 
     @app.get("/attachments/{digest}")
@@ -492,17 +496,13 @@ def create_web_app(
         machine (`qtrust people keygen`); only the public key and the signed claim ever reach the server."""
         form = await request.form()
         me, _ = posted(request, form.get("csrf"))  # type: ignore[arg-type]
-        upload = form.get("claim")
+        upload = await uploaded(form, "claim", 64 * 1024)
         roles = [r.strip() for r in str(form.get("roles") or "").split(",") if r.strip()]
         with tempfile.TemporaryDirectory() as folder:
             claim = None
-            if upload is not None and hasattr(upload, "read"):
-                data = await upload.read(64 * 1024 + 1)
-                if len(data) > 64 * 1024:
-                    raise _RefusedError(413, "A key claim is a small JSON file.")
-                if data:
-                    claim = Path(folder) / "claim.json"
-                    claim.write_bytes(data)
+            if upload:
+                claim = Path(folder) / "claim.json"
+                claim.write_bytes(upload[0])
             await run_in_threadpool(
                 signed,
                 people.add_person,

@@ -98,16 +98,16 @@ class _DrillGuard(Guard):
     regression) — before the answers are seen by the monitor and the log, as a model's own would be."""
 
     unfair_group: str | None = None
-    _unfair_rng = np.random.default_rng(0)
+    unfair_rng: np.random.Generator | None = None  # set with the group when the fault is injected
 
     def _seen(self, rows, angles, answers: list[Answer]) -> list[Answer]:
-        if self.unfair_group is not None:
+        if self.unfair_group is not None and self.unfair_rng is not None:
             answers = [
                 dataclasses.replace(a, decision=0, probability=min(a.probability, 1 - a.probability))
                 if a.answered_by == "quantum"
                 and a.group == self.unfair_group
                 and a.decision == 1
-                and self._unfair_rng.random() < 0.5
+                and self.unfair_rng.random() < 0.5
                 else a
                 for a in answers
             ]
@@ -383,7 +383,7 @@ def _inject(
         guard.settings = dataclasses.replace(guard.settings, shots=shots // 10, shot_budget=shots // 10)
     elif scenario == "fairness":
         groups = (artefact.manifest.get("group") or {}).get("values") or []
-        guard._unfair_rng = np.random.default_rng(len(groups))
+        guard.unfair_rng = np.random.default_rng(len(groups))
         guard.unfair_group = groups[0] if groups else None
     elif scenario == "stale-calibration":
         backend.fault = scenario

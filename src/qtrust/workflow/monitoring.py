@@ -174,7 +174,6 @@ def record_alarms(
             )
             open_titles.add(_title(alarm))
             opened.append((incident_id, alarm))
-            ledger = session.ledger(log)  # the next incident's number counts this one
     return opened
 
 

@@ -143,8 +143,9 @@ def start_rollout(session: Session, person_id: str, plan_file: Path | str, deplo
                 where="ROLLOUT",
                 fix="finish it, or roll it back (`qtrust rollout rollback`), before starting another",
             )
-        registered = _register(log, ledger, person_id, key, plan)
-        ledger = session.ledger(log)
+        registered = _register(
+            log, ledger, person_id, key, plan
+        )  # a plan entry: the rollout count is unchanged
         rollout_id = f"R-{len(rollouts(ledger)) + 1:04d}"
         doc = _statement(
             rollout_id,
