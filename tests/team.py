@@ -17,9 +17,12 @@ def as_person(session: Session, person_id: str) -> Session:
     return dataclasses.replace(session, person_passphrase=lambda confirm: secret)
 
 
-def team_workspace(home: Path, log_secret: bytes, team: Mapping[str, Sequence[str]], project: str) -> Session:
-    """Start a log in ``home`` and put ``team`` (id → roles; the first id is the owner who signs) on it."""
-    session = Session.at(home, log_passphrase=lambda confirm: log_secret)
+def team_workspace(
+    home: Path, log_secret: bytes, team: Mapping[str, Sequence[str]], project: str, store: str | None = None
+) -> Session:
+    """Start a log in ``home`` (on ``store``, a store URL, if given) and put ``team`` (id → roles; the first id
+    is the owner who signs) on it."""
+    session = Session.at(home, store, log_passphrase=lambda confirm: log_secret)
     log, _ = session.workspace.init(log_secret)
     log.store.close()
     owner = next(iter(team))

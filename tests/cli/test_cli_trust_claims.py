@@ -14,17 +14,17 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import psycopg
 import pytest
 from typer.testing import CliRunner
 
+from pg_support import PG_URL, drop_schema, new_schema
 from qtrust.cli.app import app
 
 runner = CliRunner()
-PG_URL = os.environ.get("QTRUST_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
 QTRUST = str(Path(sys.executable).parent / "qtrust")
 REPO = Path(__file__).resolve().parents[2]
 
@@ -52,10 +52,9 @@ def audited(small_audit_config, tmp_path):
 @pytest.fixture
 def pg_schema():
     """A fresh PostgreSQL schema name, dropped afterwards (whether or not anything created it)."""
-    schema = f"t_{uuid.uuid4().hex}"
+    schema = new_schema()
     yield schema
-    with psycopg.connect(PG_URL, autocommit=True) as db:
-        db.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    drop_schema(schema)
 
 
 def schema_exists(schema: str) -> bool:

@@ -12,9 +12,7 @@ the keys, is modelled by the tests themselves (they call ``EvidenceLog`` after t
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,15 +20,16 @@ from typing import Any
 import psycopg
 import pytest
 
+from pg_support import drop_schema as drop_pg_schema
+from pg_support import new_schema, pg_connect
+from pg_support import schema_url as pg_schema_url
 from qtrust.encoding import b64decode, b64encode, canonical_json
 from qtrust.evidence import EvidenceLog, LogKeys, TrustedKeys, Workspace, verify_log
 from qtrust.evidence import statements as st
 from qtrust.evidence.verify import KnownCheckpoint, VerifyReport
 from qtrust.evidence.view import store_view
-from qtrust.store_url import split_url
 
 PASSPHRASE = b"qtrust test passphrase"
-PG_URL = os.environ.get("QTRUST_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 TEST_PREDICATE = "https://qtrust.dev/evidence/test/v1"
 BACKENDS = ("sqlite", "postgresql")
 ENTRY_COLUMNS = ("kind", "envelope", "leaf_hash", "integrated_time", "receipt_keyid", "receipt")
@@ -41,28 +40,6 @@ def statement_for(i: int, tag: str = "t") -> dict[str, Any]:
     return st.statement(
         [st.resource(f"artefact-{tag}-{i}", f"{i % 256:02x}" * 32)], TEST_PREDICATE, {"i": i, "tag": tag}
     )
-
-
-def new_schema() -> str:
-    return f"t_{uuid.uuid4().hex}"
-
-
-def pg_schema_url(schema: str) -> str:
-    sep = "&" if "?" in PG_URL else "?"
-    return f"{PG_URL}{sep}schema={schema}"
-
-
-def pg_connect():
-    """A plain psycopg connection to the test database (the URL without qtrust's ``schema`` parameter)."""
-    conninfo, _ = split_url(PG_URL)
-    conn = psycopg.connect(conninfo, connect_timeout=5, autocommit=True)
-    conn.execute("SET lock_timeout = '20s'")
-    return conn
-
-
-def drop_pg_schema(schema: str) -> None:
-    with pg_connect() as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 class Attacker:

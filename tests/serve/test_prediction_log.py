@@ -4,19 +4,14 @@ SQLite and on PostgreSQL (the same ``--store`` convention as the evidence log)."
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import threading
-import uuid
 
-import psycopg
 import pytest
 
+from pg_support import drop_schema, new_schema, pg_connect, schema_url
 from qtrust.errors import InputError
 from qtrust.serve.prediction_log import COLUMNS, PredictionLog, PredictionRow
-from qtrust.store_url import split_url
-
-PG_URL = os.environ.get("QTRUST_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 def _row(request: str, row: int, group: str | None = None) -> PredictionRow:
@@ -53,18 +48,15 @@ def opened(request, tmp_path):
 
         yield (lambda **kw: PredictionLog(store=None, home=tmp_path, **kw)), query
         return
-    schema = f"t_{uuid.uuid4().hex}"
-    url = f"{PG_URL}{'&' if '?' in PG_URL else '?'}schema={schema}"
-    conninfo, _ = split_url(PG_URL)
+    schema = new_schema()
 
     def query(sql: str) -> list[tuple]:
-        with psycopg.connect(conninfo, autocommit=True) as db:
+        with pg_connect() as db:
             db.execute(f'SET search_path TO "{schema}"')
             return db.execute(sql).fetchall()
 
-    yield (lambda **kw: PredictionLog(store=url, **kw)), query
-    with psycopg.connect(conninfo, autocommit=True) as db:
-        db.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    yield (lambda **kw: PredictionLog(store=schema_url(schema), **kw)), query
+    drop_schema(schema)
 
 
 def test_rows_from_many_threads_are_all_written_by_close(opened):

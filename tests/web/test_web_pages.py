@@ -27,6 +27,34 @@ def _csrf(client: TestClient, path: str) -> str:
     return re.search(r'name="csrf" value="([^"]+)"', client.get(path).text).group(1)
 
 
+def test_the_overview_shows_each_model_with_its_latest_verdicts_and_the_checklist_coverage(workspace):
+    session, _ = workspace
+    page = _logged_in(session, "olga").get("/").text
+    with session.reading() as (_, ledger):
+        audit = ledger.of("audits")[-1]
+        findings = ledger.entry(audit.seq + 1).predicate  # the audit's findings entry follows it
+        gate_seq = max(ledger.rule.gates)
+    counts = [len(findings[k]) for k in ("passedTests", "warnedTests", "failedTests")]
+    assert sum(counts) > 0
+    row = re.search(r"<tr><td>vqc</td>.*?</tr>", page, re.S).group(0)
+    assert "candidate" in row
+    assert f'href="/audits/{audit.seq}"' in row
+    assert f"{counts[0]} pass</span>, " in row
+    assert f"{counts[1]} warn</span>, " in row
+    assert f"{counts[2]} fail</span>" in row
+    assert f'<span class="pass">pass</span> (entry {gate_seq})' in row
+    assert "<tr><td>logistic</td><td>baseline" in page
+    status = checklists.status(session)
+    by_list: dict[str, list[int]] = {}
+    for item in status.items:
+        by_list.setdefault(item.checklist, [0, 0])
+        by_list[item.checklist][0] += item.ok
+        by_list[item.checklist][1] += 1
+    assert len(by_list) > 1
+    for name, (satisfied, total) in by_list.items():
+        assert re.search(rf"<b class=\"\w+\">{satisfied} / {total}</b>{re.escape(name)}</a>", page)
+
+
 def test_gates_and_an_audit_with_its_proof(workspace):
     session, _ = workspace
     client = _logged_in(session, "vera")

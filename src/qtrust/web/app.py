@@ -118,6 +118,7 @@ def create_web_app(
     throttle = throttle or LoginThrottle()
     ledgers = LedgerCache(session)
     reports = SignedFiles(outputs, "report.html")
+    lists = checklists.checklists()  # read once: the shipped checklists do not change while serving
 
     @app.middleware("http")
     async def headers(request: Request, call_next):
@@ -222,7 +223,8 @@ def create_web_app(
             if error.status == 401:
                 return RedirectResponse("/login", status_code=303)
             raise
-        return page(request, "overview.html", me, view=views.overview(ledger), roles=views.roster(ledger))
+        view = views.overview(ledger, checklists.status_of(ledger, lists))
+        return page(request, "overview.html", me, view=view, roles=views.roster(ledger))
 
     @app.get("/approvals", response_class=HTMLResponse)
     def approvals(request: Request) -> HTMLResponse:
@@ -361,8 +363,8 @@ def create_web_app(
 
     @app.get("/checklists", response_class=HTMLResponse)
     def checklist_page(request: Request) -> HTMLResponse:
-        me, _ = current(request)
-        return page(request, "checklists.html", me, status=checklists.status(session))
+        me, ledger = current(request)
+        return page(request, "checklists.html", me, status=checklists.status_of(ledger, lists))
 
     @app.post("/checklists/attest")
     async def attest(request: Request) -> Response:

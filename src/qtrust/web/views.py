@@ -19,7 +19,63 @@ def roster(ledger: LogEntries) -> dict[str, list[str]]:
     return {p.id: list(p.roles) for p in project.people} if project else {}
 
 
-def overview(ledger: LogEntries) -> dict[str, Any]:
+def _verdicts(ledger: LogEntries) -> dict[str, dict[str, int]]:
+    """Each audit's findings counts (pass / warn / fail), keyed by the results.json digest they judged."""
+    out = {}
+    for entry in ledger.of(statements.TEST_RESULT_V01):
+        predicate = entry.predicate
+        for subject in entry.statement.get("subject", []):
+            if subject.get("name") == "results.json":
+                out[(subject.get("digest") or {}).get("sha256")] = {
+                    "pass": len(predicate.get("passedTests") or []),
+                    "warn": len(predicate.get("warnedTests") or []),
+                    "fail": len(predicate.get("failedTests") or []),
+                }
+    return out
+
+
+def models(ledger: LogEntries) -> list[dict[str, Any]]:
+    """Every model an audit evaluated: the latest audit that ran it, that audit's findings counts, and the
+    latest gate decision on that audit — what a reviewer asks first about each model."""
+    verdicts = _verdicts(ledger)
+    latest_gate: dict[int, dict[str, Any]] = {}
+    for seq, gate in sorted(ledger.rule.gates.items()):
+        audit_seq = (gate.get("audit") or {}).get("seq")
+        if audit_seq is not None:
+            latest_gate[audit_seq] = {"seq": seq, "decision": gate.get("decision")}
+    latest: dict[str, dict[str, Any]] = {}
+    for entry in ledger.of("audits"):
+        results = next((s for s in entry.statement.get("subject", []) if s.get("name") == "results.json"), {})
+        byproducts = (entry.predicate.get("runDetails") or {}).get("byproducts") or []
+        for resource in byproducts:
+            name = str(resource.get("name", ""))
+            if not name.startswith("model:"):
+                continue
+            annotations = resource.get("annotations") or {}
+            latest[name.removeprefix("model:")] = {
+                "name": name.removeprefix("model:"),
+                "role": annotations.get("role"),
+                "family": annotations.get("family"),
+                "audit": entry.seq,
+                "time": entry.recorded_at[:19],
+                "verdicts": verdicts.get((results.get("digest") or {}).get("sha256")),
+                "gate": latest_gate.get(entry.seq),
+            }
+    order = {"candidate": 0, "baseline": 1, "control": 2}
+    return sorted(latest.values(), key=lambda m: (order.get(m["role"], 3), m["name"]))
+
+
+def coverage(status: Any) -> list[dict[str, Any]]:
+    """Per checklist: items satisfied of items in it (the overview's coverage tiles)."""
+    out: dict[str, dict[str, Any]] = {}
+    for item in status.items:
+        tile = out.setdefault(item.checklist, {"checklist": item.checklist, "satisfied": 0, "total": 0})
+        tile["total"] += 1
+        tile["satisfied"] += item.ok
+    return list(out.values())
+
+
+def overview(ledger: LogEntries, checklist_status: Any) -> dict[str, Any]:
     audits = [
         {
             "seq": e.seq,
@@ -38,6 +94,8 @@ def overview(ledger: LogEntries) -> dict[str, Any]:
         for seq, g in sorted(ledger.rule.gates.items())
     ]
     return {
+        "models": models(ledger),
+        "coverage": coverage(checklist_status),
         "audits": audits[-10:][::-1],
         "gates": gates[-10:][::-1],
         "pending": [r for r in ledger.rule.requests.values() if r.state == "pending"],

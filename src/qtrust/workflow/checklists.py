@@ -15,6 +15,7 @@ from typing import Any
 
 from qtrust.governance.attestations import prepare_attestation
 from qtrust.governance.checklists import Checklist, load_checklists
+from qtrust.governance.entries import LogEntries
 from qtrust.governance.signing import sign_checked
 from qtrust.governance.status import ItemStatus, evaluate_checklists
 from qtrust.workflow.session import Session
@@ -59,7 +60,12 @@ def status(session: Session, extra: Extra = ()) -> ChecklistStatus:
     """Each item satisfied or missing, judged on the entries that verify against the session's trusted keys."""
     loaded = load_checklists(extra)
     with session.reading() as (_, ledger):
-        return ChecklistStatus(evaluate_checklists(loaded, ledger))
+        return status_of(ledger, loaded)
+
+
+def status_of(ledger: LogEntries, loaded: Sequence[Checklist]) -> ChecklistStatus:
+    """The same verdicts over a ledger already read (a dashboard's cached one: no second verification)."""
+    return ChecklistStatus(evaluate_checklists(loaded, ledger))
 
 
 def attest(
