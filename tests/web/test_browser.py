@@ -7,6 +7,8 @@ import shutil
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import uvicorn
@@ -26,21 +28,38 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def served(workspace):
-    session, request = workspace
+@contextmanager
+def _serving(app) -> Iterator[str]:
+    """``app`` on a free loopback port for the block's length; its URL."""
     port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_web_app(session), host="127.0.0.1", port=port, log_level="warning")
-    )
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
-    yield session, request, f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=20)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=20)
+
+
+@pytest.fixture
+def served(workspace):
+    session, request = workspace
+    with _serving(create_web_app(session)) as url:
+        yield session, request, url
+
+
+def _log_in(browser, url: str, person: str):
+    page = browser.new_context().new_page()
+    page.goto(f"{url}/login")
+    page.fill("input[name=person]", person)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button:has-text('Log in')")
+    page.wait_for_url(f"{url}/")
+    return page
 
 
 def test_two_people_sign_off_a_release_in_the_browser(served, tmp_path):
@@ -182,3 +201,80 @@ def test_each_role_sees_only_its_actions_and_a_direct_post_is_refused(served):
         finally:
             browser.close()
     assert signoff.approvals(session, request).requests[0].approvals == {}  # nobody's refused post counted
+
+
+def test_hostile_input_in_the_browser_is_refused_or_shown_as_text(served):
+    """A script in an incident title stays text; a path in an attachment's name is not a path; an oversized
+    upload, a stale form (its session replaced by a new login) and an expired session are refused, and none
+    of them records anything."""
+    session, _, url = served
+    stored_attachments = session.workspace.home / "attachments"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            page = _log_in(browser, url, "olga")
+            page.goto(f"{url}/incidents")
+            page.fill(
+                "input[name=title]", '<script>document.title="owned"</script><img src=x onerror=alert(1)>'
+            )
+            page.fill("input[name=passphrase]", passphrase("olga"))
+            dialogs: list[str] = []
+            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+            page.click("button:has-text('Open')")
+            page.wait_for_url(f"{url}/incidents")
+            assert page.title() == "Incidents — qtrust"  # the script did not run
+            assert page.locator("td", has_text="<script>document.title").count() == 1  # shown as text
+            assert page.locator("img[src=x]").count() == 0
+            assert dialogs == []
+
+            page.goto(f"{url}/checklists")
+            form = page.locator("form[action='/checklists/attest']")
+            form.locator("input[name=note]").fill("reviewed")
+            form.locator("input[name=passphrase]").fill(passphrase("olga"))
+            form.locator("input[type=file]").set_input_files(
+                {"name": "../../keys/evil.txt", "mimeType": "text/plain", "buffer": b"reviewed by legal\n"}
+            )
+            form.locator("button:has-text('Attest')").click()
+            page.wait_for_url(f"{url}/checklists")
+            stored = [p.name for p in stored_attachments.rglob("*") if p.is_file()]
+            assert stored
+            assert all("evil" not in name for name in stored)  # stored under its digest, never its name
+            assert not (session.workspace.home.parent / "keys").exists()
+
+            entries = verify_local(session).report.size  # the log before the refused actions
+            page.goto(f"{url}/checklists")
+            form = page.locator("form[action='/checklists/attest']")
+            form.locator("input[name=note]").fill("too big")
+            form.locator("input[name=passphrase]").fill(passphrase("olga"))
+            form.locator("input[type=file]").set_input_files(
+                {"name": "scan.txt", "mimeType": "text/plain", "buffer": b"x" * (10 * 1024 * 1024 + 1)}
+            )
+            form.locator("button:has-text('Attest')").click()
+            assert "larger than" in page.content()
+
+            page.goto(f"{url}/incidents")  # this form carries the current session's CSRF token ...
+            again = page.context.new_page()  # ... until a new login in the same browser replaces the session
+            again.goto(f"{url}/login")
+            again.fill("input[name=person]", "olga")
+            again.fill("input[name=password]", PASSWORD)
+            again.click("button:has-text('Log in')")
+            again.wait_for_url(f"{url}/")
+            page.fill("input[name=title]", "from a stale form")
+            page.fill("input[name=passphrase]", passphrase("olga"))
+            page.click("button:has-text('Open')")
+            assert "The form is stale" in page.content()
+        finally:
+            browser.close()
+        with _serving(create_web_app(session, max_age=2)) as short:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            try:
+                page = _log_in(browser, short, "olga")
+                page.goto(f"{short}/incidents")
+                page.fill("input[name=title]", "after the session expired")
+                page.fill("input[name=passphrase]", passphrase("olga"))
+                time.sleep(2.5)
+                page.click("button:has-text('Open')")
+                assert "Please log in" in page.content()
+            finally:
+                browser.close()
+    assert verify_local(session).report.size == entries  # nothing refused was recorded
