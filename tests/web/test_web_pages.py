@@ -16,6 +16,8 @@ from qtrust.web.app import create_web_app
 from qtrust.workflow import checklists
 from qtrust.workflow.verification import verify_local
 
+VERDICTS = ("pass", "warn", "fail")
+
 
 def _logged_in(session, person: str) -> TestClient:
     client = TestClient(create_web_app(session), follow_redirects=False)
@@ -27,15 +29,19 @@ def _csrf(client: TestClient, path: str) -> str:
     return re.search(r'name="csrf" value="([^"]+)"', client.get(path).text).group(1)
 
 
-def test_the_overview_shows_each_model_with_its_latest_verdicts_and_the_checklist_coverage(workspace):
+def test_the_overview_shows_each_model_with_its_latest_verdicts_and_the_checklist_coverage(
+    workspace, web_template
+):
     session, _ = workspace
     page = _logged_in(session, "olga").get("/").text
     with session.reading() as (_, ledger):
         audit = ledger.of("audits")[-1]
         findings = ledger.entry(audit.seq + 1).predicate  # the audit's findings entry follows it
         gate_seq = max(ledger.rule.gates)
-    counts = [len(findings[k]) for k in ("passedTests", "warnedTests", "failedTests")]
+    results = json.loads((web_template[0] / "out" / "results.json").read_text())
+    counts = [sum(f["model"] == "vqc" and f["severity"] == s for f in results["findings"]) for s in VERDICTS]
     assert sum(counts) > 0
+    assert findings["modelCounts"]["vqc"] == dict(zip(VERDICTS, counts, strict=True))  # as signed
     row = re.search(r"<tr><td>vqc</td>.*?</tr>", page, re.S).group(0)
     assert "candidate" in row
     assert f'href="/audits/{audit.seq}"' in row
@@ -278,3 +284,13 @@ def test_the_owner_adds_a_person_with_the_claim_they_made(workspace, tmp_path):
     with session.reading() as (_, ledger):
         assert ledger.rule.project.find("dan").roles == ["reviewer"]
     assert verify_local(session).report.ok
+
+
+def test_an_entry_signed_without_per_model_counts_shows_the_audits_own_marked_as_such():
+    from qtrust.web.views import _model_verdicts
+
+    old = {"audit": {"pass": 3, "warn": 2, "fail": 1}, "models": None}
+    assert _model_verdicts(old, "vqc") == {"pass": 3, "warn": 2, "fail": 1, "scope": "whole audit"}
+    new = {"audit": {"pass": 3, "warn": 2, "fail": 1}, "models": {"vqc": {"pass": 2, "warn": 0, "fail": 1}}}
+    assert _model_verdicts(new, "vqc") == {"pass": 2, "warn": 0, "fail": 1, "scope": None}
+    assert _model_verdicts(new, "mlp") == {"pass": 0, "warn": 0, "fail": 0, "scope": None}  # no finding on it

@@ -128,6 +128,13 @@ def findings_statement(
         for s in ("pass", "warn", "fail")
     }
     outcome = "FAILED" if by["fail"] else "WARNED" if by["warn"] else "PASSED"
+    # Which model each verdict is about, counted: a dashboard shows each model's verdicts from the signed
+    # entry alone (the test-result predicate's own lists name findings, not models).
+    per_model: dict[str, dict[str, int]] = {}
+    for f in result.findings:
+        if f.model and f.severity in by:
+            counts = per_model.setdefault(f.model, {"pass": 0, "warn": 0, "fail": 0})
+            counts[f.severity] += 1
     return statements.statement(
         [statements.resource("results.json", output_digests["results.json"])],
         statements.TEST_RESULT_V01,
@@ -137,6 +144,7 @@ def findings_statement(
             "passedTests": by["pass"],
             "warnedTests": by["warn"],
             "failedTests": by["fail"],
+            "modelCounts": dict(sorted(per_model.items())),
         },
     )
 

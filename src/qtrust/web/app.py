@@ -55,6 +55,7 @@ class LedgerCache:
         self.session, self.ttl_s = session, ttl_s
         self._lock = threading.Lock()
         self._cached: tuple[Any, float, Any] | None = None  # (key, time read, ledger)
+        self._derived: dict[str, tuple[Any, Any]] = {}  # name → (the ledger it came from, value)
 
     def _key(self) -> Any:
         log = self.session.workspace.open_log()
@@ -71,7 +72,20 @@ class LedgerCache:
             pass
         with self._lock:
             self._cached = (key, now, ledger)
+            self._derived = {}
         return ledger
+
+    def derived(self, ledger: Any, name: str, compute: Any) -> Any:
+        """``compute(ledger)``, computed once per ledger read (a page's summary of every entry, such as the
+        overview's checklist verdicts, costs nothing more while the log is unchanged)."""
+        with self._lock:
+            hit = self._derived.get(name)
+            if hit is not None and hit[0] is ledger:
+                return hit[1]
+        value = compute(ledger)
+        with self._lock:
+            self._derived[name] = (ledger, value)
+        return value
 
 
 class SignedFiles:
@@ -223,7 +237,9 @@ def create_web_app(
             if error.status == 401:
                 return RedirectResponse("/login", status_code=303)
             raise
-        view = views.overview(ledger, checklists.status_of(ledger, lists))
+        view = ledgers.derived(
+            ledger, "overview", lambda read: views.overview(read, checklists.status_of(read, lists))
+        )
         return page(request, "overview.html", me, view=view, roles=views.roster(ledger))
 
     @app.get("/approvals", response_class=HTMLResponse)
@@ -364,7 +380,12 @@ def create_web_app(
     @app.get("/checklists", response_class=HTMLResponse)
     def checklist_page(request: Request) -> HTMLResponse:
         me, ledger = current(request)
-        return page(request, "checklists.html", me, status=checklists.status_of(ledger, lists))
+        return page(
+            request,
+            "checklists.html",
+            me,
+            status=ledgers.derived(ledger, "checklists", lambda read: checklists.status_of(read, lists)),
+        )
 
     @app.post("/checklists/attest")
     async def attest(request: Request) -> Response:

@@ -19,17 +19,21 @@ def roster(ledger: LogEntries) -> dict[str, list[str]]:
     return {p.id: list(p.roles) for p in project.people} if project else {}
 
 
-def _verdicts(ledger: LogEntries) -> dict[str, dict[str, int]]:
-    """Each audit's findings counts (pass / warn / fail), keyed by the results.json digest they judged."""
+def _verdicts(ledger: LogEntries) -> dict[str, dict[str, Any]]:
+    """Each audit's findings entry, keyed by the results.json digest it judged: the whole audit's counts
+    (pass / warn / fail) and, where the entry signed them, each model's."""
     out = {}
     for entry in ledger.of(statements.TEST_RESULT_V01):
         predicate = entry.predicate
         for subject in entry.statement.get("subject", []):
             if subject.get("name") == "results.json":
                 out[(subject.get("digest") or {}).get("sha256")] = {
-                    "pass": len(predicate.get("passedTests") or []),
-                    "warn": len(predicate.get("warnedTests") or []),
-                    "fail": len(predicate.get("failedTests") or []),
+                    "audit": {
+                        "pass": len(predicate.get("passedTests") or []),
+                        "warn": len(predicate.get("warnedTests") or []),
+                        "fail": len(predicate.get("failedTests") or []),
+                    },
+                    "models": predicate.get("modelCounts"),
                 }
     return out
 
@@ -58,11 +62,23 @@ def models(ledger: LogEntries) -> list[dict[str, Any]]:
                 "family": annotations.get("family"),
                 "audit": entry.seq,
                 "time": entry.recorded_at[:19],
-                "verdicts": verdicts.get((results.get("digest") or {}).get("sha256")),
+                "verdicts": _model_verdicts(
+                    verdicts.get((results.get("digest") or {}).get("sha256")), name.removeprefix("model:")
+                ),
                 "gate": latest_gate.get(entry.seq),
             }
     order = {"candidate": 0, "baseline": 1, "control": 2}
     return sorted(latest.values(), key=lambda m: (order.get(m["role"], 3), m["name"]))
+
+
+def _model_verdicts(findings: dict[str, Any] | None, model: str) -> dict[str, Any] | None:
+    """One model's verdict counts; an entry signed before per-model counts existed gives the audit's own,
+    marked as such (never presented as the model's)."""
+    if findings is None:
+        return None
+    if findings["models"] is None:
+        return findings["audit"] | {"scope": "whole audit"}
+    return {"pass": 0, "warn": 0, "fail": 0, "scope": None} | (findings["models"].get(model) or {})
 
 
 def coverage(status: Any) -> list[dict[str, Any]]:
