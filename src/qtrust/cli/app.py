@@ -19,6 +19,7 @@ from rich.table import Table
 
 from qtrust._version import __version__
 from qtrust.cli.common import HomeOption, StoreOption, env_log_passphrase, fail, session
+from qtrust.cli.crypto_cmds import register as register_crypto_commands
 from qtrust.cli.devices_cmds import register as register_devices_commands
 from qtrust.cli.drill_cmds import register as register_drill_commands
 from qtrust.cli.evidence_cmds import register as register_evidence_commands
@@ -241,6 +242,7 @@ register_policy_commands(app)
 register_people_commands(app)
 register_records_commands(app)
 register_governance_commands(app)
+register_crypto_commands(app)
 register_devices_commands(app)
 register_witness_commands(app)
 register_serve_commands(app)

@@ -263,6 +263,14 @@ class KeyDirectory:
             ) from None
         return doc
 
+    def active_keys(self) -> list[dict[str, str]]:
+        """The active signing keys' id, algorithm and creation time (ISO 8601): how old each one is."""
+        return [
+            {"keyid": k["keyid"], "algorithm": k["algorithm"], "created": k.get("created", "")}
+            for k in self._keyring().get("keys", [])
+            if k.get("status") == "active"
+        ]
+
     def _write_keyring(self, doc: dict[str, Any]) -> None:
         write_file_atomically(self.keyring_path, (json.dumps(doc, indent=2) + "\n").encode(), 0o644)
 

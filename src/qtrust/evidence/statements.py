@@ -36,6 +36,9 @@ DRILL_V1 = (
 )
 ROLLOUT_PLAN_V1 = f"{QTRUST_PREDICATES}/rollout-plan/v1"  # a registered rollout plan (policy code)
 ROLLOUT_V1 = f"{QTRUST_PREDICATES}/rollout/v1"  # a canary rollout's start, step decisions and people's moves
+CBOM_V1 = f"{QTRUST_PREDICATES}/cbom/v1"  # a cryptography bill of materials (CycloneDX 1.6) and its scan
+DATA_ASSET_V1 = f"{QTRUST_PREDICATES}/data-asset/v1"  # one data asset of the register, signed by who wrote it
+CRYPTO_READINESS_V1 = f"{QTRUST_PREDICATES}/crypto-readiness/v1"  # exposure metrics and the readiness gate
 SYSTEM_ACTOR = (
     "system:"  # prefix of an actor that is qtrust itself (an automatic incident), signed by the log key
 )
@@ -61,6 +64,9 @@ KINDS = {
     ROLLOUT_V1: "rollout",
     DRILL_V1: "drill",
     ROLLOUT_PLAN_V1: "rollout-plan",
+    CBOM_V1: "cbom",
+    DATA_ASSET_V1: "data-asset",
+    CRYPTO_READINESS_V1: "crypto-readiness",
 }
 
 

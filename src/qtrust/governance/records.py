@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from qtrust.crypto.register import DataAsset
 from qtrust.encoding import canonical_json, sha256_hex
 from qtrust.errors import InputError
 from qtrust.evidence import statements
@@ -73,9 +74,10 @@ class ImpactAssessment(_Record):
     decision: Literal["proceed", "proceed_with_conditions", "do_not_proceed"]
 
 
-KINDS: dict[str, tuple[type[_Record], str]] = {
+KINDS: dict[str, tuple[type[_Record] | type[DataAsset], str]] = {
     "risk": (Risk, statements.RISK_V1),
     "impact": (ImpactAssessment, statements.IMPACT_ASSESSMENT_V1),
+    "data-asset": (DataAsset, statements.DATA_ASSET_V1),  # the quantum-safe readiness register
 }
 
 
@@ -105,7 +107,7 @@ def record(
     person_id: str,
     key: SigningKey,
     kind: str,
-    item: _Record,
+    item: _Record | DataAsset,
     checklist_ids: set[str] | None = None,
 ) -> Recorded:
     _check_items(item.checklist_items, checklist_ids)
@@ -125,10 +127,10 @@ def record(
     )
 
 
-def latest_records(ledger: LogEntries, kind: str) -> dict[str, tuple[_Record, int, str]]:
+def latest_records(ledger: LogEntries, kind: str) -> dict[str, tuple[Any, int, str]]:
     """Each record id → (its latest verified version, entry, who recorded it)."""
     model, predicate_type = KINDS[kind]
-    out: dict[str, tuple[_Record, int, str]] = {}
+    out: dict[str, tuple[Any, int, str]] = {}
     for entry in ledger.of(predicate_type):
         try:
             item = model.model_validate(entry.predicate[kind])

@@ -40,6 +40,7 @@ ACTOR = {
     st.APPROVAL_V1: "approved_by",
     st.RISK_V1: "recorded_by",
     st.IMPACT_ASSESSMENT_V1: "recorded_by",
+    st.DATA_ASSET_V1: "recorded_by",
     st.INCIDENT_V1: "by",
     st.ATTESTATION_V1: "attested_by",
     st.POLICY_V1: "registered_by",
