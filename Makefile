@@ -33,14 +33,14 @@ audit: $(VENV)/.installed
 
 ## test: install qtrust with its test extras, lint, and run every test
 test: $(VENV)/.installed-test
-	$(BIN)/ruff check src tests bench examples
-	$(BIN)/ruff format --check src tests bench examples
+	$(BIN)/ruff check src tests bench examples docs
+	$(BIN)/ruff format --check src tests bench examples docs
 	$(BIN)/lint-imports
 	$(THREADS) $(BIN)/python -m pytest -n 2
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check src tests bench examples
-	$(BIN)/ruff format --check src tests bench examples
+	$(BIN)/ruff check src tests bench examples docs
+	$(BIN)/ruff format --check src tests bench examples docs
 	$(BIN)/lint-imports
 
 ## bench: time qtrust against its peers (installs PennyLane, Qiskit, Aer, qiskit-machine-learning)

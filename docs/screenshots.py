@@ -1,10 +1,12 @@
-"""The README's screenshots of the governance web app, made from a real workspace through the real pages.
+"""The README's screenshots of the governance web app, made from a real workspace through the real pages,
+and of the quantum-safe readiness report.
 
 A team of four (owner, approver, researcher, auditor) on a fresh log; a ``--quick`` audit of the built-in
 German Credit data; the default release policy judges it; a lenient policy the owner puts in force passes
 it; the researcher requests the release in the browser and two others approve it there; a risk, an incident
 and an attestation are entered through their forms. Every page is then photographed in Debian's Chromium at
-1280 px wide into ``docs/img/web-<page>.png``. Nothing leaves 127.0.0.1.
+1280 px wide into ``docs/img/web-<page>.png``. Last, the crypto scanner's labelled corpus with the example
+data-asset register gives ``docs/img/crypto-readiness.png``. Nothing leaves 127.0.0.1.
 
 Run: ``.venv/bin/python docs/screenshots.py`` (needs ``chromium`` on the PATH; about two minutes).
 """
@@ -12,6 +14,7 @@ Run: ``.venv/bin/python docs/screenshots.py`` (needs ``chromium`` on the PATH; a
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import shutil
 import socket
 import tempfile
@@ -25,6 +28,7 @@ import uvicorn
 import yaml
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from qtrust.crypto.register import EXAMPLE
 from qtrust.web.accounts import Accounts
 from qtrust.web.app import create_web_app
 from qtrust.workflow import people
@@ -182,6 +186,25 @@ def photograph(browser: Browser, url: str) -> list[Path]:
     return written
 
 
+def crypto_report(browser: Browser, root: Path) -> Path:
+    """The readiness report of the scanner's labelled corpus with the example register (nothing recorded)."""
+    from qtrust.workflow.crypto import readiness_report, scan_to_cbom
+
+    corpus = Path(__file__).parent.parent / "tests" / "crypto" / "corpus"
+    session = Session.at(root / "crypto-home")
+    scan_to_cbom(session, [corpus], root / "cbom.json", record=False)
+    (root / "assets.yaml").write_text(EXAMPLE)
+    readiness_report(
+        session, root / "cbom.json", root / "readiness", register=root / "assets.yaml",
+        as_of=dt.date(2026, 12, 7), record=False,
+    )  # fmt: skip
+    page = browser.new_context(viewport={"width": 1100, "height": 1250}).new_page()
+    page.goto((root / "readiness" / "report.html").as_uri())
+    target = IMG / "crypto-readiness.png"
+    page.screenshot(path=str(target), full_page=False)
+    return target
+
+
 def main() -> None:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
@@ -195,6 +218,7 @@ def main() -> None:
                 print(IMG / "web-approvals.png")
                 for path in photograph(browser, url):
                     print(path)
+                print(crypto_report(browser, Path(tmp)))
             finally:
                 browser.close()
 

@@ -131,3 +131,23 @@ def test_the_timestamp_comes_from_source_date_epoch_or_the_commit(monkeypatch, t
         source_timestamp([tmp_path])
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
     assert source_timestamp([tmp_path]) is None  # not a git work tree, no epoch: no timestamp at all
+
+
+def test_qtrust_itself_and_the_labelled_corpus_give_schema_valid_cboms():
+    from pathlib import Path
+
+    from qtrust.crypto.scan import scan
+
+    root = Path(__file__).resolve().parents[2]
+    itself = json.loads(cbom_json(scan([root / "src" / "qtrust"]), name="qtrust", timestamp=None))
+    corpus = cbom_json(scan([root / "tests" / "crypto" / "corpus"]), name="corpus", timestamp=None)
+    assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(json.dumps(itself)) is None
+    assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(corpus.decode()) is None
+    by_name = {c["name"]: c for c in itself["components"]}
+    mldsa = by_name["ML-DSA-65"]["cryptoProperties"]["algorithmProperties"]
+    assert mldsa["nistQuantumSecurityLevel"] == 3
+    assert {"name": "qtrust:quantum-vulnerable", "value": "false"} in by_name["ML-DSA-65"]["properties"]
+    assert {"name": "qtrust:quantum-vulnerable", "value": "true"} in by_name["Ed25519"]["properties"]
+    occurrences = {o["location"] for o in by_name["Ed25519"]["evidence"]["occurrences"]}
+    assert "evidence/keys.py" in occurrences
+    assert len(by_name["SHA-256"]["evidence"]["occurrences"]) > 10

@@ -26,7 +26,10 @@ CBOM = {
          "cryptoProperties": {"assetType": "algorithm", "algorithmProperties": {"classicalSecurityLevel": 192}},
          "properties": [{"name": "qtrust:quantum-vulnerable", "value": "true"}]},
         {"bom-ref": "crypto/algorithm/AES-256-GCM", "name": "AES-256-GCM",
-         "cryptoProperties": {"assetType": "algorithm", "algorithmProperties": {"classicalSecurityLevel": 256}},
+         "cryptoProperties": {"assetType": "algorithm", "algorithmProperties": {"classicalSecurityLevel": 256, "nistQuantumSecurityLevel": 5}},
+         "properties": [{"name": "qtrust:quantum-vulnerable", "value": "false"}]},
+        {"bom-ref": "crypto/algorithm/RC4", "name": "RC4",
+         "cryptoProperties": {"assetType": "algorithm", "algorithmProperties": {"classicalSecurityLevel": 0, "nistQuantumSecurityLevel": 0}},
          "properties": [{"name": "qtrust:quantum-vulnerable", "value": "false"}]},
         {"bom-ref": "crypto/protocol/TLS-1.3", "name": "TLS 1.3",
          "cryptoProperties": {"assetType": "protocol", "protocolProperties": {"type": "tls", "version": "1.3"}}},
@@ -92,12 +95,17 @@ def test_quantum_safe_protection_has_no_exposure_and_unlinked_counts_as_vulnerab
     safe = asset(id="safe", protected_by={"at_rest": ["crypto/algorithm/AES-256-GCM"]})
     unlinked = asset(id="unlinked", protected_by={"at_rest": ["crypto/algorithm/Twofish-256"]})
     strong = asset(id="strong", protected_by={"in_transit": ["crypto/algorithm/ECDSA-P-384"]})
-    done = assess([safe, unlinked, strong], CBOM, GRI_2023, as_of=TODAY)
+    weak = asset(id="weak", protected_by={"at_rest": ["crypto/algorithm/RC4"]})  # not Shor, but no protection
+    done = assess([safe, unlinked, strong, weak], CBOM, GRI_2023, as_of=TODAY)
     by_id = {e.asset.id: e for e in done.assets}
     assert by_id["safe"].exposure_probability == 0.0
     assert not by_id["safe"].vulnerable
     assert by_id["unlinked"].vulnerable
     assert not by_id["unlinked"].protections[0].found
+    assert by_id["weak"].vulnerable
+    assert "below NIST category 1" in by_id["weak"].protections[0].reason
+    assert by_id["weak"].nist_disallowed_from is None  # IR 8547 dates public-key algorithms, not RC4
+    assert by_id["safe"].protections[0].reason == "quantum-safe at NIST category 5"
     assert by_id["strong"].nist_deprecated_from is None  # 192 bits: only the 2035 disallowance applies
     assert done.metrics["crypto/summary/unlinked_references"] == 1
     assert [e.asset.id for e in done.assets][-1] == "safe"  # ranked by exposure

@@ -43,16 +43,19 @@ class Protection:
     name: str
     classical_bits: int | None
     reason: str
+    public_key: bool = (
+        True  # the quantum-vulnerable public-key kind NIST IR 8547 dates (or not known otherwise)
+    )
 
     @property
     def deprecated_from(self) -> dt.date | None:
-        if not self.vulnerable or not self.found:
+        if not self.vulnerable or not self.found or not self.public_key:
             return None
         return DEPRECATED_AFTER_2030 if (self.classical_bits or 112) <= 112 else None
 
     @property
     def disallowed_from(self) -> dt.date | None:
-        return DISALLOWED_AFTER_2035 if self.vulnerable else None
+        return DISALLOWED_AFTER_2035 if self.vulnerable and self.public_key else None
 
 
 @dataclass(frozen=True)
@@ -110,35 +113,51 @@ def _property(component: dict[str, Any], name: str) -> str | None:
     return next((p.get("value") for p in component.get("properties", []) if p.get("name") == name), None)
 
 
-def _classical_bits(component: dict[str, Any], by_ref: dict[str, dict[str, Any]]) -> int | None:
+def _algorithm_field(component: dict[str, Any], by_ref: dict[str, dict[str, Any]], name: str) -> Any:
+    """A field of the component's algorithm properties — a certificate's or key's through its algorithm."""
     crypto = component.get("cryptoProperties") or {}
     algorithm = crypto.get("algorithmProperties")
     if algorithm:
-        return algorithm.get("classicalSecurityLevel")
+        return algorithm.get(name)
     for holder, key in (
         ("certificateProperties", "subjectPublicKeyRef"),
         ("relatedCryptoMaterialProperties", "algorithmRef"),
     ):
         ref = (crypto.get(holder) or {}).get(key)
         if ref and ref in by_ref:
-            return _classical_bits(by_ref[ref], by_ref)
+            return _algorithm_field(by_ref[ref], by_ref, name)
     return None
 
 
 def resolve(ref: str, where: str, by_ref: dict[str, dict[str, Any]]) -> Protection:
+    """What one named protection is worth against a quantum computer; what cannot be checked is not safe."""
     component = by_ref.get(ref)
     if component is None:
         return Protection(ref, where, False, True, ref, None, "not in the CBOM: counted as vulnerable")
     name = component.get("name", ref)
-    bits = _classical_bits(component, by_ref)
+    bits = _algorithm_field(component, by_ref, "classicalSecurityLevel")
+    level = _algorithm_field(component, by_ref, "nistQuantumSecurityLevel")
     verdict = _property(component, "qtrust:quantum-vulnerable")
     if verdict is None:  # a protocol: its key exchange is classical unless the CBOM shows otherwise
         return Protection(
             ref, where, True, True, name, bits, "protocol key exchange assumed classical (ECDHE / RSA)"
         )
-    vulnerable = verdict == "true"
-    reason = "broken by Shor's algorithm" if vulnerable else "quantum-safe at its NIST level"
-    return Protection(ref, where, True, vulnerable, name, bits, reason)
+    if verdict == "true":
+        return Protection(ref, where, True, True, name, bits, "broken by Shor's algorithm")
+    if not level:  # 0 or unknown: DES, RC4, MD5, JWT "none", an unrecognised algorithm — nothing to count on
+        return Protection(
+            ref,
+            where,
+            True,
+            True,
+            name,
+            bits,
+            "below NIST category 1, or of unknown strength",
+            public_key=False,
+        )
+    return Protection(
+        ref, where, True, False, name, bits, f"quantum-safe at NIST category {level}", public_key=False
+    )
 
 
 def _key_ages(asset_id: str, keys: Any, as_of: dt.date) -> tuple[KeyAge, ...]:
@@ -175,10 +194,10 @@ def assess_asset(asset: DataAsset, by_ref: dict[str, dict[str, Any]], timeline: 
     latest_safe = None if arrival is None else add_years(add_years(arrival, -x), -y)
     late = latest_safe is not None and (latest_safe < as_of or start > latest_safe)
     deprecated = min((d for p in vulnerable if (d := p.deprecated_from)), default=None)
-    disallowed = DISALLOWED_AFTER_2035
+    disallowed = min((d for p in vulnerable if (d := p.disallowed_from)), default=None)
     return AssetExposure(
         asset, protections, probability, harvest_ends, secret_until, latest_safe, planned is None, late,
-        deprecated, disallowed, add_years(disallowed, -y), retention, keys,
+        deprecated, disallowed, add_years(disallowed, -y) if disallowed else None, retention, keys,
     )  # fmt: skip
 
 
@@ -292,7 +311,7 @@ def judge(policy: ReadinessPolicy, values: dict[str, float]) -> list[CheckResult
             p: v for p, v in matched.items()
             if (check.max is not None and v > check.max) or (check.min is not None and v < check.min)
         }  # fmt: skip
-        limit = f"≤ {check.max}" if check.max is not None else f"≥ {check.min}"
+        limit = f"≤ {check.max:g}" if check.max is not None else f"≥ {check.min:g}"
         if broken:
             listed = ", ".join(f"{p} = {v:g}" for p, v in list(broken.items())[:5])
             out.append(CheckResult(check.id, "fail", f"{listed} (limit {limit})"))
