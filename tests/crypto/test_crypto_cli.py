@@ -60,6 +60,7 @@ def _project(tmp_path: Path) -> Path:
     project = tmp_path / "service"
     (project / "certs").mkdir(parents=True)
     (project / "app.py").write_text(APP)
+    (project / "broken.py").write_text("import hashlib\ndef broken(:\n")  # names a library, cannot be parsed
     _certificate(project / "certs" / "api.pem")
     return project
 
@@ -113,6 +114,8 @@ def test_scan_register_report_each_recorded_and_verifying(tmp_path, monkeypatch)
     assert "<svg" in html
     assert "NIST IR 8547 (initial public draft" in html
     assert "qtrust evidence log" in html  # qtrust's own keys are checked for their rotation age
+    assert "broken.py" in html  # the file the scan could not read is listed, with why
+    assert "syntax error" in html
 
     with Session.at(home).reading() as (_, ledger):
         kinds = [e.predicate_type.rsplit("/", 2)[-2] for e in ledger.verified]

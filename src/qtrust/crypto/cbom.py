@@ -57,6 +57,7 @@ from qtrust.crypto.catalog import AlgorithmInfo, describe
 from qtrust.crypto.findings import CryptoUse, ScanResult
 from qtrust.errors import InputError
 
+SKIPPED_NAMED = 200  # at most this many skipped files are named in the CBOM (all are counted)
 _NAMESPACE = uuid.UUID("6f1d3c52-3a55-5b1e-9c3e-7a1f0c2b9d41")  # qtrust's CBOM serial-number namespace
 _MODES = {m.value.upper(): m for m in CryptoMode}
 _PRIMITIVES = {p.value: p for p in CryptoPrimitive}
@@ -268,6 +269,11 @@ def build_bom(scan: ScanResult, *, name: str, timestamp: dt.datetime | None) -> 
         properties=[
             Property(name="qtrust:files-scanned", value=str(scan.files_scanned)),
             Property(name="qtrust:files-skipped", value=str(len(scan.skipped))),
+            # which files were not read and why, so a reader of the CBOM alone knows what it does not cover
+            *[
+                Property(name="qtrust:skipped", value=f"{s.file}: {s.reason}")
+                for s in scan.skipped[:SKIPPED_NAMED]
+            ],
         ],
     )
     metadata.tools.tools.add(Tool(vendor="qtrust", name="qtrust crypto scan", version=__version__))
@@ -305,6 +311,16 @@ def cbom_json(scan: ScanResult, *, name: str, timestamp: dt.datetime | None) -> 
     if error is not None:
         raise RuntimeError(f"qtrust wrote a CBOM that is not valid CycloneDX 1.6: {error}")
     return (text + "\n").encode()
+
+
+def skipped_files(cbom: dict[str, Any]) -> list[dict[str, str]]:
+    """The files the scan did not read, as the CBOM names them: {file, reason}."""
+    out = []
+    for prop in (cbom.get("metadata") or {}).get("properties", []):
+        if prop.get("name") == "qtrust:skipped":
+            file, _, reason = str(prop.get("value", "")).partition(": ")
+            out.append({"file": file, "reason": reason})
+    return out
 
 
 def summary(cbom: dict[str, Any]) -> dict[str, int]:

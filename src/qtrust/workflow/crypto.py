@@ -313,8 +313,9 @@ def readiness_report(
     inputs = {"cbom": {"name": cbom.name, "sha256": cbom_digest}, "data_asset_entries": seqs, "assets_from": source,
               "policy": rules.name}  # fmt: skip
     html = render(
-        readiness, z, cbom_name=cbom.name, cbom_sha256=cbom_digest, checks=checks, policy_name=rules.name
-    ).encode()
+        readiness, z, cbom_name=cbom.name, cbom_sha256=cbom_digest, checks=checks, policy_name=rules.name,
+        skipped=cbom_writer.skipped_files(cbom_doc),
+    ).encode()  # fmt: skip
     report_json = _readiness_json(readiness, checks, decision, inputs)
     out.mkdir(parents=True, exist_ok=True)
     if not record:
