@@ -125,17 +125,7 @@ def test_the_full_story_in_the_browser(served, tmp_path):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:
-
-            def login(person: str):
-                page = browser.new_context().new_page()
-                page.goto(f"{url}/login")
-                page.fill("input[name=person]", person)
-                page.fill("input[name=password]", PASSWORD)
-                page.click("button:has-text('Log in')")
-                page.wait_for_url(f"{url}/")
-                return page
-
-            alice = login("alice")
+            alice = _log_in(browser, url, "alice")
             alice.click("text=Gates")
             assert "fail" in alice.locator("section", has_text=f"Entry {failing.recorded.seq}:").inner_text()
             section = alice.locator("section", has_text=f"Entry {passing.recorded.seq}:")
@@ -146,7 +136,7 @@ def test_the_full_story_in_the_browser(served, tmp_path):
             assert f"Request {request}: release" in alice.content()
             assert alice.locator(f"form[action='/approvals/{request}']").count() == 0  # not her own
             for person in ("bob", "olga"):
-                page = login(person)
+                page = _log_in(browser, url, person)
                 page.goto(f"{url}/approvals")
                 form = page.locator(f"form[action='/approvals/{request}']")
                 form.locator("input[name=passphrase]").fill(passphrase(person))
@@ -178,12 +168,7 @@ def test_each_role_sees_only_its_actions_and_a_direct_post_is_refused(served):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:
             for person, may_approve in expected.items():
-                page = browser.new_context().new_page()
-                page.goto(f"{url}/login")
-                page.fill("input[name=person]", person)
-                page.fill("input[name=password]", PASSWORD)
-                page.click("button:has-text('Log in')")
-                page.wait_for_url(f"{url}/")
+                page = _log_in(browser, url, person)
                 page.goto(f"{url}/approvals")
                 assert (page.locator(f"form[action='/approvals/{request}']").count() == 1) == may_approve, (
                     person
