@@ -31,6 +31,7 @@ from qtrust.cli.policy_cmds import register as register_policy_commands
 from qtrust.cli.records_cmds import register as register_records_commands
 from qtrust.cli.rollout_cmds import register as register_rollout_commands
 from qtrust.cli.serve_cmds import register as register_serve_commands
+from qtrust.cli.sweep_cmds import register as register_sweep_commands
 from qtrust.cli.web_cmds import register as register_web_commands
 from qtrust.cli.witness_cmds import register as register_witness_commands
 from qtrust.errors import InputError
@@ -243,6 +244,7 @@ register_people_commands(app)
 register_records_commands(app)
 register_governance_commands(app)
 register_crypto_commands(app)
+register_sweep_commands(app)
 register_devices_commands(app)
 register_witness_commands(app)
 register_serve_commands(app)

@@ -360,24 +360,62 @@ def export(
     )
 
 
+def _reproduce_member(folder: Path, member: str | None) -> None:
+    from qtrust.workflow.sweep import reproduce_member
+
+    if member is None:
+        fail(
+            InputError("--sweep needs --member ID", where="--member", fix="an id from the sweep's sweep.json")
+        )
+    console.print(f"Re-running sweep member {member} from its recorded config…")
+    try:
+        done = reproduce_member(folder, member)
+    except InputError as error:
+        fail(error)
+    counts = done.report.counts
+    out.print(
+        f"member {member}: {counts.get('exact', 0)} metrics exact, {counts.get('within_ci', 0)} within their "
+        f"recorded CI, {counts.get('mismatch', 0)} mismatched, {counts.get('missing', 0)} missing; metric-table "
+        f"digest {'identical' if done.identical else 'differs'} ({done.digest_now[:16]}…)",
+        highlight=False,
+    )
+    for c in done.report.mismatches[:25]:
+        out.print(f"  {c.path}: {c.detail}", highlight=False)
+    out.print("[bold green]reproduced[/]" if done.report.ok else "[bold red]NOT reproduced[/]")
+    raise typer.Exit(0 if done.report.ok else 1)
+
+
 def reproduce(
     seq: Annotated[
-        int, typer.Argument(help="Sequence number of the audit entry (as `qtrust audit` printed).")
-    ],
+        int | None, typer.Argument(help="Sequence number of the audit entry (as `qtrust audit` printed).")
+    ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print every comparison as JSON on stdout.")
     ] = False,
     model: ModelOption = None,
+    sweep: Annotated[
+        Path | None,
+        typer.Option("--sweep", help="A sweep's folder: reproduce one of its members (with --member)."),
+    ] = None,
+    member: Annotated[str | None, typer.Option("--member", help="The sweep member's id.")] = None,
     home: HomeOption = None,
     store: StoreOption = None,
 ) -> None:
-    """Re-run a recorded audit from its recorded config and seeds, and compare metric by metric.
+    """Re-run a recorded audit (or a sweep member) from its recorded config and seeds; compare metric by metric.
 
     Translated circuits supplied to the audit are rebuilt from the record; other supplied models (scikit-learn,
     black boxes, QNodes on their own device) are code, so pass the same file again with --model.
     """
     from qtrust.workflow.evidence import reproduce_entry
 
+    if sweep is not None:
+        _reproduce_member(sweep, member)
+    if seq is None:
+        fail(
+            InputError(
+                "give the audit entry's number, or --sweep DIR --member ID", where="SEQ", fix="see --help"
+            )
+        )
     try:
         supplied = [item for spec in model or [] for item in load_supplied(spec)]
         console.print(f"Re-running audit entry {seq} from its recorded config and seeds…")

@@ -39,6 +39,7 @@ ROLLOUT_V1 = f"{QTRUST_PREDICATES}/rollout/v1"  # a canary rollout's start, step
 CBOM_V1 = f"{QTRUST_PREDICATES}/cbom/v1"  # a cryptography bill of materials (CycloneDX 1.6) and its scan
 DATA_ASSET_V1 = f"{QTRUST_PREDICATES}/data-asset/v1"  # one data asset of the register, signed by who wrote it
 CRYPTO_READINESS_V1 = f"{QTRUST_PREDICATES}/crypto-readiness/v1"  # exposure metrics and the readiness gate
+SWEEP_V1 = f"{QTRUST_PREDICATES}/sweep/v1"  # a sweep of member audits: its grid, every member's digest
 SYSTEM_ACTOR = (
     "system:"  # prefix of an actor that is qtrust itself (an automatic incident), signed by the log key
 )
@@ -67,6 +68,7 @@ KINDS = {
     CBOM_V1: "cbom",
     DATA_ASSET_V1: "data-asset",
     CRYPTO_READINESS_V1: "crypto-readiness",
+    SWEEP_V1: "sweep",
 }
 
 

@@ -1,0 +1,51 @@
+"""The grid expanded into member tasks, in the sweep file's order: the canonical order of every result."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from typing import Any
+
+from qtrust.config import config_from_dict
+from qtrust.encoding import canonical_json
+from qtrust.sweep.member import MemberTask
+from qtrust.sweep.spec import SweepSpec
+
+
+def _merged(base: dict[str, Any], updates: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for key, value in updates.items():
+        out[key] = (
+            _merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+        )
+    return out
+
+
+def expand(spec: SweepSpec) -> list[MemberTask]:
+    """Every member's task; each config is validated and each dataset loaded once here, on the client, so a
+    bad axis fails before anything runs and every worker is held to the data's digest."""
+    from qtrust.audit.data_prep import load_dataset
+
+    digests: dict[str, str] = {}
+    tasks = []
+    grid = itertools.product(spec.datasets, spec.models, spec.noise, spec.seeds)
+    for index, (dataset, models, noise, seed) in enumerate(grid):
+        update: dict[str, Any] = {
+            "data": dataset.data,
+            "models": models.models,
+            "noise": noise.noise,
+            "seed": seed,
+        }
+        if models.baselines is not None:
+            update["baselines"] = models.baselines
+        raw = _merged(spec.base, {k: v for k, v in update.items() if k != "data"})
+        raw["data"] = copy.deepcopy(dataset.data)  # a dataset replaces the base's data section whole
+        member_id = f"{dataset.name}/{models.name}/{noise.name}/seed={seed}"
+        config = config_from_dict(raw, source=f"sweep member {member_id}")
+        # synthetic data is drawn from the member's seed: the digest is per (data section, seed)
+        data_key = canonical_json([config.data.model_dump(mode="json"), config.seed]).decode()
+        if data_key not in digests:
+            digests[data_key] = load_dataset(config).digest()
+        labels = {"dataset": dataset.name, "models": models.name, "noise": noise.name, "seed": str(seed)}
+        tasks.append(MemberTask(index, member_id, labels, config.model_dump(mode="json"), digests[data_key]))
+    return tasks
