@@ -32,10 +32,16 @@ def privacy_fprs(config: Any, n_nonmembers: int) -> tuple[float, ...]:
     return measurable_fprs(n_nonmembers, DEFAULT_FPRS)
 
 
-def check_privacy_config(config: Any, n_nonmembers: int) -> None:
-    """Fail before any training when the FPRs asked for need more non-members than the split has."""
+def audit_design(config: Any, data: Any) -> MembershipDesign:
+    """The audit's membership design: its train / test split, sampled to ``privacy.max_rows`` rows."""
+    seed = derive_seed(config.seed, "privacy", "sample")
+    return MembershipDesign.from_prepared(data, config.privacy.max_rows, seed)
+
+
+def check_privacy_config(config: Any, data: Any) -> None:
+    """Fail before any training when the FPRs asked for need more non-members than the (sampled) split has."""
     if config.privacy.enabled:
-        privacy_fprs(config, n_nonmembers)
+        privacy_fprs(config, audit_design(config, data).split.n_nonmembers)
 
 
 def privacy_record(report: PrivacyReport) -> PrivacyResult:
@@ -57,16 +63,17 @@ def run_privacy(ctx: AssessmentContext) -> PrivacyResult | None:
     cfg, config = ctx.config.privacy, ctx.config
     if not cfg.enabled:
         return None
+    design = audit_design(config, ctx.data)
     report = assess_privacy(
         targets_from_audit(config, ctx.models, ctx.seeds[0]),
-        MembershipDesign.from_prepared(ctx.data),
+        design,
         seed=derive_seed(config.seed, "privacy"),
         noises=audit_noise_models(config) if cfg.noise else (),
         shots=config.shots.budgets if cfg.shots else (),
         attacks=cfg.attacks,
         n_references=cfg.n_references,
         reference_noise=cfg.reference_noise,
-        fprs=privacy_fprs(config, len(ctx.data.test_idx)),
+        fprs=privacy_fprs(config, design.split.n_nonmembers),
         confidence=config.statistics.confidence,
         n_boot=config.statistics.n_boot,
         attribute_rows="all" if cfg.attribute_inference else None,

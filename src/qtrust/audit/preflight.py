@@ -122,5 +122,5 @@ def check_inputs(config: AuditConfig, supplied: Sequence[Supplied] = ()) -> Data
     preflight(config, supplied)
     dataset = load_dataset(config)
     prepared = prepare(config, dataset)
-    check_privacy_config(config, len(prepared.test_idx))
+    check_privacy_config(config, prepared)
     return dataset

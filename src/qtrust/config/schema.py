@@ -294,6 +294,12 @@ class PrivacyConfig(Section):
         description="loss threshold (Yeom 2018), shadow models (Shokri 2017), LiRA offline (Carlini 2022)",
     )
     n_references: int = Field(8, ge=2, le=256, description="shadow / reference models per model")
+    max_rows: int | None = Field(
+        2000,
+        ge=100,
+        description="attack a seeded sample of at most this many rows of the train + test pool (stratified "
+        "by label × group, members and non-members in proportion); null: every row",
+    )
     reference_noise: Literal["matched", "noiseless"] = Field(
         "matched",
         description="matched: the attacker's references see the deployment's noise and shots (worst case)",
@@ -331,6 +337,12 @@ class RobustnessConfig(Section):
     linf_epsilons: tuple[float, ...] = Field((0.05, 0.1), description="L∞ attack radii, in angle units")
     n_draws: int = Field(20, ge=2, description="Gaussian draws per sigma")
     attack_steps: int = Field(10, ge=1, description="projected sign-gradient steps of the L∞ attack")
+    max_rows: int | None = Field(
+        1000,
+        ge=50,
+        description="search and certify on a seeded sample of at most this many test rows (stratified by "
+        "label × group); null: every test row",
+    )
 
     @field_validator("epsilons")
     @classmethod

@@ -103,7 +103,7 @@ class PrivacyAssessment(Assessment[PrivacyResult | None]):
     config_model = PrivacyConfig
 
     def check(self, config: AuditConfig, data: PreparedData) -> None:
-        check_privacy_config(config, len(data.test_idx))
+        check_privacy_config(config, data)
 
     def run(self, ctx: AssessmentContext) -> PrivacyResult | None:
         return run_privacy(ctx)

@@ -116,6 +116,7 @@ class MembershipDesign:
     y: NDArray[np.int64]
     groups: NDArray[np.str_]
     split: MembershipSplit
+    n_available: int | None = None  # the pool's rows before sampling (None: not sampled)
 
     def __post_init__(self) -> None:
         X = check_features(self.X, where="design.X", finite=False)  # finiteness is the models' to judge
@@ -137,23 +138,39 @@ class MembershipDesign:
         object.__setattr__(self, "groups", groups)
 
     @classmethod
-    def from_prepared(cls, data: PreparedData) -> MembershipDesign:
+    def from_prepared(
+        cls, data: PreparedData, max_rows: int | None = None, seed: int = 0
+    ) -> MembershipDesign:
         """The audit's design: members are its training rows, non-members its held-out test rows.
 
         The audit's models were fitted on exactly ``X_train``, so their existing fits are the targets; the
-        test split was drawn from the same data, stratified by label × group (same distribution).
+        test split was drawn from the same data, stratified by label × group (same distribution). With
+        ``max_rows`` below the pool's size, members and non-members are each a seeded stratified sample, in
+        the pool's proportion: the targets stay the audit's own fits (a sampled member is still a member);
+        the reference models train on halves of the smaller pool, which the record states.
         """
-        X = np.vstack([data.X_train, data.X_test])
-        y = np.concatenate([data.y_train, data.y_test])
-        groups = np.concatenate([data.groups_train, data.groups_test])
-        n_train = len(data.X_train)
+        from qtrust.assess.subsample import stratified_sample
+
+        n_train, n_test = len(data.X_train), len(data.X_test)
+        train = np.arange(n_train)
+        test = np.arange(n_test)
+        how = "audit train (members) / test (non-members) split"
+        available = None
+        if max_rows is not None and n_train + n_test > max_rows:
+            keep_train = round(max_rows * n_train / (n_train + n_test))
+            train = stratified_sample(data.y_train, data.groups_train, keep_train, seed, "privacy", "members")
+            test = stratified_sample(
+                data.y_test, data.groups_test, max_rows - keep_train, seed, "privacy", "non-members"
+            )
+            available = n_train + n_test
+            how += f", sampled to {len(train) + len(test)} of {available} rows (seeded, stratified by label × group)"
+        X = np.vstack([data.X_train[train], data.X_test[test]])
+        y = np.concatenate([data.y_train[train], data.y_test[test]])
+        groups = np.concatenate([data.groups_train[train], data.groups_test[test]])
         split = MembershipSplit(
-            np.arange(n_train),
-            np.arange(n_train, len(X)),
-            seed=data.split_seed,
-            how="audit train (members) / test (non-members) split",
+            np.arange(len(train)), np.arange(len(train), len(X)), seed=data.split_seed, how=how
         )
-        return cls(X, y, groups, split)
+        return cls(X, y, groups, split, n_available=available)
 
     @classmethod
     def from_pool(
@@ -173,4 +190,7 @@ class MembershipDesign:
         return cls(np.asarray(X, dtype=float), y_arr, g_arr, split)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"n_pool": len(self.y), **self.split.to_dict()}
+        out = {"n_pool": len(self.y), **self.split.to_dict()}
+        if self.n_available is not None:
+            out["n_available"] = self.n_available
+        return out

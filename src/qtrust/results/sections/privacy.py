@@ -111,6 +111,7 @@ class MembershipDesignRecord(Record):
     members_sha256: str
     nonmembers_sha256: str
     attribute_rows: str | None = None
+    n_available: int | None = Field(None, description="the pool's rows before sampling; absent: every row")
 
 
 class PrivacyResult(Record):

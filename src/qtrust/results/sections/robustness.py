@@ -105,6 +105,8 @@ class RobustnessResult(Record):
         default_factory=list, description="every encode-first quantum candidate"
     )
     empirical: list[EmpiricalRobustnessRecord] = Field(default_factory=list, description="every model")
+    rows: int | None = Field(None, description="test rows searched and certified, when sampled")
+    rows_available: int | None = Field(None, description="test rows there were, when sampled")
 
 
 TOPIC = Topic("robustness", "Robustness", "Can a small change of the input flip the decision?", 70)

@@ -1,0 +1,33 @@
+"""A seeded, stratified sample of rows: how the red team and the robustness search stay affordable on large data.
+
+Why stratified by label × group: every interval these stages report is about a group's or a class's rate, and
+a plain random sample of a small group can leave it nearly empty. Each stratum keeps its share (at least one
+row), the sample is drawn from the audit's seed and a label naming the stage, and the rows come back sorted,
+so the same audit always attacks the same rows; the record says how many of how many.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from qtrust.seeding import derive_rng
+
+
+def stratified_sample(
+    labels: ArrayLike, groups: ArrayLike, size: int, seed: int, *stage: object
+) -> NDArray[np.int64]:
+    """Indices of about ``size`` rows (every row if there are no more), each label × group in proportion."""
+    y = np.asarray(labels).astype(str)
+    g = np.asarray(groups).astype(str)
+    n = len(y)
+    if size >= n:
+        return np.arange(n)
+    strata = np.unique(np.char.add(np.char.add(y, "|"), g), return_inverse=True)[1]
+    rng = derive_rng(seed, "subsample", *stage)
+    chosen = []
+    for stratum in range(int(strata.max()) + 1):
+        rows = np.flatnonzero(strata == stratum)
+        keep = max(1, round(size * len(rows) / n))
+        chosen.append(rng.permutation(rows)[:keep])
+    return np.sort(np.concatenate(chosen))
