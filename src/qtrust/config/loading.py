@@ -93,11 +93,14 @@ def load_config(path: str | Path) -> AuditConfig:
     return config_from_dict(data, str(path))
 
 
-def _merged(base: dict[str, Any], updates: dict[str, Any]) -> dict[str, Any]:
+def merged_sections(base: dict[str, Any], updates: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with ``updates`` merged in section by section (nested mappings merge; anything else replaces)."""
     out = dict(base)
     for key, value in updates.items():
         out[key] = (
-            _merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+            merged_sections(out[key], value)
+            if isinstance(value, dict) and isinstance(out.get(key), dict)
+            else value
         )
     return out
 
@@ -108,4 +111,4 @@ def with_overrides(config: AuditConfig, updates: dict[str, Any], source: str = "
     Command-line options such as ``--seed`` or ``--data`` change a validated config; ``model_copy`` would
     let a negative seed or an infinite threshold past the schema, so the merged config is validated again.
     """
-    return config_from_dict(_merged(config.model_dump(), updates), source)
+    return config_from_dict(merged_sections(config.model_dump(), updates), source)

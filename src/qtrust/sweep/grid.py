@@ -7,18 +7,10 @@ import itertools
 from typing import Any
 
 from qtrust.config import config_from_dict
+from qtrust.config.loading import merged_sections
 from qtrust.encoding import canonical_json
 from qtrust.sweep.member import MemberTask
 from qtrust.sweep.spec import SweepSpec
-
-
-def _merged(base: dict[str, Any], updates: dict[str, Any]) -> dict[str, Any]:
-    out = copy.deepcopy(base)
-    for key, value in updates.items():
-        out[key] = (
-            _merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
-        )
-    return out
 
 
 def expand(spec: SweepSpec) -> list[MemberTask]:
@@ -38,7 +30,7 @@ def expand(spec: SweepSpec) -> list[MemberTask]:
         }
         if models.baselines is not None:
             update["baselines"] = models.baselines
-        raw = _merged(spec.base, {k: v for k, v in update.items() if k != "data"})
+        raw = merged_sections(copy.deepcopy(spec.base), {k: v for k, v in update.items() if k != "data"})
         raw["data"] = copy.deepcopy(dataset.data)  # a dataset replaces the base's data section whole
         member_id = f"{dataset.name}/{models.name}/{noise.name}/seed={seed}"
         config = config_from_dict(raw, source=f"sweep member {member_id}")

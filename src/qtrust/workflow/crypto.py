@@ -58,16 +58,6 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _require_log(session: Session, command: str) -> None:
-    """Checked before any work: a command asked to record needs a log to record into."""
-    if not session.workspace.has_log():
-        raise InputError(
-            f"no evidence log in {session.workspace.home} to record the {command} in",
-            where="--home / QTRUST_HOME",
-            fix="start one with `qtrust keys init` (or `make audit`), or pass --no-record",
-        )
-
-
 def scan_to_cbom(
     session: Session,
     paths: Sequence[Path],
@@ -86,7 +76,7 @@ def scan_to_cbom(
     if out.exists() and out.is_dir():
         raise InputError(f"{out} is a folder", where="--out", fix="give the CBOM's file name, e.g. cbom.json")
     if record:
-        _require_log(session, "CBOM")
+        session.require_log("CBOM")
     result = scan(list(paths), max_bytes=max_bytes)
     data = cbom_writer.cbom_json(
         result,
@@ -287,7 +277,7 @@ def readiness_report(
         raise InputError(f"tolerance {tolerance} is not a probability", where="--tolerance", fix="e.g. 0.05")
     as_of = as_of or dt.date.today()
     if record:
-        _require_log(session, "readiness report")
+        session.require_log("readiness report")
     cbom_doc, cbom_bytes = _load_cbom(cbom)
     z: Timeline = load_timeline(timeline) if timeline is not None else GRI_2023
     rules = _load_policy(policy)

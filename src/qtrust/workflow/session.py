@@ -106,6 +106,15 @@ class Session:
         with log.store:
             yield log, self.ledger(log)
 
+    def require_log(self, what: str) -> None:
+        """Checked before any work: a command asked to record ``what`` needs a log to record it in."""
+        if not self.workspace.has_log():
+            raise InputError(
+                f"no evidence log in {self.workspace.home} to record the {what} in",
+                where="--home / QTRUST_HOME",
+                fix="start one with `qtrust keys init` (or `make audit`), or pass --no-record",
+            )
+
     @contextmanager
     def writing(self, *, create: bool = False) -> Iterator[tuple[EvidenceLog, LogEntries]]:
         """The log opened with its signing keys (``create``: start it on first use), and its ledger."""

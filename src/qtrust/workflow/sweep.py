@@ -54,13 +54,8 @@ def run_sweep(
     """Run the sweep in ``spec_path`` and write ``out/sweep.json`` and ``out/summary.html``."""
     spec = load_sweep(spec_path)
     out = check_target(out)
-    if record and not session.workspace.has_log():
-        raise InputError(
-            f"no evidence log in {session.workspace.home} to record the sweep in",
-            where="--home / QTRUST_HOME",
-            fix="start one with `qtrust keys init` (or `make audit`), or pass --no-record",
-        )
-    if record:  # the passphrase is checked before minutes of work, not after
+    if record:  # the log and its passphrase are checked before minutes of work, not after
+        session.require_log("sweep")
         session.workspace.open_log(session.log_key_passphrase()).store.close()
     tasks = expand(spec)
     started = time.perf_counter()
