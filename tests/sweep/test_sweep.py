@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from qtrust.cli.app import app
 from qtrust.sweep import executors
-from qtrust.sweep.executors import DaskExecutor, SerialExecutor
+from qtrust.sweep.executors import DaskExecutor
 from qtrust.sweep.grid import expand
 from qtrust.sweep.member import MemberTask, run_member
 from qtrust.sweep.spec import EXAMPLE, SweepSpec, load_sweep
@@ -177,7 +177,3 @@ def test_the_cli_records_the_sweep_once_and_a_member_reproduces_on_its_own(spec_
     assert "depolarizing" in html  # the heatmap's rows
     bad = runner.invoke(app, ["sweep", str(tmp_path / "nope.yaml"), "--out", str(tmp_path / "x")])
     assert bad.exit_code == 2
-
-
-def test_the_serial_executor_is_the_reference():
-    assert SerialExecutor().description.startswith("serial")
