@@ -177,3 +177,36 @@ def test_the_cli_records_the_sweep_once_and_a_member_reproduces_on_its_own(spec_
     assert "depolarizing" in html  # the heatmap's rows
     bad = runner.invoke(app, ["sweep", str(tmp_path / "nope.yaml"), "--out", str(tmp_path / "x")])
     assert bad.exit_code == 2
+
+
+@pytest.mark.slow
+def test_one_audit_with_its_fits_on_dask_workers_equals_the_serial_audit():
+    from threadpoolctl import threadpool_limits
+
+    from qtrust.audit import run_audit
+    from qtrust.config import config_from_dict
+    from qtrust.results.metrics_table import flatten_metrics
+    from qtrust.sweep.executors import DaskMapper
+    from qtrust.sweep.member import metrics_digest
+
+    config = dict(TINY, privacy={"n_references": 4, "noise": False, "shots": False})
+    config["reproducibility"] = {"seeds": [0, 1, 2]}
+
+    def digest(mapper=None) -> tuple[str, dict]:
+        with threadpool_limits(limits=1):
+            run = run_audit(config_from_dict(config), **({"mapper": mapper} if mapper else {}))
+        metrics = {p: m.to_dict() for p, m in flatten_metrics(run.result).items()}
+        return metrics_digest(metrics), run.predictions.distribution_digests()
+
+    serial = digest()
+    executor = DaskExecutor("local:2")
+    try:
+        calls = []
+        mapper = DaskMapper(executor)
+        real = mapper.map
+        mapper.map = lambda fn, items: calls.append(len(items := list(items))) or real(fn, items)
+        on_workers = digest(mapper)
+    finally:
+        executor.close()
+    assert calls == [6, 4, 4]  # 2 models × 3 seeds of training; 4 reference models for each of the 2 models
+    assert on_workers == serial  # every metric and every probability stack

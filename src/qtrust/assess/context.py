@@ -19,6 +19,7 @@ from qtrust.assess.prepared import PreparedData
 from qtrust.assess.progress import NullProgress, Progress
 from qtrust.config.schema import AuditConfig
 from qtrust.metrics import FrameSummary, StackMetricFrame
+from qtrust.parallel import SERIAL, Mapper
 from qtrust.seeding import derive_seed
 
 
@@ -30,6 +31,7 @@ class AssessmentContext:
     seeds: list[int]
     store: PredictionStore
     progress: Progress = field(default_factory=NullProgress)
+    mapper: Mapper = SERIAL  # where independent fits run (here, or Dask workers)
     clean: dict[str, np.ndarray] = field(
         default_factory=dict
     )  # model -> (seeds, rows) exact noiseless P(fav)

@@ -77,5 +77,6 @@ def run_privacy(ctx: AssessmentContext) -> PrivacyResult | None:
         confidence=config.statistics.confidence,
         n_boot=config.statistics.n_boot,
         attribute_rows="all" if cfg.attribute_inference else None,
+        mapper=ctx.mapper,
     )
     return privacy_record(report)

@@ -36,6 +36,7 @@ from qtrust.data import Dataset
 from qtrust.errors import InputError
 from qtrust.metrics import METRIC_INFO
 from qtrust.models.base import simulate_model
+from qtrust.parallel import SERIAL, Mapper
 from qtrust.results.registry import Registry
 from qtrust.results.schema import (
     AuditResult,
@@ -184,6 +185,7 @@ def run_audit(
     governance: GovernanceStatus | None = None,
     supplied: Sequence[Supplied] = (),
     registry: Registry = REGISTRY,
+    mapper: Mapper = SERIAL,
 ) -> AuditRun:
     """Run every registered assessment and return the typed result with all predictions.
 
@@ -212,14 +214,14 @@ def run_audit(
     t = lap("data", t)
 
     seeds = list(config.reproducibility.seeds)
-    models = fit_all(config, data.X_train, data.y_train, seeds, progress, supplied)
+    models = fit_all(config, data.X_train, data.y_train, seeds, progress, supplied, mapper)
     t = lap("training", t)
 
     store = PredictionStore(
         rows=data.test_idx, groups=data.groups_test, y_true=data.y_test, threshold=config.statistics.threshold
     )
     ctx = AssessmentContext(
-        config=config, data=data, models=models, seeds=seeds, store=store, progress=progress
+        config=config, data=data, models=models, seeds=seeds, store=store, progress=progress, mapper=mapper
     )
     for model in models:
         ctx.clean[model.name] = model.clean_probabilities(data.X_test, seeds)

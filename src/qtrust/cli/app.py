@@ -100,6 +100,13 @@ def audit(
         bool, typer.Option("--quick", help="Fewer seeds, levels and replicates: a first look.")
     ] = False,
     seed: Annotated[int | None, typer.Option("--seed", help="Override the root seed.")] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Fit training seeds and privacy reference models on Dask: local[:N] or tcp://host:8786.",
+        ),
+    ] = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
     record: Annotated[
         bool,
@@ -168,6 +175,7 @@ def audit(
                 record=record,
                 plan=plan,
                 progress=RichProgress(bar),
+                scheduler=scheduler,
             )
     except InputError as error:
         fail(error)

@@ -183,6 +183,11 @@ class QuantumKernelClassifier(
             )
         return float(self.gamma)
 
+    #: Its encoded states come from a process-wide memo (:data:`STATE_CACHE`), filled in batches whose make-up
+    #: moves the last bit of a state; a fit elsewhere (a Dask worker) encodes in other batches. Fits whose
+    #: outputs must equal the serial run's to the bit (the red team's reference models) stay in this process.
+    shares_process_cache = True
+
     def fit(self, X: Any, y: Any) -> QuantumKernelClassifier:
         """Encode the angle-scaled rows ``X``, build the Gram matrix and fit the Platt-scaled SVM on ``y``.
 

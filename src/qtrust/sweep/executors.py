@@ -164,6 +164,17 @@ class DaskExecutor:
             self.cluster.close()
 
 
+class DaskMapper:
+    """One audit's independent fits (training seeds, reference models) as Dask tasks, gathered in order."""
+
+    def __init__(self, executor: DaskExecutor) -> None:
+        self.client = executor.client
+
+    def map(self, fn: Callable[..., Any], items: Any) -> list[Any]:
+        futures = [self.client.submit(fn, *item, pure=False) for item in items]
+        return list(self.client.gather(futures))
+
+
 def make_executor(scheduler: str | None) -> Executor:
     return SerialExecutor() if scheduler in (None, "", "serial") else DaskExecutor(scheduler)
 

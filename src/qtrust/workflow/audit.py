@@ -35,6 +35,7 @@ from qtrust.evidence.log import EvidenceLog, Recorded
 from qtrust.evidence.plans import resolve_plan
 from qtrust.files import write_file_atomically
 from qtrust.governance.docs import governance_status, snapshot
+from qtrust.parallel import SERIAL
 from qtrust.policy.plan import EvaluationPlan, check_config_covers
 from qtrust.results.schema import GovernanceStatus, PlanReference
 from qtrust.workflow.session import Session
@@ -224,12 +225,25 @@ def audit_and_record(
     record: bool = True,
     plan: str | None = None,
     progress: Progress | None = None,
+    scheduler: str | None = None,
 ) -> AuditOutcome:
-    """Check every input, open the evidence log, run the audit, write its files and record it."""
+    """Check every input, open the evidence log, run the audit, write its files and record it.
+
+    ``scheduler`` (``local[:N]`` or ``tcp://host:8786``): the training seeds and the privacy red team's
+    reference models are fitted on Dask workers (one BLAS thread each); the outputs equal a run here at one
+    BLAS thread.
+    """
     target = check_target(out)
     dataset = check_inputs(config, list(supplied))
     evidence = _open_evidence(session, config, record=record, plan=plan)
+    executor = None
     try:
+        mapper = SERIAL
+        if scheduler:
+            from qtrust.sweep.executors import DaskExecutor, DaskMapper
+
+            executor = DaskExecutor(scheduler)
+            mapper = DaskMapper(executor)
         run = run_audit(
             config,
             dataset=dataset,
@@ -238,12 +252,15 @@ def audit_and_record(
             plan=evidence.plan,
             governance=evidence.governance,
             supplied=list(supplied),
+            mapper=mapper,
         )
         digests = write_audit(run, target)
         recording = evidence.recording
         if evidence.log is not None:
             recording.entries, recording.receipt = _record(evidence.log, run, digests, target)
     finally:
+        if executor is not None:
+            executor.close()
         if evidence.log is not None:
             evidence.log.store.close()
     return AuditOutcome(run, target, digests, recording)

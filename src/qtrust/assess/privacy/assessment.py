@@ -19,6 +19,7 @@ from qtrust.assess.privacy.roc import MembershipMetrics, membership_metrics, roc
 from qtrust.assess.privacy.settings import PrivacyTarget, Setting, privacy_settings
 from qtrust.assess.privacy.validation import DEFAULT_FPRS, check_fprs
 from qtrust.errors import InputError
+from qtrust.parallel import SERIAL, Mapper
 from qtrust.quantum.noise import NoiseModel
 from qtrust.seeding import derive_rng, derive_seed
 
@@ -64,6 +65,7 @@ class _Plan:
     bootstrap_seed: int
     attribute_rows: str | None
     attribute_uses_label: bool
+    mapper: Mapper = SERIAL  # where the reference models are fitted
 
     @property
     def rows(self) -> NDArray[np.int64]:
@@ -198,8 +200,10 @@ def _assess_target(plan: _Plan, target: PrivacyTarget, step: Callable[[str], Non
         step(f"{target.name}: training {plan.n_references} reference models")
         with clock("train_references"):
             refs = train_reference_models(
-                target.factory, design.X, design.y, plan.n_references, plan.seed, keep=plan.keep
-            )
+                target.factory, design.X, design.y, plan.n_references, plan.seed, keep=plan.keep,
+                # a model whose fits read a process-wide memo is fitted here, so its numbers stay bit-exact
+                mapper=SERIAL if getattr(fit, "shares_process_cache", False) else plan.mapper,
+            )  # fmt: skip
 
     exact: dict[str, MembershipMetrics] = {}
     setting_results = []
@@ -276,6 +280,7 @@ def assess_privacy(
     attribute_rows: Literal["all", "members", "nonmembers"] | None = "all",
     attribute_uses_label: bool = False,
     on_step: Callable[[str], None] | None = None,
+    mapper: Mapper = SERIAL,
 ) -> PrivacyReport:
     """Run every requested attack on every target at every (noise, shots) setting, on one design.
 
@@ -326,6 +331,7 @@ def assess_privacy(
         bootstrap_seed=derive_seed(seed, "privacy", "bootstrap"),
         attribute_rows=attribute_rows,
         attribute_uses_label=attribute_uses_label,
+        mapper=mapper,
     )
     start = time.perf_counter()
     step = on_step or (lambda _: None)

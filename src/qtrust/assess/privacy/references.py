@@ -13,6 +13,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from qtrust.assess.privacy.validation import _labels01
 from qtrust.errors import InputError
+from qtrust.parallel import SERIAL, Mapper
 from qtrust.seeding import derive_rng, derive_seed
 
 
@@ -70,6 +71,7 @@ def train_reference_models(
     *,
     pkeep: float = 0.5,
     keep: NDArray[np.bool_] | None = None,
+    mapper: Mapper = SERIAL,
 ) -> ReferenceModels:
     """Fit ``n_models`` estimators from ``factory(random_state)`` on the balanced subsets of :func:`inclusion_mask`.
 
@@ -85,16 +87,22 @@ def train_reference_models(
         keep = inclusion_mask(len(y), n_models, seed, pkeep)
     if keep.shape != (n_models, len(y)):
         raise InputError(f"keep has shape {keep.shape}, expected ({n_models}, {len(y)})", where="keep")
-    fits, states, seconds = [], [], []
+    jobs, states = [], []
     for j in range(n_models):
         rows = np.flatnonzero(keep[j])
         if len(np.unique(y[rows])) < 2:
             raise InputError(
                 f"reference model {j} would train on one class only", where="n_references", fix="add rows"
             )
-        state = derive_seed(seed, "privacy", "reference", j)
-        start = time.perf_counter()
-        fits.append(factory(state).fit(X[rows], y[rows]))
-        seconds.append(time.perf_counter() - start)
-        states.append(state)
-    return ReferenceModels(fits, keep, states, mask_seed, seconds)
+        states.append(derive_seed(seed, "privacy", "reference", j))
+        jobs.append((factory, states[-1], X[rows], y[rows]))
+    done = mapper.map(_fit, jobs)  # independent fits, each seeded by its index: anywhere, same result
+    return ReferenceModels([f for f, _ in done], keep, states, mask_seed, [t for _, t in done])
+
+
+def _fit(
+    factory: Callable[[int], Any], state: int, X: NDArray[np.float64], y: NDArray[np.int64]
+) -> tuple[Any, float]:
+    start = time.perf_counter()
+    fitted = factory(state).fit(X, y)
+    return fitted, time.perf_counter() - start
