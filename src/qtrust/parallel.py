@@ -8,6 +8,7 @@ implementation lives with the sweep (:mod:`qtrust.sweep.executors`), above the a
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
@@ -26,3 +27,10 @@ class SerialMapper:
 
 
 SERIAL = SerialMapper()
+
+
+def timed_fit(factory: Callable[[int], Any], state: int, X: Any, y: Any) -> tuple[Any, float]:
+    """``factory(state).fit(X, y)`` and its wall time: the unit of work a mapper ships (picklable by name)."""
+    start = time.perf_counter()
+    fitted = factory(state).fit(X, y)
+    return fitted, time.perf_counter() - start

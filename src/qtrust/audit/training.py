@@ -6,8 +6,7 @@ or are retrained per seed through the same loop, so every model of an audit sees
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
@@ -24,7 +23,7 @@ from qtrust.config.schema import (
     VariationalSpec,
 )
 from qtrust.models import QuantumKernelClassifier, VariationalClassifier, make_baseline
-from qtrust.parallel import SERIAL, Mapper
+from qtrust.parallel import SERIAL, Mapper, timed_fit
 from qtrust.quantum.noise import NoiseModel
 from qtrust.seeding import derive_seed
 
@@ -119,18 +118,15 @@ def fit_all(
     progress.stage("training models", (len(planned) + len(supplied)) * len(seeds))
     models = []
 
-    def timed_fit(record: FittedModel, factory: Callable[[int], Any], seed: int) -> Any:
-        start = time.perf_counter()
-        fitted = factory(training_seed(config, seed)).fit(X, y)
-        record.train_seconds[seed] = time.perf_counter() - start
-        return fitted
-
     for item in supplied:
         item.check_inputs(X.shape[1])
         record = _supplied_record(item)
         if item.retrain:  # a fresh clone per seed, trained here like every configured model
             assert record.factory is not None
-            record.fits = {seed: timed_fit(record, record.factory, seed) for seed in seeds}
+            for seed in seeds:
+                record.fits[seed], record.train_seconds[seed] = timed_fit(
+                    record.factory, training_seed(config, seed), X, y
+                )
         else:
             record.fits = item.given_fits(seeds)
             record.train_seconds = dict.fromkeys(seeds, 0.0)
@@ -141,11 +137,11 @@ def fit_all(
     # the memo — and every later number that reads it — is the same as in a serial run.
     here = {r.name for r in planned if getattr(r.factory(0), "shares_process_cache", False)}  # type: ignore[misc]
     jobs = [(r.factory, training_seed(config, s), X, y) for r in planned if r.name not in here for s in seeds]
-    done = iter(mapper.map(fit_one, jobs))
+    done = iter(mapper.map(timed_fit, jobs))
     for record in planned:
         for seed in seeds:
             if record.name in here:
-                record.fits[seed], record.train_seconds[seed] = fit_one(
+                record.fits[seed], record.train_seconds[seed] = timed_fit(
                     record.factory, training_seed(config, seed), X, y
                 )
             else:
@@ -153,10 +149,3 @@ def fit_all(
             progress.advance()
         models.append(record)
     return models
-
-
-def fit_one(factory: Callable[[int], Any], state: int, X: np.ndarray, y: np.ndarray) -> tuple[Any, float]:
-    """One estimator fitted (anywhere): the fit and its wall time."""
-    start = time.perf_counter()
-    fitted = factory(state).fit(X, y)
-    return fitted, time.perf_counter() - start

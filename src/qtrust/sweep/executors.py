@@ -108,7 +108,7 @@ class DaskExecutor:
                 )
             with dask.config.set({"distributed.nanny.pre-spawn-environ": ONE_THREAD}):
                 self.cluster = LocalCluster(
-                    n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                    n_workers=workers, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0",
                     host="127.0.0.1", preload=["qtrust.sweep.worker_preload"],
                 )  # fmt: skip
             self.client = Client(self.cluster)

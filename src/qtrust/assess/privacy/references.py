@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,7 +12,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from qtrust.assess.privacy.validation import _labels01
 from qtrust.errors import InputError
-from qtrust.parallel import SERIAL, Mapper
+from qtrust.parallel import SERIAL, Mapper, timed_fit
 from qtrust.seeding import derive_rng, derive_seed
 
 
@@ -96,13 +95,5 @@ def train_reference_models(
             )
         states.append(derive_seed(seed, "privacy", "reference", j))
         jobs.append((factory, states[-1], X[rows], y[rows]))
-    done = mapper.map(_fit, jobs)  # independent fits, each seeded by its index: anywhere, same result
+    done = mapper.map(timed_fit, jobs)  # independent fits, each seeded by its index: anywhere, same result
     return ReferenceModels([f for f, _ in done], keep, states, mask_seed, [t for _, t in done])
-
-
-def _fit(
-    factory: Callable[[int], Any], state: int, X: NDArray[np.float64], y: NDArray[np.int64]
-) -> tuple[Any, float]:
-    start = time.perf_counter()
-    fitted = factory(state).fit(X, y)
-    return fitted, time.perf_counter() - start
