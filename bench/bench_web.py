@@ -19,6 +19,7 @@ import shutil
 import socket
 import sqlite3
 import statistics
+import sys
 import tempfile
 import threading
 import time
@@ -37,21 +38,12 @@ from qtrust.workflow.audit import audit_and_record
 from qtrust.workflow.gate import gate_results
 from qtrust.workflow.session import Session
 
+# the audit of well under a second the tests use (one definition for tests and bench)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from tiny_audit import TINY
+
 SECRET = b"bench-web-secret"
 PASSWORD = "bench password 123"
-TINY = {
-    "seed": 3,
-    "data": {"source": "synthetic", "synthetic": {"n_rows": 120, "n_features": 3}},
-    "encoding": {"n_qubits": 2},
-    "models": [{"kind": "variational", "name": "vqc", "n_layers": 1, "max_iter": 5}],
-    "baselines": [{"kind": "logistic_regression", "name": "logistic"}],
-    "noise": {"channels": ["depolarizing"], "levels": [0.0, 0.01]},
-    "shots": {"budgets": [100], "repeats": 2, "reference": 100},
-    "reproducibility": {"seeds": [0, 1]},
-    "statistics": {"n_boot": 50, "n_permutations": 100},
-    "privacy": {"enabled": False},
-    "robustness": {"enabled": False},
-}
 STATEMENTS = [0]
 _CONNECT = sqlite3.connect
 

@@ -20,11 +20,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-#: Public-key families Shor's algorithm breaks.
-SHOR_BROKEN = frozenset({"RSA", "DSA", "DH", "EC", "ECDSA", "ECDH", "Ed25519", "Ed448", "X25519", "X448"})
-POST_QUANTUM = frozenset({"ML-DSA", "ML-KEM", "SLH-DSA"})
-PUBLIC_KEY = SHOR_BROKEN | POST_QUANTUM
-
 # SP 800-57 Part 1 Rev. 5, Table 2: modulus size → strength; curve size → strength.
 _FFC_IFC = ((15360, 256), (7680, 192), (3072, 128), (2048, 112), (1024, 80))
 _CURVES = {
@@ -177,11 +172,3 @@ def describe(family: str, parameter: str | None = None, mode: str | None = None)
         name = f"{family}-{mode}" if mode and family in ("3DES", "DES", "Blowfish", "Camellia") else family
         return AlgorithmInfo(name, family, primitive, parameter, mode, oid, strength, level, False)
     return AlgorithmInfo(family, family, "unknown", parameter, mode, None, None, None, False)
-
-
-def tls_version_vulnerable(version: str | None) -> bool | None:
-    """TLS 1.0 / 1.1 are deprecated (RFC 8996); every TLS version today negotiates quantum-vulnerable key
-    exchange unless a hybrid ML-KEM group is configured, which a version alone does not say."""
-    if version is None:
-        return None
-    return version in ("1.0", "1.1", "SSLv2", "SSLv3")

@@ -177,8 +177,3 @@ class DaskMapper:
 
 def make_executor(scheduler: str | None) -> Executor:
     return SerialExecutor() if scheduler in (None, "", "serial") else DaskExecutor(scheduler)
-
-
-def worker_addresses(executor: Any) -> list[str]:
-    """The workers of a Dask executor (tests kill one mid-sweep)."""
-    return sorted(executor.client.scheduler_info()["workers"])

@@ -318,17 +318,19 @@ def create_web_app(
     ) -> Response:
         """Update an open incident, or close it with the rollback taken and the resolution."""
         me, _ = posted(request, csrf)
-        try:
-            if event == "close":
-                incidents.close_incident(
-                    acting(me, passphrase), me.person, incident_id, rollback=rollback, resolution=note
-                )
-            elif event == "update":
-                incidents.update_incident(acting(me, passphrase), me.person, incident_id, note)
-            else:
-                raise _RefusedError(400, "An incident is updated or closed.")
-        except InputError as error:
-            raise _RefusedError(403, str(error)) from None
+        if event == "close":
+            signed(
+                incidents.close_incident,
+                acting(me, passphrase),
+                me.person,
+                incident_id,
+                rollback=rollback,
+                resolution=note,
+            )
+        elif event == "update":
+            signed(incidents.update_incident, acting(me, passphrase), me.person, incident_id, note)
+        else:
+            raise _RefusedError(400, "An incident is updated or closed.")
         return RedirectResponse("/incidents", status_code=303)
 
     @app.get("/gates", response_class=HTMLResponse)

@@ -40,8 +40,6 @@ from qtrust.workflow.records import checklist_item_ids
 from qtrust.workflow.session import Session
 from qtrust.yamlfile import read_yaml_mapping, validate
 
-#: At most this many skipped files are named in the CBOM's evidence entry (all are in the scan result).
-SKIPPED_LISTED = 100
 EVIDENCE_KEYS = "qtrust evidence log"
 
 
@@ -88,7 +86,7 @@ def scan_to_cbom(
     if not record:
         write_file_atomically(out, data)
         return ScanOutcome(result, out, digest, summary, None)
-    with session.writing() as (log, _):  # the passphrase is checked before the file is written
+    with session.appending("CBOM") as log:  # the passphrase is checked before the file is written
         write_file_atomically(out, data)
         recorded = log.append(
             statements.statement(
@@ -101,9 +99,6 @@ def scan_to_cbom(
                     "files_scanned": result.files_scanned,
                     "lines_scanned": result.lines_scanned,
                     "skipped": len(result.skipped),
-                    "skipped_files": [
-                        {"file": s.file, "reason": s.reason} for s in result.skipped[:SKIPPED_LISTED]
-                    ],
                     "summary": summary,
                     "scanner": {"qtrust": __version__},
                 },
@@ -312,7 +307,7 @@ def readiness_report(
         write_file_atomically(out / "readiness.json", report_json)
         write_file_atomically(out / "report.html", html)
         return ReportOutcome(readiness, checks, decision, out, None, source)
-    with session.writing() as (log, _):
+    with session.appending("readiness report") as log:
         write_file_atomically(out / "readiness.json", report_json)
         write_file_atomically(out / "report.html", html)
         recorded = log.append(

@@ -123,6 +123,15 @@ class Session:
             yield log, self.ledger(log)
 
     @contextmanager
+    def appending(self, what: str) -> Iterator[EvidenceLog]:
+        """The log opened with its signing keys and no ledger: for an entry the log key signs alone (a CBOM,
+        a sweep), whose recording no governance rule judges, so the log is not verified again to add it."""
+        self.require_log(what)
+        log = self.workspace.open_log(self.log_key_passphrase(confirm=False))
+        with log.store:
+            yield log
+
+    @contextmanager
     def acting_as(
         self, person_id: str, *, create: bool = False
     ) -> Iterator[tuple[EvidenceLog, LogEntries, SigningKey]]:

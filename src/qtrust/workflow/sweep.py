@@ -8,6 +8,7 @@ log gets one entry naming every member's digest and the sweep's digest.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from qtrust.sweep.executors import Executor, Listener, make_executor
 from qtrust.sweep.grid import expand
 from qtrust.sweep.member import MemberTask
 from qtrust.sweep.result import SweepResult
-from qtrust.sweep.spec import load_sweep
+from qtrust.sweep.spec import SweepSpec, load_sweep
 from qtrust.workflow.session import Session
 
 RESULTS, SUMMARY = "sweep.json", "summary.html"
@@ -54,9 +55,31 @@ def run_sweep(
     """Run the sweep in ``spec_path`` and write ``out/sweep.json`` and ``out/summary.html``."""
     spec = load_sweep(spec_path)
     out = check_target(out)
-    if record:  # the log and its passphrase are checked before minutes of work, not after
-        session.require_log("sweep")
-        session.workspace.open_log(session.log_key_passphrase()).store.close()
+    with session.appending("sweep") if record else contextlib.nullcontext() as log:
+        # the log and its passphrase are checked once, before minutes of work, and held until the entry
+        result, digests = _run_and_write(spec, out, scheduler, listen, executor)
+        if log is None:
+            return SweepOutcome(result, out, None)
+        recorded = log.append(
+            statements.statement(
+                [statements.resource(name, digest) for name, digest in sorted(digests.items())],
+                statements.SWEEP_V1,
+                {
+                    "name": spec.name,
+                    "spec": spec.model_dump(mode="json"),
+                    "digest": result.digest,
+                    "members": [{"id": r.id, "status": r.status, "digest": r.digest} for r in result.results],
+                    "executor": result.executor,
+                },
+            )
+        )
+    return SweepOutcome(result, out, recorded.seq)
+
+
+def _run_and_write(
+    spec: SweepSpec, out: Path, scheduler: str | None, listen: Listener, executor: Executor | None
+) -> tuple[SweepResult, dict[str, str]]:
+    """Every member on the executor; sweep.json and summary.html written together (or not at all)."""
     tasks = expand(spec)
     started = time.perf_counter()
     own = executor is None
@@ -73,24 +96,9 @@ def run_sweep(
     def write_results(path: Path, digests: dict[str, str]) -> None:
         path.write_text(json.dumps(doc | {"outputs": digests}, indent=1) + "\n")
 
-    digests = write_atomically(out, {SUMMARY: lambda path: path.write_text(html)}, (RESULTS, write_results))
-    if not record:
-        return SweepOutcome(result, out, None)
-    with session.writing() as (log, _):
-        recorded = log.append(
-            statements.statement(
-                [statements.resource(name, digest) for name, digest in sorted(digests.items())],
-                statements.SWEEP_V1,
-                {
-                    "name": spec.name,
-                    "spec": spec.model_dump(mode="json"),
-                    "digest": result.digest,
-                    "members": [{"id": r.id, "status": r.status, "digest": r.digest} for r in results],
-                    "executor": result.executor,
-                },
-            )
-        )
-    return SweepOutcome(result, out, recorded.seq)
+    return result, write_atomically(
+        out, {SUMMARY: lambda path: path.write_text(html)}, (RESULTS, write_results)
+    )
 
 
 @dataclass(frozen=True)
