@@ -8,6 +8,7 @@ import re
 import pytest
 
 from qtrust.audit.outputs import MANIFEST, add_to_manifest, check_target, sha256_of, write_atomically
+from qtrust.data.csv_cells import safe_frame
 from qtrust.errors import InputError
 
 
@@ -123,3 +124,16 @@ def test_a_file_put_there_while_the_audit_ran_is_refused_and_kept(tmp_path):
     assert (out / "late.txt").read_text() == "mine"
     assert (out / "report.html").read_text() == "first"  # the previous outputs are untouched
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no temporary directory left
+
+
+def test_predictions_csv_is_streamed_stack_by_stack_and_equals_the_whole_table(tmp_path, small_run):
+    """The CSV written one stack at a time is byte-identical to pandas writing the concatenated table."""
+    store = small_run.predictions
+    streamed = tmp_path / "streamed.csv"
+    store.write(streamed)
+    whole = tmp_path / "whole.csv"
+    safe_frame(store.frame()).to_csv(whole, index=False, float_format="%.10g")
+    assert streamed.read_bytes() == whole.read_bytes()
+    assert len(store.frame()) == store.n_predictions
+    with pytest.raises(ValueError, match="read-only"):
+        store.stack("vqc")[0, 0] = 0.5  # the record an assessment reads cannot be changed by it

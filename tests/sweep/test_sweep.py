@@ -13,6 +13,7 @@ import yaml
 from typer.testing import CliRunner
 
 from qtrust.cli.app import app
+from qtrust.errors import InputError
 from qtrust.sweep import executors
 from qtrust.sweep.executors import DaskExecutor
 from qtrust.sweep.grid import expand
@@ -208,5 +209,46 @@ def test_one_audit_with_its_fits_on_dask_workers_equals_the_serial_audit():
         on_workers = digest(mapper)
     finally:
         executor.close()
-    assert calls == [6, 4, 4]  # 2 models × 3 seeds of training; 4 reference models for each of the 2 models
+    # 2 models × 3 seeds of training; the VQC under its 1 noise setting; 4 reference models for each model
+    assert calls == [6, 1, 4, 4]
     assert on_workers == serial  # every metric and every probability stack
+
+
+MODEL_FILE = """
+from sklearn.ensemble import RandomForestClassifier
+
+from qtrust import Supplied
+
+forest = Supplied("forest", RandomForestClassifier(n_estimators=15, max_depth=4, random_state=0), retrain=True)
+"""
+
+
+def test_supplied_models_are_a_models_axis_held_to_the_files_digest(tmp_path):
+    (tmp_path / "mine.py").write_text(MODEL_FILE)
+    spec = dict(SPEC, seeds=[1], models=[SPEC["models"][0], {"name": "mine", "supplied": ["mine.py:forest"]}])
+    path = tmp_path / "sweep.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    result = run_sweep(_session(), path, tmp_path / "out", record=False).result
+    done = {r.id: r for r in result.results}
+    mine = done["syn/mine/depol/seed=1"]
+    assert mine.status == "done", mine.error
+    assert any(p.startswith("models.forest.") or "forest" in p for p in mine.metrics)
+    assert not any("vqc" in p for p in mine.metrics)  # supplied only: no configured quantum model
+    assert any("vqc" in p for p in done["syn/d1/depol/seed=1"].metrics)
+    recorded = json.loads((tmp_path / "out" / "sweep.json").read_text())
+    ref, sha256 = next(m for m in recorded["members"] if m["id"] == mine.id)["supplied"][0]
+    assert ref == f"{tmp_path / 'mine.py'}:forest"
+    assert len(sha256) == 64
+    # the member reproduces on its own from the recorded file and digest ...
+    assert reproduce_member(tmp_path / "out", mine.id).identical
+    # ... and a worker refuses the file once it is not the one the client read
+    (tmp_path / "mine.py").write_text(MODEL_FILE.replace("n_estimators=15", "n_estimators=16"))
+    task = next(t for t in expand(load_sweep(path)) if t.id == mine.id)
+    forged = MemberTask(task.index, task.id, task.labels, task.config, task.dataset_digest, ((ref, sha256),))
+    with pytest.raises(InputError, match="is not the file that was planned"):
+        run_member(forged)
+
+
+def test_a_models_entry_needs_models_or_supplied_ones():
+    with pytest.raises(ValueError, match="give `models`, `supplied`, or both"):
+        SweepSpec.model_validate(dict(SPEC, models=[{"name": "empty"}]))

@@ -19,7 +19,8 @@ class FittedModel:
 
     ``factory(random_state)`` builds a fresh, unfitted copy (reference models for the privacy red-team);
     it is None for a black box. ``fixed``: one supplied artefact stands for every seed, so seed spread is
-    not measured. ``origin`` says whether the config built it or the caller supplied it.
+    not measured. ``origin`` says whether the config built it or the caller supplied it. A kernel machine
+    capped at ``max_train_rows`` fits on ``train_rows`` of the ``n_train_available`` training rows.
     """
 
     name: str
@@ -32,6 +33,9 @@ class FittedModel:
     factory: Callable[[int], Any] | None = None
     fixed: bool = False
     origin: str = "configured"
+    max_train_rows: int | None = None
+    train_rows: np.ndarray | None = None  # indices into the training split when capped; None: every row
+    n_train_available: int | None = None
 
     @property
     def quantum(self) -> bool:

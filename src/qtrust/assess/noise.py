@@ -64,10 +64,36 @@ def channel_tolerance(
     )
 
 
+def score_fits(fits: list[Any], X: np.ndarray, noise: NoiseModel) -> tuple[np.ndarray, str]:
+    """P(class 1) of each fit under ``noise``, shape (fits, rows), and the path the first fit took.
+
+    The unit of work the noise sweep maps over its executor: one model under one setting, every seed.
+    """
+    runs = [simulate_model(fit, X, noise) for fit in fits]
+    return np.stack([r.probabilities for r in runs]), runs[0].path or "unknown"
+
+
 def _scored(model: Any, X: np.ndarray, noise: NoiseModel, seeds: list[int]) -> tuple[np.ndarray, str]:
     """P(class 1) of every seed's fit under ``noise``, shape (seeds, rows), and the path the first seed took."""
-    runs = [simulate_model(model.fits[s], X, noise) for s in seeds]
-    return np.stack([r.probabilities for r in runs]), runs[0].path or "unknown"
+    return score_fits([model.fits[s] for s in seeds], X, noise)
+
+
+def _scored_settings(
+    ctx: AssessmentContext, settings: list[tuple[str, float]]
+) -> dict[tuple[str, str, float], tuple[np.ndarray, str]]:
+    """Every (model, channel, level) scored: independent, so on the executor when the audit has one.
+
+    A model whose predictions read a process-wide memo (the quantum kernel's encoded states, see
+    ``shares_process_cache``) is scored here, in the serial run's order, so the memo every later stage reads
+    is the one a serial run builds; the others go to ``ctx.mapper`` and come back in the items' order.
+    """
+    mapped = [
+        m for m in ctx.quantum_models if not getattr(m.fits[ctx.seeds[0]], "shares_process_cache", False)
+    ]
+    keys = [(m.name, channel, level) for m in mapped for channel, level in settings]
+    fits = {m.name: [m.fits[s] for s in ctx.seeds] for m in mapped}
+    jobs = [(fits[name], ctx.data.X_test, NoiseModel.single(channel, level)) for name, channel, level in keys]
+    return dict(zip(keys, ctx.mapper.map(score_fits, jobs), strict=True))
 
 
 def model_width(fit: object, default: int) -> int:
@@ -128,12 +154,14 @@ def sweep_noise(ctx: AssessmentContext, reference: dict[str, FrameSummary]) -> l
     devices = len(ctx.config.noise.devices)
     ctx.progress.stage("noise sweep", len(ctx.quantum_models) * max(len(settings) + devices, 1))
     results = []
+    mapped = _scored_settings(ctx, settings)
     for model in ctx.quantum_models:
         ref = estimates(reference[model.name])
         points = []
         for channel, level in settings:
             noise = NoiseModel.single(channel, level)
-            stack, path = _scored(model, ctx.data.X_test, noise, ctx.seeds)
+            done = mapped.get((model.name, channel, level))
+            stack, path = done if done is not None else _scored(model, ctx.data.X_test, noise, ctx.seeds)
             ctx.store.add(model.name, noise.label, stack, ctx.seeds)
             metrics = estimates(ctx.summarise(stack, "noise", model.name, channel, level))
             change = {

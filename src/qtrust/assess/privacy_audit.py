@@ -21,6 +21,7 @@ from qtrust.assess.privacy import (
     measurable_fprs,
     targets_from_audit,
 )
+from qtrust.assess.subsample import smallest_training_cap, training_sample
 from qtrust.results.sections.privacy import PrivacyResult
 from qtrust.seeding import derive_seed
 
@@ -33,9 +34,15 @@ def privacy_fprs(config: Any, n_nonmembers: int) -> tuple[float, ...]:
 
 
 def audit_design(config: Any, data: Any) -> MembershipDesign:
-    """The audit's membership design: its train / test split, sampled to ``privacy.max_rows`` rows."""
+    """The audit's membership design: its train / test split, sampled to ``privacy.max_rows`` rows.
+
+    When a kernel machine fits on a capped sample of the training rows, members are drawn from the rows
+    every model saw (the smallest cap's sample), so a member is a member of every target.
+    """
     seed = derive_seed(config.seed, "privacy", "sample")
-    return MembershipDesign.from_prepared(data, config.privacy.max_rows, seed)
+    cap = smallest_training_cap([*config.models, *config.baselines])
+    seen = training_sample(data.y_train, data.groups_train, cap, config.seed)
+    return MembershipDesign.from_prepared(data, config.privacy.max_rows, seed, members_within=seen)
 
 
 def check_privacy_config(config: Any, data: Any) -> None:

@@ -46,6 +46,7 @@ from qtrust.results.schema import (
     ModelFit,
     ModelRecord,
     PlanReference,
+    TrainingSample,
 )
 
 
@@ -159,6 +160,14 @@ def _model_record(
         origin=model.origin,  # type: ignore[arg-type]
         execution=_execution(model, first),
         seed_spread_measured=not model.fixed,
+        trained_on=None
+        if model.train_rows is None
+        else TrainingSample(
+            rows=len(model.train_rows),
+            of=int(model.n_train_available or 0),
+            how=f"seeded sample (training/sample) stratified by label × group, max_train_rows "
+            f"{model.max_train_rows}: the same rows for every training seed",
+        ),
     )
 
 
@@ -214,7 +223,9 @@ def run_audit(
     t = lap("data", t)
 
     seeds = list(config.reproducibility.seeds)
-    models = fit_all(config, data.X_train, data.y_train, seeds, progress, supplied, mapper)
+    models = fit_all(
+        config, data.X_train, data.y_train, seeds, progress, supplied, mapper, groups=data.groups_train
+    )
     t = lap("training", t)
 
     store = PredictionStore(

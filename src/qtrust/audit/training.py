@@ -14,6 +14,7 @@ import numpy as np
 
 from qtrust.assess.fitted import FittedModel
 from qtrust.assess.progress import Progress
+from qtrust.assess.subsample import training_sample
 from qtrust.audit.supplied import Supplied
 from qtrust.config.schema import (
     AuditConfig,
@@ -40,7 +41,7 @@ def _variational(spec: VariationalSpec, seed: int, **override: Any) -> Variation
 
 
 def _kernel(spec: QuantumKernelSpec, seed: int) -> QuantumKernelClassifier:
-    params = spec.model_dump(exclude={"kind", "name", "train_noise"})
+    params = spec.model_dump(exclude={"kind", "name", "train_noise", "max_train_rows"})
     return QuantumKernelClassifier(**params, train_noise=noise_from_spec(spec.train_noise), random_state=seed)
 
 
@@ -80,7 +81,15 @@ def plan_models(config: AuditConfig) -> list[FittedModel]:
         params = spec.model_dump(exclude={"name"})
         build = _variational if isinstance(spec, VariationalSpec) else _kernel
         planned.append(
-            FittedModel(spec.name, spec.kind, "quantum", "candidate", params, factory=partial(build, spec))
+            FittedModel(
+                spec.name,
+                spec.kind,
+                "quantum",
+                "candidate",
+                params,
+                factory=partial(build, spec),
+                max_train_rows=getattr(spec, "max_train_rows", None),
+            )
         )
     variational = {m.name: m for m in config.models if isinstance(m, VariationalSpec)}
     for spec in config.baselines:
@@ -93,12 +102,20 @@ def plan_models(config: AuditConfig) -> list[FittedModel]:
                 FittedModel(spec.name, "variational", "quantum", "control", params, factory=factory)
             )
         else:
-            kwargs = spec.model_dump(exclude={"name", "kind"})
+            kwargs = spec.model_dump(exclude={"name", "kind", "max_train_rows"})
             if "hidden" in kwargs:
                 kwargs["hidden"] = tuple(kwargs["hidden"])
             factory = partial(make_baseline, spec.kind, **kwargs)
             planned.append(
-                FittedModel(spec.name, spec.kind, "classical", "baseline", params, factory=factory)
+                FittedModel(
+                    spec.name,
+                    spec.kind,
+                    "classical",
+                    "baseline",
+                    params,
+                    factory=factory,
+                    max_train_rows=getattr(spec, "max_train_rows", None),
+                )
             )
     return planned
 
@@ -111,10 +128,20 @@ def fit_all(
     progress: Progress,
     supplied: Sequence[Supplied] = (),
     mapper: Mapper = SERIAL,
+    groups: np.ndarray | None = None,
 ) -> list[FittedModel]:
     """Fit every configured model per seed (on ``mapper``); take (or retrain) every supplied one, here.
-    Supplied models come first."""
+    Supplied models come first. A kernel machine with ``max_train_rows`` below the training rows fits on its
+    seeded sample of them (stratified by label × ``groups``), recorded as ``train_rows``."""
     planned = plan_models(config)
+    strata = groups if groups is not None else np.zeros(len(y), dtype=int)
+    for record in planned:
+        record.train_rows = training_sample(y, strata, record.max_train_rows, config.seed)
+        record.n_train_available = len(y)
+
+    def rows_of(record: FittedModel) -> tuple[np.ndarray, np.ndarray]:
+        return (X, y) if record.train_rows is None else (X[record.train_rows], y[record.train_rows])
+
     progress.stage("training models", (len(planned) + len(supplied)) * len(seeds))
     models = []
 
@@ -136,13 +163,18 @@ def fit_all(
     # process-wide memo (the quantum kernel's encoded states) is fitted here, in the serial run's order, so
     # the memo — and every later number that reads it — is the same as in a serial run.
     here = {r.name for r in planned if getattr(r.factory(0), "shares_process_cache", False)}  # type: ignore[misc]
-    jobs = [(r.factory, training_seed(config, s), X, y) for r in planned if r.name not in here for s in seeds]
+    jobs = [
+        (r.factory, training_seed(config, s), *rows_of(r))
+        for r in planned
+        if r.name not in here
+        for s in seeds
+    ]
     done = iter(mapper.map(timed_fit, jobs))
     for record in planned:
         for seed in seeds:
             if record.name in here:
                 record.fits[seed], record.train_seconds[seed] = timed_fit(
-                    record.factory, training_seed(config, seed), X, y
+                    record.factory, training_seed(config, seed), *rows_of(record)
                 )
             else:
                 record.fits[seed], record.train_seconds[seed] = next(done)

@@ -151,6 +151,16 @@ class VariationalSpec(Section):
     train_noise: NoiseSpec | None = None
 
 
+def _kernel_machine_cap() -> Any:
+    """The training-row cap of a kernel machine (quantum kernel, RBF SVM): one definition for both."""
+    return Field(
+        2000,
+        ge=50,
+        description="fit on a seeded sample of at most this many training rows (stratified by label × group): "
+        "a kernel machine's Gram matrix and fitting time grow with the square of its rows; null: every row",
+    )
+
+
 class QuantumKernelSpec(Section):
     kind: Literal["quantum_kernel"] = "quantum_kernel"
     name: str = "qkernel"
@@ -162,6 +172,7 @@ class QuantumKernelSpec(Section):
     gamma: float | Literal["scale"] = "scale"
     C: float = Field(1.0, gt=0)
     train_noise: NoiseSpec | None = None
+    max_train_rows: int | None = _kernel_machine_cap()
 
 
 QuantumSpec = Annotated[VariationalSpec | QuantumKernelSpec, Field(discriminator="kind")]
@@ -177,6 +188,7 @@ class SVMSpec(Section):
     kind: Literal["rbf_svm"] = "rbf_svm"
     name: str = "rbf_svm"
     C: float = Field(1.0, gt=0)
+    max_train_rows: int | None = _kernel_machine_cap()
 
 
 class MLPSpec(Section):

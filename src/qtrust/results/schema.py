@@ -83,6 +83,14 @@ class Finding(Record):
     evidence: dict[str, Any] = Field(default_factory=dict)
 
 
+class TrainingSample(Record):
+    """The training rows a model was fitted on when its ``max_train_rows`` was below the training split."""
+
+    rows: int
+    of: int
+    how: str
+
+
 class ModelFit(Record):
     seed: int
     train_seconds: float
@@ -111,6 +119,9 @@ class ModelRecord(Record):
     )
     seed_spread_measured: bool = Field(
         True, description="false when one supplied artefact stands for every training seed"
+    )
+    trained_on: TrainingSample | None = Field(
+        None, description="the sample of training rows a capped kernel machine was fitted on; null: every row"
     )
 
 

@@ -6,7 +6,8 @@ import copy
 import itertools
 from typing import Any
 
-from qtrust.config import config_from_dict
+from qtrust.audit.model_file import file_digest
+from qtrust.config import AuditConfig, config_from_dict
 from qtrust.config.loading import merged_sections
 from qtrust.encoding import canonical_json
 from qtrust.sweep.member import MemberTask
@@ -31,6 +32,9 @@ def expand(spec: SweepSpec) -> list[MemberTask]:
         if models.baselines is not None:
             update["baselines"] = models.baselines
         raw = merged_sections(copy.deepcopy(spec.base), {k: v for k, v in update.items() if k != "data"})
+        if models.supplied and not models.models:  # supplied models are the candidates, as in `--model`
+            baselines = raw.get("baselines") or [b.model_dump(mode="json") for b in AuditConfig().baselines]
+            raw["baselines"] = [b for b in baselines if b.get("kind") != "no_entanglement"]
         raw["data"] = copy.deepcopy(dataset.data)  # a dataset replaces the base's data section whole
         member_id = f"{dataset.name}/{models.name}/{noise.name}/seed={seed}"
         config = config_from_dict(raw, source=f"sweep member {member_id}")
@@ -39,5 +43,8 @@ def expand(spec: SweepSpec) -> list[MemberTask]:
         if data_key not in digests:
             digests[data_key] = load_dataset(config).digest()
         labels = {"dataset": dataset.name, "models": models.name, "noise": noise.name, "seed": str(seed)}
-        tasks.append(MemberTask(index, member_id, labels, config.model_dump(mode="json"), digests[data_key]))
+        supplied = tuple((ref, file_digest(ref)) for ref in models.supplied)
+        tasks.append(
+            MemberTask(index, member_id, labels, config.model_dump(mode="json"), digests[data_key], supplied)
+        )
     return tasks

@@ -3,7 +3,8 @@
 Why everything derives from the member's identity: a Dask worker has no say in the numbers. The member's
 seed is written into its config before it leaves the client, BLAS runs on one thread wherever it runs (the
 summation order, and so the rounding, is the same serial or distributed), data is regenerated from the config
-or read from a path and checked against the digest the client computed, and the function writes nothing —
+or read from a path and checked against the digest the client computed (a supplied model's file too), and
+the function writes nothing —
 a member retried on another worker after its first one died returns the same bytes.
 """
 
@@ -28,6 +29,7 @@ class MemberTask:
     labels: dict[str, str]
     config: dict[str, Any]
     dataset_digest: str  # the client's digest of the member's data; the worker refuses other data
+    supplied: tuple[tuple[str, str], ...] = ()  # (FILE.py:NAME, the file's sha256) of each supplied model
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ def run_member(task: MemberTask) -> MemberResult:
     """Run one member audit (on a worker or here) and return its metric table; raises what the audit raises."""
     from qtrust.audit import run_audit
     from qtrust.audit.data_prep import load_dataset
+    from qtrust.audit.model_file import load_supplied
     from qtrust.config import config_from_dict
     from qtrust.results.metrics_table import flatten_metrics
 
@@ -65,7 +68,8 @@ def run_member(task: MemberTask) -> MemberResult:
                 f"member {task.id}: the data here (sha256 {dataset.digest()[:12]}…) is not the data the client "
                 f"planned ({task.dataset_digest[:12]}…); give every worker the same file"
             )
-        run = run_audit(config, dataset=dataset, config_source=f"sweep member {task.id}")
+        supplied = [item for ref, sha256 in task.supplied for item in load_supplied(ref, sha256)]
+        run = run_audit(config, dataset=dataset, config_source=f"sweep member {task.id}", supplied=supplied)
         metrics = {path: metric.to_dict() for path, metric in flatten_metrics(run.result).items()}
     return MemberResult(
         task.index, task.id, "done", metrics_digest(metrics), metrics, seconds=time.perf_counter() - started

@@ -62,6 +62,7 @@ class SweepResult:
                     "attempts": result.attempts,
                     "seconds": round(result.seconds, 3),
                     "dataset_digest": task.dataset_digest,
+                    "supplied": [list(pair) for pair in task.supplied],
                     "config": task.config,
                     "metrics": result.metrics,
                 }

@@ -2,7 +2,8 @@
 
 Why a grid of *config fragments*: a member audit is an ordinary audit config, so everything an audit can do
 (any dataset source, device profiles, supplied-model-free configurations) is available to a sweep without a
-second vocabulary, and each member can be re-run on its own from its config. Every axis entry has a short
+second vocabulary, and each member can be re-run on its own from its config. A models entry may name
+supplied models (``FILE.py:NAME``, bring your own) instead of, or beside, the models qtrust trains. Every axis entry has a short
 name; a member's id is its names joined (``german/vqc-d2/depolarizing/seed=1``), and the grid is expanded in
 the file's order, which is also the canonical order of the results.
 
@@ -54,8 +55,21 @@ class DatasetAxis(_Named):
 
 
 class ModelsAxis(_Named):
-    models: list[dict[str, Any]] = Field(min_length=1, description="an audit config's `models` list")
+    models: list[dict[str, Any]] = Field(
+        default_factory=list, description="an audit config's `models` list (the quantum models qtrust trains)"
+    )
+    supplied: list[str] = Field(
+        default_factory=list,
+        description="your own models, FILE.py:NAME as for `qtrust audit --model` (a path relative to the "
+        "sweep file); each worker loads the file and refuses it unless its sha256 is the one the client read",
+    )
     baselines: list[dict[str, Any]] | None = Field(None, description="its `baselines` (default: the base's)")
+
+    @model_validator(mode="after")
+    def _something(self) -> ModelsAxis:
+        if not self.models and not self.supplied:
+            raise ValueError(f"models entry {self.name!r}: give `models`, `supplied`, or both")
+        return self
 
 
 class NoiseAxis(_Named):
@@ -94,8 +108,19 @@ FIX = "see `qtrust sweep --example`: name, base, datasets, models, noise, seeds,
 
 
 def load_sweep(path: Path) -> SweepSpec:
+    """The sweep file, validated; a supplied model's relative path is taken from the file's own folder."""
     data = read_yaml_mapping(path, what="sweep file", flag="SWEEP", fix=FIX)
-    return validate(SweepSpec, data, str(path), fix=FIX)
+    spec = validate(SweepSpec, data, str(path), fix=FIX)
+    for axis in spec.models:
+        axis.supplied = [_beside(path, entry) for entry in axis.supplied]
+    return spec
+
+
+def _beside(sweep_file: Path, entry: str) -> str:
+    file, sep, name = entry.rpartition(":")
+    if not sep or Path(file).is_absolute():
+        return entry
+    return f"{(Path(sweep_file).parent / file).resolve()}:{name}"
 
 
 EXAMPLE = """\
@@ -114,6 +139,7 @@ datasets:
 models:
   - {name: vqc-d1, models: [{kind: variational, name: vqc, n_layers: 1, max_iter: 20}]}
   - {name: vqc-d2, models: [{kind: variational, name: vqc, n_layers: 2, max_iter: 20}]}
+  # - {name: mine, supplied: [my_model.py:classifier]}   # your own model (FILE.py:NAME, as `audit --model`)
 noise:
   - {name: depolarizing, noise: {channels: [depolarizing], levels: [0.0, 0.01, 0.03]}}
   - {name: amplitude-damping, noise: {channels: [amplitude_damping], levels: [0.0, 0.01, 0.03]}}

@@ -138,7 +138,12 @@ def reproduce_member(folder: Path, member_id: str, *, sweep_digest: str | None =
             fix=member["error"] or "",
         )
     task = MemberTask(
-        member["index"], member["id"], member["labels"], member["config"], member["dataset_digest"]
+        member["index"],
+        member["id"],
+        member["labels"],
+        member["config"],
+        member["dataset_digest"],
+        tuple((ref, sha256) for ref, sha256 in member.get("supplied", [])),
     )
     now = run_member(task)
     recorded = {p: RecordedMetric.from_dict(v) for p, v in member["metrics"].items()}

@@ -139,30 +139,41 @@ class MembershipDesign:
 
     @classmethod
     def from_prepared(
-        cls, data: PreparedData, max_rows: int | None = None, seed: int = 0
+        cls,
+        data: PreparedData,
+        max_rows: int | None = None,
+        seed: int = 0,
+        members_within: np.ndarray | None = None,
     ) -> MembershipDesign:
         """The audit's design: members are its training rows, non-members its held-out test rows.
 
-        The audit's models were fitted on exactly ``X_train``, so their existing fits are the targets; the
-        test split was drawn from the same data, stratified by label × group (same distribution). With
+        The audit's models were fitted on ``X_train``, so their existing fits are the targets; the test
+        split was drawn from the same data, stratified by label × group (same distribution). With
         ``max_rows`` below the pool's size, members and non-members are each a seeded stratified sample, in
         the pool's proportion: the targets stay the audit's own fits (a sampled member is still a member);
-        the reference models train on halves of the smaller pool, which the record states.
+        the reference models train on halves of the smaller pool, which the record states. ``members_within``
+        (indices into the training split) limits members to the rows a capped model was fitted on.
         """
         from qtrust.assess.subsample import stratified_sample
 
         n_train, n_test = len(data.X_train), len(data.X_test)
-        train = np.arange(n_train)
+        seen = np.arange(n_train) if members_within is None else np.asarray(members_within)
+        train = seen
         test = np.arange(n_test)
         how = "audit train (members) / test (non-members) split"
+        if members_within is not None:
+            how += f", members among the {len(seen)} training rows every model was fitted on"
         available = None
-        if max_rows is not None and n_train + n_test > max_rows:
-            keep_train = round(max_rows * n_train / (n_train + n_test))
-            train = stratified_sample(data.y_train, data.groups_train, keep_train, seed, "privacy", "members")
+        if max_rows is not None and len(seen) + n_test > max_rows:
+            keep_train = min(len(seen), round(max_rows * n_train / (n_train + n_test)))
+            picked = stratified_sample(
+                data.y_train[seen], data.groups_train[seen], keep_train, seed, "privacy", "members"
+            )
+            train = seen[picked]
             test = stratified_sample(
                 data.y_test, data.groups_test, max_rows - keep_train, seed, "privacy", "non-members"
             )
-            available = n_train + n_test
+            available = len(seen) + n_test
             how += f", sampled to {len(train) + len(test)} of {available} rows (seeded, stratified by label × group)"
         X = np.vstack([data.X_train[train], data.X_test[test]])
         y = np.concatenate([data.y_train[train], data.y_test[test]])
