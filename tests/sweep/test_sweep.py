@@ -209,8 +209,9 @@ def test_one_audit_with_its_fits_on_dask_workers_equals_the_serial_audit():
         on_workers = digest(mapper)
     finally:
         executor.close()
-    # 2 models × 3 seeds of training; the VQC under its 1 noise setting; 4 reference models for each model
-    assert calls == [6, 1, 4, 4]
+    # 2 models × 3 seeds of training; the VQC under its 1 noise setting; per model of the red team, its 4
+    # reference models, then its 1 setting (exact: the tiny audit attacks under no noise or shots)
+    assert calls == [6, 1, 4, 1, 4, 1]
     assert on_workers == serial  # every metric and every probability stack
 
 

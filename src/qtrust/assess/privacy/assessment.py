@@ -162,6 +162,36 @@ def _attack(
     )
 
 
+def _setting_outcome(
+    plan: _Plan, name: str, quantum: bool, fit: Any, refs: ReferenceModels, setting: Setting
+) -> tuple[dict[str, str], dict[str, tuple[MembershipMetrics, dict[str, Any]]], dict[str, float]]:
+    """One setting of one target: read out, every attack, its metrics (the unit of work a mapper ships).
+
+    Returns the RNG labels, per attack its metrics and details (the ROC too at the reference setting), and
+    the seconds spent per part.
+    """
+    clock = _Clock()
+    with clock(_part(setting)):
+        target_p, ref_p, rng_labels = _read_out(plan, name, quantum, fit, refs, setting)
+    per_attack = {}
+    for attack in plan.attacks:
+        with clock(f"attack_{attack}"):
+            scores = _attack(plan, attack, target_p, ref_p, setting.shots)
+        with clock("metrics"):
+            metrics = membership_metrics(
+                scores,
+                fprs=plan.fprs,
+                confidence=plan.confidence,
+                n_boot=plan.n_boot,
+                seed=plan.bootstrap_seed,
+            )
+        details = dict(scores.details)
+        if setting.is_reference:
+            details["roc"] = roc_points(scores)
+        per_attack[attack] = (metrics, details)
+    return rng_labels, per_attack, clock.seconds
+
+
 def _part(setting: Setting) -> str:
     if setting.is_reference:
         return "outputs_exact"
@@ -205,30 +235,24 @@ def _assess_target(plan: _Plan, target: PrivacyTarget, step: Callable[[str], Non
                 mapper=SERIAL if getattr(fit, "shares_process_cache", False) else plan.mapper,
             )  # fmt: skip
 
+    # Each setting's read-out, attacks and bootstrap are independent of the others (their draws are seeded
+    # by labels): on the executor, unless the target reads a process-wide memo (then here, in this order).
+    settings = plan.settings if target.quantum else plan.settings[:1]
+    here = getattr(fit, "shares_process_cache", False)
+    portable = replace(plan, mapper=SERIAL)
+    jobs = [(portable, target.name, target.quantum, fit, refs, setting) for setting in settings]
+    step(f"{target.name}: {len(settings)} setting(s)")
+    outcomes = (SERIAL if here else plan.mapper).map(_setting_outcome, jobs)
     exact: dict[str, MembershipMetrics] = {}
     setting_results = []
-    for setting in plan.settings if target.quantum else plan.settings[:1]:
-        step(f"{target.name}: {setting.label}")
-        with clock(_part(setting)):
-            target_p, ref_p, rng_labels = _read_out(plan, target.name, target.quantum, fit, refs, setting)
+    for setting, (rng_labels, per_attack, seconds) in zip(settings, outcomes, strict=True):
+        for part, spent in seconds.items():
+            clock.seconds[part] = clock.seconds.get(part, 0.0) + spent
         attack_results = {}
-        for attack in plan.attacks:
-            with clock(f"attack_{attack}"):
-                scores = _attack(plan, attack, target_p, ref_p, setting.shots)
-            with clock("metrics"):
-                metrics = membership_metrics(
-                    scores,
-                    fprs=plan.fprs,
-                    confidence=plan.confidence,
-                    n_boot=plan.n_boot,
-                    seed=plan.bootstrap_seed,
-                )
+        for attack, (metrics, details) in per_attack.items():
             if setting.is_reference:
                 exact[attack] = metrics
             drop = None if setting.is_reference else metrics.auc_difference(exact[attack])
-            details = dict(scores.details)
-            if setting.is_reference:
-                details["roc"] = roc_points(scores)
             attack_results[attack] = AttackResult(attack, metrics, drop, details)
         setting_results.append(SettingResult(setting.noise_label, setting.shots, attack_results, rng_labels))
 
