@@ -17,8 +17,9 @@ from qtrust.assess.certified_fairness import (
 from qtrust.errors import InputError
 from qtrust.models import VariationalClassifier
 from qtrust.quantum.ansatz import variational_circuit
+from qtrust.quantum.circuit import Measurement
 from qtrust.quantum.engine import measurement_operator, simulate
-from qtrust.quantum.noise import CHANNEL_KINDS, NoiseModel
+from qtrust.quantum.noise import CHANNEL_KINDS, NOISE_LAYERS, NoiseModel, ReadoutError
 
 LEVELS = (0.0, 1e-3, 1e-2, 5e-2, 0.2)
 
@@ -168,3 +169,105 @@ def test_the_reachable_bias_pair_lies_between_the_data_and_the_certificate():
     assert pair.reachable_gap >= data_gap - 1e-9  # the search only improves on the rows it starts from
     assert f(np.array([pair.angles_high]))[0] == pytest.approx(pair.p_high)
     assert all(0 <= a <= np.pi for a in pair.angles_high + pair.angles_low)
+
+
+# --- what each certificate covers, stated exactly (issue 18) ----------------------------------------------
+
+
+@pytest.mark.parametrize(("p01", "p10"), [(0.02, 0.0), (0.01, 0.03), (0.1, 0.2)])
+@pytest.mark.parametrize("rule", ["parity", "mean"])
+def test_readout_error_makes_the_noiseless_constant_one_minus_p01_minus_p10(p01, p10, rule):
+    """Readout folds into the effect: E = p01·I + (1 − p01 − p10)·P, so K* = 1 − p01 − p10, not 1."""
+    circuit = variational_circuit(3, 2, measurement=Measurement(qubits=(0,), rule=rule))
+    weights = np.random.default_rng(4).uniform(-np.pi, np.pi, circuit.n_weights)
+    noise = NoiseModel(readout=ReadoutError(p01, p10))
+    k = lipschitz_constant(measurement_operator(circuit, weights, noise)).lipschitz
+    assert k == pytest.approx(1 - p01 - p10, abs=1e-12)
+
+
+def test_an_outcome_table_measurement_has_constant_max_minus_min_of_its_table():
+    table = (0.1, 0.8, 0.35, 0.6)
+    circuit = variational_circuit(3, 2, measurement=Measurement(qubits=(0, 2), rule="table", table=table))
+    weights = np.random.default_rng(5).uniform(-np.pi, np.pi, circuit.n_weights)
+    k = lipschitz_constant(measurement_operator(circuit, weights)).lipschitz
+    assert k == pytest.approx(max(table) - min(table), abs=1e-12)
+
+
+@pytest.mark.parametrize("p", [0.01, 0.1])
+def test_one_depolarizing_layer_before_measurement_scales_the_constant_by_one_minus_four_thirds_p(p):
+    """Z → (1 − 4p/3)·Z on the measured qubit (PennyLane's convention): the paper's placement, closed form."""
+    circuit, weights = random_model(3, 8)
+    layer = NoiseModel.single("depolarizing", p, layer="before_measurement")
+    assert lipschitz_constant(measurement_operator(circuit, weights, layer)).lipschitz == pytest.approx(
+        1 - 4 * p / 3, abs=1e-12
+    )
+    every_gate = lipschitz_constant(
+        measurement_operator(circuit, weights, NoiseModel.single("depolarizing", p))
+    )
+    assert every_gate.lipschitz < 1 - 4 * p / 3 - 0.01  # noise after every gate lowers K* much further
+
+
+@pytest.mark.parametrize("position", NOISE_LAYERS)
+def test_a_noise_layer_agrees_with_pennylane_channels_at_that_position(position):
+    circuit, weights = random_model(3, 9)
+    x = np.array([0.3, 1.1, 2.0])
+    noise = NoiseModel.single("amplitude_damping", 0.07, layer=position)
+    dev = qml.device("default.mixed", wires=3)
+
+    @qml.qnode(dev)
+    def run():
+        gates = {"RY": qml.RY, "RZ": qml.RZ, "RX": qml.RX, "CNOT": qml.CNOT}
+        for i, op in enumerate(circuit.operations):
+            if position == "after_encoding" and i == len(circuit.encoding):
+                for w in range(3):
+                    qml.AmplitudeDamping(0.07, wires=w)
+            angle = (
+                None if op.angle is None else float(np.atleast_1d(op.angle.evaluate(x[None, :], weights))[0])
+            )
+            gates[op.gate](*(() if angle is None else (angle,)), wires=list(op.wires))
+        if position == "before_measurement":
+            for w in range(3):
+                qml.AmplitudeDamping(0.07, wires=w)
+        return qml.probs(wires=range(3))
+
+    expected = float(np.asarray(run()) @ circuit.measurement.effect(3))
+    ours = simulate(circuit, x[None, :], weights, noise).probabilities[0]
+    assert ours == pytest.approx(expected, abs=1e-12)
+    # the layer is part of what the certificate covers: M includes it
+    m = measurement_operator(circuit, weights, noise)
+    assert lipschitz_constant(m).lipschitz < 1 - 1e-3
+
+
+def test_numpy_scalars_are_taken_wherever_a_number_is():
+    model = VariationalClassifier(n_layers=1, max_iter=2, random_state=0).fit(
+        np.random.default_rng(0).uniform(0, 3, (30, 2)), np.arange(30) % 2
+    )
+    certificate, _ = certify(
+        model, "vqc", noise=NoiseModel.single("depolarizing", np.float32(0.01)), noise_label="d",
+        epsilon=np.float32(0.01), delta=np.float64(0.005),
+    )  # fmt: skip
+    assert certificate.epsilon == pytest.approx(0.01)
+    assert type(certificate.epsilon) is float
+    assert fairness_verdict(np.float64(1.0), np.float32(0.1), np.float16(0.2)) is True
+    assert NoiseModel.single("depolarizing", np.float32(0.25)).channels[0].level == 0.25
+    with pytest.raises(InputError, match="not a finite number"):
+        fairness_verdict(1.0, True, 0.1)  # a bool is no epsilon
+
+
+def test_the_audit_places_its_swept_noise_as_configured_and_says_what_the_pair_was_searched_under():
+    from qtrust.audit import run_audit
+    from qtrust.config import config_from_dict
+    from tiny_audit import TINY
+
+    config = config_from_dict(dict(TINY, noise={**TINY["noise"], "placement": "before_measurement"}))
+    assert config.quick().noise.placement == "before_measurement"
+    result = run_audit(config).result
+    cert = result.certified_fairness[0]
+    assert cert.placement == "before_measurement"
+    point = next(p for p in cert.points if p.channel == "depolarizing")
+    assert point.lipschitz == pytest.approx(1 - 4 * 0.01 / 3, abs=1e-12)  # one layer, closed form
+    assert {p.label for n in result.noise for p in n.points} == {"depolarizing=0.01@before_measurement"}
+    assert cert.bias_pair.noise == "none"
+    assert "noise placed before measurement" in next(
+        f.detail for f in result.findings if f.id.startswith("certified-fairness")
+    )

@@ -16,9 +16,22 @@ reaches from feature values — so the pair is also searched inside the encoding
 the preprocessor maps features onto), starting from real rows of different groups, and reported in the
 original feature units. Both numbers are reported: the reachable gap is never above K*.
 
-Facts the tests check (from the paper): K* = 1 for every noiseless model with a projective measurement;
-noise never increases K* (E† is unital and positive); a global depolarizing channel of strength p scales it
-to exactly (1 − p)·K*.
+What the certificate covers, exactly: M is built from the *trainable* section only (the operator the
+encoded state meets), so K* bounds the outputs of every state that section can receive. Noise acting on the
+encoding gates is not part of M — sound, because a noisy encoding still hands the trainable section some
+state — but the certificate then says nothing about how noise on the encoding moves particular inputs.
+Readout error is part of M (folded into the measurement effect).
+
+Where the noise sits matters: qtrust places each channel after every gate (``noise.placement:
+every_gate``); the paper's models carry one noise layer. On the same weights the two give very different K*
+(depolarizing 0.01 on a 2-layer model: about 0.78 after every gate, 0.98 as one layer), so a comparison with
+published numbers needs ``noise.placement: after_encoding`` or ``before_measurement``.
+
+Facts the tests check: K* = 1 for every noiseless model with a projective measurement and no readout error;
+with readout error (P(read 1 | 0) = p01, P(read 0 | 1) = p10) K* = 1 − p01 − p10; for an outcome-table
+measurement it is max − min of the table; noise never increases K* (E† is unital and positive); a global
+depolarizing channel of strength p scales it to exactly (1 − p)·K*, and one depolarizing layer of strength p
+before the measurement of single-qubit Z readouts to exactly (1 − 4p/3)·K*.
 """
 
 from __future__ import annotations
@@ -32,6 +45,7 @@ import numpy as np
 from qtrust.assess.context import AssessmentContext
 from qtrust.assess.noise import device_noise_models, model_width, noise_settings
 from qtrust.errors import InputError
+from qtrust.numbers import as_real
 from qtrust.quantum.engine import measurement_operator
 from qtrust.quantum.noise import NoiseModel
 from qtrust.results.schema import BiasPairRecord, CertifiedFairnessResult, CertifiedPoint
@@ -39,11 +53,13 @@ from qtrust.seeding import derive_rng
 
 
 def check_unit_interval(name: str, value: float) -> float:
-    if not (isinstance(value, int | float) and 0 < value <= 1):
+    """``value`` as a float in (0, 1]; any real number type is taken (``np.float32(0.01)`` included)."""
+    number = as_real(value, name)
+    if not 0 < number <= 1:
         raise InputError(
             f"{name} = {value!r} is outside (0, 1]", where=name, fix=f"choose {name} with 0 < {name} ≤ 1"
         )
-    return float(value)
+    return number
 
 
 @dataclass(frozen=True)
@@ -71,9 +87,9 @@ def lipschitz_constant(operator: np.ndarray) -> Spectrum:
 
 def fairness_verdict(lipschitz: float, epsilon: float, delta: float) -> bool:
     """(ε, δ)-fair iff δ ≥ K*·ε (Guan et al. 2022, Theorem 2)."""
-    check_unit_interval("epsilon", epsilon)
-    check_unit_interval("delta", delta)
-    return delta >= lipschitz * epsilon - 1e-12
+    epsilon = check_unit_interval("epsilon", epsilon)
+    delta = check_unit_interval("delta", delta)
+    return delta >= float(lipschitz) * epsilon - 1e-12
 
 
 @dataclass
@@ -139,7 +155,9 @@ def reachable_bias_pair(
 ) -> BiasPair:
     """Search the encoding's input box for the largest output gap between inputs of two different groups.
 
-    ``probabilities(X)`` is the model's class-1 probability under the audited noise. Each search starts
+    ``probabilities(X)`` is the model's class-1 probability under whichever noise the caller means; the audit
+    passes the first training seed's noiseless probabilities and records ``noise: none`` beside the pair,
+    to be read against the noiseless K*. Each search starts
     from real rows of one group (maximising) and of another (minimising); both directions are tried for
     every pair of groups, and the widest gap wins. ``inverse_transform(angles)`` maps back to features.
     """
@@ -225,8 +243,8 @@ def certify(
     delta: float,
 ) -> tuple[FairnessCertificate, Spectrum]:
     """K* and the (ε, δ) verdict of a fitted variational classifier under ``noise``."""
-    check_unit_interval("epsilon", epsilon)
-    check_unit_interval("delta", delta)
+    epsilon = check_unit_interval("epsilon", epsilon)
+    delta = check_unit_interval("delta", delta)
     circuit = getattr(model, "circuit_", None)
     if circuit is None:
         raise InputError(
@@ -266,7 +284,7 @@ def certify_candidates(ctx: AssessmentContext) -> list[CertifiedFairnessResult]:
         start = time.perf_counter()
         points = []
         for channel, level in settings:
-            noise = None if channel == "none" else NoiseModel.single(channel, level)
+            noise = None if channel == "none" else ctx.config.noise.model(channel, level)
             values = [
                 lipschitz_constant(measurement_operator(f.circuit_, f.weights_, noise)).lipschitz
                 for f in fits
@@ -307,7 +325,9 @@ def certify_candidates(ctx: AssessmentContext) -> list[CertifiedFairnessResult]:
                 derive_rng(ctx.config.seed, "certified/bias_pair", model.name),
                 inverse_transform=ctx.data.preprocessor.inverse_transform,
             )
-            pair = BiasPairRecord(**{k: v for k, v in found.to_dict().items() if k != "evaluations"})
+            pair = BiasPairRecord(
+                **{k: v for k, v in found.to_dict().items() if k != "evaluations"}, noise="none"
+            )
         result = CertifiedFairnessResult(
             model=model.name,
             epsilon=cfg.epsilon,
@@ -316,6 +336,7 @@ def certify_candidates(ctx: AssessmentContext) -> list[CertifiedFairnessResult]:
             points=points,
             bias_pair=pair,
             seconds=round(seconds, 4),
+            placement=ctx.config.noise.placement,
         )
         results.append(result)
     return results

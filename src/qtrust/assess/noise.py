@@ -92,7 +92,9 @@ def _scored_settings(
     ]
     keys = [(m.name, channel, level) for m in mapped for channel, level in settings]
     fits = {m.name: [m.fits[s] for s in ctx.seeds] for m in mapped}
-    jobs = [(fits[name], ctx.data.X_test, NoiseModel.single(channel, level)) for name, channel, level in keys]
+    jobs = [
+        (fits[name], ctx.data.X_test, ctx.config.noise.model(channel, level)) for name, channel, level in keys
+    ]
     return dict(zip(keys, ctx.mapper.map(score_fits, jobs), strict=True))
 
 
@@ -159,7 +161,7 @@ def sweep_noise(ctx: AssessmentContext, reference: dict[str, FrameSummary]) -> l
         ref = estimates(reference[model.name])
         points = []
         for channel, level in settings:
-            noise = NoiseModel.single(channel, level)
+            noise = ctx.config.noise.model(channel, level)
             done = mapped.get((model.name, channel, level))
             stack, path = done if done is not None else _scored(model, ctx.data.X_test, noise, ctx.seeds)
             ctx.store.add(model.name, noise.label, stack, ctx.seeds)

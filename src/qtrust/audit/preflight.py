@@ -55,7 +55,7 @@ def _noise_settings(config: AuditConfig) -> list[NoiseModel]:
     settings = [NoiseModel()]
     levels = [level for level in config.noise.levels if level > 0]
     if levels:
-        settings += [NoiseModel.single(channel, max(levels)) for channel in config.noise.channels]
+        settings += [config.noise.model(channel, max(levels)) for channel in config.noise.channels]
     settings += [noise_from_spec(m.train_noise) for m in config.models if m.train_noise is not None]
     return settings
 

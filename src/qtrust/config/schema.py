@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from qtrust.quantum.kraus import NOISE_KINDS
+from qtrust.quantum.noise import NoiseModel
 
 #: Seeds are unsigned 32-bit integers: every generator a seed may reach accepts them (NumPy's SeedSequence
 #: and legacy seeding, scikit-learn's random_state, simulator seeds), and a negative one fails deep inside.
@@ -242,6 +243,18 @@ class NoiseSweepConfig(Section):
     levels: tuple[float, ...] = Field(
         (0.0, 1e-4, 1e-3, 1e-2, 3e-2), description="strengths; 0 is the noiseless reference"
     )
+    placement: Literal["every_gate", "after_encoding", "before_measurement"] = Field(
+        "every_gate",
+        description="every_gate: each channel after every gate on its wires (qtrust's default); after_encoding "
+        "or before_measurement: one layer on every qubit at that position, as the published certified-fairness "
+        "models have (Guan, Fang & Ying 2022) — the same weights give a very different K* under each",
+    )
+
+    def model(self, channel: str, level: float) -> NoiseModel:
+        """The noise model of one sweep point, placed as ``placement`` says."""
+        if self.placement == "every_gate":
+            return NoiseModel.single(channel, level)
+        return NoiseModel.single(channel, level, layer=self.placement)
 
     @field_validator("channels")
     @classmethod
@@ -437,6 +450,7 @@ class AuditConfig(Section):
                 "reproducibility": ReproducibilityConfig(seeds=self.reproducibility.seeds[:3]),
                 "noise": NoiseSweepConfig(
                     devices=self.noise.devices,
+                    placement=self.noise.placement,
                     channels=tuple(
                         c
                         for c in self.noise.channels

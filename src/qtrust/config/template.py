@@ -49,16 +49,18 @@ models:                      # the quantum models under audit
     topology: linear
     bandwidth: 0.1           # inputs are scaled by this before encoding (avoids kernel concentration)
     C: 1.0
+    max_train_rows: 2000     # fit on a seeded sample of at most this many rows (Gram matrix ~ rows²); null: all
 
 baselines:                   # trained on the same inputs, splits and seeds
   - {kind: logistic_regression, name: logistic}
-  - {kind: rbf_svm, name: rbf_svm}
+  - {kind: rbf_svm, name: rbf_svm, max_train_rows: 2000}
   - {kind: mlp, name: mlp}
   - {kind: no_entanglement, name: no_entanglement}   # the variational model without entangling gates
 
 noise:                       # deployment noise sweep: each channel on its own, after every gate
   channels: [depolarizing, amplitude_damping, phase_damping, bit_flip, phase_flip, readout]
   levels: [0.0, 0.0001, 0.001, 0.01, 0.03]
+  placement: every_gate      # every_gate | after_encoding | before_measurement (one layer, as the CAV 2022 models)
   devices: []                # real devices' calibration snapshots (`qtrust devices`; needs qtrust[qiskit]), e.g.
   # devices: [{name: fake_manila, layout: best}, {name: fake_manila, layout: worst}]
 

@@ -28,7 +28,7 @@ from qtrust.quantum.gates import GATES
 from qtrust.quantum.heisenberg import expectation, heisenberg_operator
 from qtrust.quantum.idle import idle_schedule
 from qtrust.quantum.inputs import check_features
-from qtrust.quantum.noise import NOISELESS, NoiseCache, NoiseModel
+from qtrust.quantum.noise import NOISELESS, NoiseCache, NoiseModel, with_noise_layers
 from qtrust.quantum.pauli import run_pauli, zero_state
 from qtrust.quantum.pauli_basis import pauli_coefficients, pauli_vectors_of_pure
 from qtrust.quantum.states import (
@@ -132,12 +132,29 @@ def scheduled(
     Shifts address operations by index; inserted waits move those indices. Shifts naming no operation are
     dropped (they never shifted anything).
     """
+    layered = with_noise_layers(circuit, noise)
+    if layered is not circuit:  # inserted layers move indices: shifts keep addressing the same operations
+        if shifts:
+            moved = _positions(circuit, layered)
+            shifts = {moved[i] if i >= 0 else i: s for i, s in shifts.items() if i < len(moved)}
+        circuit = layered
     if noise.idle is None:
         return circuit, shifts
     run, positions = idle_schedule(circuit, noise.idle)
     if shifts:
         shifts = {positions[i] if i >= 0 else i: s for i, s in shifts.items() if i < len(positions)}
     return run, shifts
+
+
+def _positions(before: Circuit, after: Circuit) -> list[int]:
+    """Where each operation of ``before`` sits in ``after``, which only inserted operations into it."""
+    out, j = [], 0
+    for op in before.operations:
+        while after.operations[j] is not op:
+            j += 1
+        out.append(j)
+        j += 1
+    return out
 
 
 def _segments(circuit: Circuit) -> tuple[Segment, Segment]:

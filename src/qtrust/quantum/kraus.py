@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qtrust.errors import InputError
+from qtrust.numbers import as_real
 
 _I = np.eye(2, dtype=complex)
 _X = np.array([[0, 1], [1, 0]], dtype=complex)
@@ -98,7 +99,7 @@ def check_channel(kind: str, level: float, where: str) -> None:
 
 
 def check_level(kind: str, level: float, where: str, maximum: float = 1.0) -> float:
-    level = float(level)
+    level = as_real(level, where)
     if not 0.0 <= level <= maximum:
         raise InputError(
             f"{kind} strength {level} is outside [0, {maximum:g}]",

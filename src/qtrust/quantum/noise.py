@@ -27,13 +27,14 @@ channels here never see it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
-from qtrust.quantum.circuit import Operation
+from qtrust.errors import InputError
+from qtrust.quantum.circuit import Circuit, Operation
 from qtrust.quantum.idle import IdleNoise
 from qtrust.quantum.kraus import (
     CHANNEL_KINDS,
@@ -43,6 +44,35 @@ from qtrust.quantum.kraus import (
     check_level,
     unknown_kind,
 )
+
+#: Where a noise *layer* acts (``NoiseChannel.layer``): once on every wire, right after the encoding section
+#: (counted in the trainable part, so certificates see it) or right before the measurement. The published
+#: certified-fairness models (Guan, Fang & Ying, CAV 2022) carry one such layer; qtrust's default places noise
+#: after every gate, which gives the same weights a very different K*.
+NOISE_LAYERS = ("after_encoding", "before_measurement")
+
+
+def with_noise_layers(circuit: Circuit, noise: NoiseModel) -> Circuit:
+    """``circuit`` with an identity carrying each layered channel on every wire, at the channel's position.
+
+    The identity gate is no physical gate, so per-gate noise never lands on it; the inserted operations
+    belong to the trainable section (an encoding-only circuit, as a kernel's, keeps them in its encoding).
+    """
+    layered = [c for c in noise.channels if c.layer is not None and c.level > 0]
+    if not layered:
+        return circuit
+    ops = list(circuit.operations)
+    section = "trainable" if circuit.trainable else "encoding"
+    end_of_encoding = max((i + 1 for i, op in enumerate(ops) if op.section == "encoding"), default=0)
+    for position, at in (("before_measurement", len(ops)), ("after_encoding", end_of_encoding)):
+        layer = [
+            Operation("I", (wire,), None, section, ((c.kind, c.level),))  # type: ignore[arg-type]
+            for c in layered
+            if c.layer == position
+            for wire in (c.qubits if c.qubits is not None else range(circuit.n_qubits))
+        ]
+        ops[at:at] = layer
+    return replace(circuit, operations=tuple(ops))
 
 
 @dataclass(frozen=True)
@@ -60,18 +90,27 @@ class NoiseChannel:
     qubits: tuple[int, ...] | None = None
     sections: tuple[str, ...] = ("encoding", "trainable")
     operation_wires: tuple[int, ...] | None = None
+    layer: str | None = None  # one layer on every wire at this position instead of after every gate
 
     def __post_init__(self) -> None:
         if self.kind not in CHANNEL_KINDS:
             raise unknown_kind(self.kind, "noise.channels")
-        check_level(self.kind, self.level, "noise.channels")
+        if self.layer is not None and self.layer not in NOISE_LAYERS:
+            raise InputError(
+                f"unknown noise layer position {self.layer!r}",
+                where="noise.placement",
+                fix=f"use every_gate or one of: {', '.join(NOISE_LAYERS)}",
+            )
+        # a plain float whatever the caller passed (np.float32 included): the level is serialised and hashed
+        object.__setattr__(self, "level", check_level(self.kind, self.level, "noise.channels"))
 
     def kraus(self) -> list[np.ndarray]:
         return CHANNEL_KINDS[self.kind].kraus(self.level)
 
     def applies_to(self, op: Operation, wire: int) -> bool:
         return (
-            self.level > 0
+            self.layer is None  # a layer acts once, as operations the engine inserts (``with_noise_layers``)
+            and self.level > 0
             and op.gate != "I"
             and op.section in self.sections
             and (self.gates is None or op.gate in self.gates)
@@ -87,6 +126,7 @@ class NoiseChannel:
             "qubits": list(self.qubits) if self.qubits is not None else None,
             "sections": list(self.sections),
             **({"operation_wires": list(self.operation_wires)} if self.operation_wires is not None else {}),
+            **({"layer": self.layer} if self.layer is not None else {}),
         }
 
 
@@ -99,8 +139,8 @@ class ReadoutError:
     qubits: tuple[int, ...] | None = None
 
     def __post_init__(self) -> None:
-        check_level(READOUT, self.p01, "noise.readout", 0.5)
-        check_level(READOUT, self.p10, "noise.readout", 0.5)
+        object.__setattr__(self, "p01", check_level(READOUT, self.p01, "noise.readout", 0.5))
+        object.__setattr__(self, "p10", check_level(READOUT, self.p10, "noise.readout", 0.5))
 
     def to_dict(self) -> dict[str, Any]:
         return {"p01": self.p01, "p10": self.p10, "qubits": list(self.qubits) if self.qubits else None}
@@ -136,6 +176,8 @@ class NoiseModel:
             return cls(readout=ReadoutError(level, level, where.get("qubits")), label=label)
         if kind not in CHANNEL_KINDS:
             raise unknown_kind(kind, "noise")
+        if where.get("layer"):
+            label += f"@{where['layer']}"
         return cls(channels=(NoiseChannel(kind, level, **where),), label=label)
 
     @property

@@ -7,9 +7,10 @@ true/false-positive rate, flip rate, shares) get percentages.
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from typing import Any
+
+from qtrust.numbers import is_real
 
 NA = "n/a"
 
@@ -35,7 +36,7 @@ UNDEFINED_HELP = (
 
 
 def is_number(x: Any) -> bool:
-    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
+    return is_real(x)
 
 
 def num(x: Any, digits: int = 3) -> str:

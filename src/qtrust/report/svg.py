@@ -12,6 +12,8 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from qtrust.numbers import is_real
+
 Number = float | int
 Formatter = Callable[[float], str]
 
@@ -30,7 +32,7 @@ def coord(x: float) -> str:
 
 
 def defined(x: object) -> bool:
-    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
+    return is_real(x)
 
 
 def attrs(**values: object) -> str:

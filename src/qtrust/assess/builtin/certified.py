@@ -44,14 +44,17 @@ def certified_finding(result: CertifiedFairnessResult) -> Finding:
             if len(result.points) > 1
             else ""
         )
-        + ". (ε, δ)-fairness holds iff δ ≥ K*·ε."
+        + ". (ε, δ)-fairness holds iff δ ≥ K*·ε. K* covers every state the trainable section can receive "
+        "(readout error included, noise on the encoding gates not); noise placed "
+        + result.placement.replace("_", " ")
+        + "."
         + (
             f" Fair from: {', '.join(p.device or f'{p.channel}@{p.level:g}' for p in fair_from[:4])}."
             if fair_from and not noiseless.fair
             else ""
         )
         + (
-            f" Inside the encoding's reach the widest gap found between groups is {gap.reachable_gap:.3f} "
+            f" Inside the encoding's reach, without noise, the widest gap found between groups is {gap.reachable_gap:.3f} "
             f"(P = {gap.p_high:.3f} for a {gap.group_high} input vs {gap.p_low:.3f} for a {gap.group_low} input)."
             if gap
             else ""

@@ -60,7 +60,7 @@ def privacy_settings(
 def audit_noise_models(config: AuditConfig) -> list[NoiseModel]:
     """The audit's noise sweep: every channel at every non-zero level (as the noise assessment runs it)."""
     return [
-        NoiseModel.single(channel, level)
+        config.noise.model(channel, level)
         for channel in config.noise.channels
         for level in config.noise.levels
         if level > 0

@@ -8,6 +8,7 @@ approximations, since a snapshot is one day's calibration, not the device today.
 from __future__ import annotations
 
 import itertools
+import numbers
 import operator
 import statistics
 from collections.abc import Sequence
@@ -232,8 +233,9 @@ def _routing_note(pairs: list[PairProfile]) -> str:
 def _normalise_args(
     n_qubits: int, layout: str | Sequence[int], sections: Sequence[str]
 ) -> tuple[int, str | tuple[int, ...], tuple[str, ...]]:
-    if isinstance(n_qubits, bool) or not isinstance(n_qubits, int):
+    if isinstance(n_qubits, bool) or not isinstance(n_qubits, numbers.Integral):  # np.int64 is welcome
         raise InputError(f"n_qubits must be an integer, got {n_qubits!r}", where="qubits")
+    n_qubits = int(n_qubits)
     if isinstance(layout, str):
         key: str | tuple[int, ...] = layout.strip().lower()
     else:

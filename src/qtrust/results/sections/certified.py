@@ -46,6 +46,7 @@ class BiasPairRecord(Record):
     features_low: dict[str, Any]
     angles_high: list[float]
     angles_low: list[float]
+    noise: str = Field("none", description="the noise the pair was searched under (the audit: none)")
 
 
 class CertifiedFairnessResult(Record):
@@ -57,6 +58,12 @@ class CertifiedFairnessResult(Record):
     bias_pair: BiasPairRecord | None = Field(None, description="noiseless model, first training seed")
     seconds: float = Field(description="time to compute every K* (eigendecompositions included)")
     method: str = "K* = λmax(M) − λmin(M), M = E†(class-1 effect), Guan, Fang & Ying (CAV 2022)"
+    covers: str = Field(
+        "every input state of the trainable section: M = E†(effect) of the trainable section with its noise "
+        "and the readout error; noise on the encoding gates is not part of M",
+        description="what the certificate speaks for",
+    )
+    placement: str = Field("every_gate", description="where the swept noise acts (noise.placement)")
 
 
 BIAS_PAIR_FIELDS = ("reachable_gap", "p_high", "p_low")

@@ -1,0 +1,46 @@
+"""Numbers as callers hand them over: Python's, NumPy's scalars, or anything else registered as a real number.
+
+Why one place: ``isinstance(x, int | float)`` refuses ``np.float32(0.01)`` (NumPy's 32-bit float is no Python
+float) and accepts ``True`` (a bool is an int), so a check written that way tells a NumPy user their valid
+epsilon is "outside (0, 1]". The :mod:`numbers` ABCs know NumPy's scalar types; booleans are refused
+explicitly, and every accepted value is handed on as a plain Python number, so it serialises to JSON.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+from qtrust.errors import InputError
+
+
+def is_real(value: object) -> bool:
+    """True for a finite real number of any registered type (Python, NumPy), never for a bool."""
+    return (
+        isinstance(value, numbers.Real)
+        and not isinstance(value, bool | _numpy_bool())
+        and math.isfinite(float(value))  # type: ignore[arg-type]
+    )
+
+
+def as_real(value: object, where: str) -> float:
+    """``value`` as a Python float, or an :class:`InputError` naming ``where`` when it is no real number."""
+    if not is_real(value):
+        raise InputError(
+            f"{where} = {value!r} is not a finite number", where=where, fix="give a number such as 0.01"
+        )
+    return float(value)  # type: ignore[arg-type]
+
+
+def as_whole(value: object, where: str) -> int:
+    """``value`` as a Python int (a NumPy integer included), or an :class:`InputError`: 2.0 and True are no
+    whole numbers here, as they are not for :func:`operator.index`."""
+    if isinstance(value, bool | _numpy_bool()) or not isinstance(value, numbers.Integral):
+        raise InputError(f"{where} = {value!r} is not a whole number", where=where, fix="give an integer")
+    return int(value)
+
+
+def _numpy_bool() -> type:
+    import numpy as np
+
+    return np.bool_
