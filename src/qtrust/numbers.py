@@ -44,3 +44,35 @@ def _numpy_bool() -> type:
     import numpy as np
 
     return np.bool_
+
+
+#: The largest integer every JSON reader keeps exact. I-JSON (RFC 7493, section 2.2) limits interoperable
+#: integers to ±(2**53 − 1): readers that parse numbers as IEEE doubles — in-toto's protobuf Struct among
+#: them — turn 2**53 + 1 into 2**53, and an auditor re-running from the parsed record would get another seed.
+MAX_EXACT_INT = 2**53 - 1
+
+
+def inexact_integers(value: object, path: str = "") -> list[str]:
+    """Where in a JSON-shaped ``value`` an integer lies beyond ±(2**53 − 1) (paths like ``predicate.seed``)."""
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, numbers.Integral):
+        return [path or "(value)"] if abs(int(value)) > MAX_EXACT_INT else []
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in inexact_integers(v, f"{path}.{k}" if path else str(k))]
+    if isinstance(value, list | tuple):
+        return [p for i, v in enumerate(value) for p in inexact_integers(v, f"{path}[{i}]")]
+    return []
+
+
+def as_seed(value: object, where: str, maximum: int = MAX_EXACT_INT) -> int:
+    """A seed as a Python int from 0 to ``maximum`` (by default the largest integer JSON keeps exact)."""
+    seed = as_whole(value, where)
+    if not 0 <= seed <= maximum:
+        raise InputError(
+            f"{where} = {seed} is outside 0…{maximum}",
+            where=where,
+            fix=f"use a seed from 0 to {maximum}: larger integers do not survive every JSON reader of the "
+            "evidence (I-JSON, RFC 7493)",
+        )
+    return seed

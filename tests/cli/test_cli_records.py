@@ -8,6 +8,7 @@ import yaml
 from typer.testing import CliRunner
 
 from qtrust.cli.app import app
+from tiny_audit import TINY
 
 runner = CliRunner()
 RISK = {
@@ -192,6 +193,28 @@ def test_docs_fill_annex_iv_from_the_evidence_and_list_what_is_missing(team, sma
     assert "Rank loan applications for human review." in summary
     assert "accuracy 0." in summary
     assert "Fairness degrades on noisier hardware" in summary
+    # the audit's own failing and unsettled findings reach the public summary from the signed entry
+    findings = json.loads((tmp_path / "out" / "results.json").read_text())["findings"]
+    for finding in findings:
+        if finding["severity"] in ("fail", "warn"):
+            assert f"- {finding['title']}" in summary
+    assert ("failed" in summary) is any(f["severity"] == "fail" for f in findings)
+
+
+def test_the_transparency_summary_shows_failing_findings_without_a_risk_register(team, tmp_path):
+    """German Credit breaks the demographic-parity limit: the public summary must say so, register or not."""
+    config = tmp_path / "tight.yaml"
+    config.write_text(yaml.safe_dump({**TINY, "verdicts": {"max_demographic_parity_difference": 0.0001,
+                                                           "max_equalized_odds_difference": 0.0001}}))  # fmt: skip
+    assert qtrust("audit", config, "--out", tmp_path / "out", "--no-progress").exit_code in (0, 1)
+    failing = [f["title"] for f in json.loads((tmp_path / "out" / "results.json").read_text())["findings"]
+               if f["severity"] == "fail"]  # fmt: skip
+    assert failing
+    assert qtrust("docs", tmp_path / "docs").exit_code == 0
+    summary = (tmp_path / "docs" / "transparency-summary.md").read_text()
+    assert "has not recorded a risk register" in summary
+    assert f"The latest audit failed {len(failing)} check(s)" in summary
+    assert all(f"- {title}" in summary for title in failing)
 
 
 def test_an_attestation_signed_by_a_person_satisfies_its_item(team, tmp_path):

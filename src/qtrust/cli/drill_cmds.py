@@ -98,10 +98,12 @@ def drill(
     store: StoreOption = None,
 ) -> None:
     """Replay traffic through a real server, inject SCENARIO, and report time to detect and to roll back."""
+    from qtrust.numbers import as_seed
     from qtrust.serve.artefact import load
     from qtrust.workflow.drill import run_drill
 
     try:
+        seed = as_seed(seed, "--seed")
         loaded = load(artefact_path)
         rows = _traffic(traffic, loaded, label_column, group_column, requests, seed)
         report = run_drill(

@@ -64,10 +64,12 @@ def monitor(
     import numpy as np
     import pandas as pd
 
+    from qtrust.numbers import as_seed
     from qtrust.serve.artefact import load
     from qtrust.workflow.monitoring import check_traffic, device_drift_check, record_alarms
 
     try:
+        seed = as_seed(seed, "--seed")
         loaded = load(artefact)
         if (traffic is None) == (noise is None):
             raise InputError("say what to check", where="--traffic / --noise", fix="give exactly one of them")

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from qtrust.numbers import inexact_integers
+
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
 SLSA_PROVENANCE_V1 = "https://slsa.dev/provenance/v1"
 TEST_RESULT_V01 = "https://in-toto.io/attestation/test-result/v0.1"
@@ -101,9 +103,20 @@ def statement(
 
 
 def check_statement(doc: Any) -> None:
-    """Raise ValueError naming what is wrong if ``doc`` is not an in-toto Statement v1."""
+    """Raise ValueError naming what is wrong if ``doc`` is not an in-toto Statement v1.
+
+    Integers beyond ±(2**53 − 1) are refused: in-toto's protobuf readers parse numbers as doubles (I-JSON,
+    RFC 7493), so such a number — a seed, say — would read back as another one. Inputs that take seeds check
+    them on entry (:func:`qtrust.numbers.as_seed`); this is the last line, so no signed entry holds one.
+    """
     if not isinstance(doc, dict):
         raise ValueError("statement is not a JSON object")
+    inexact = inexact_integers(doc)
+    if inexact:
+        raise ValueError(
+            f"{', '.join(inexact[:3])}: integers beyond ±(2**53 − 1) do not survive JSON readers that parse "
+            "numbers as doubles (I-JSON, RFC 7493); record it below 2**53"
+        )
     if doc.get("_type") != STATEMENT_TYPE:
         raise ValueError(f"_type is {doc.get('_type')!r}, expected {STATEMENT_TYPE!r}")
     subjects = doc.get("subject")

@@ -350,6 +350,37 @@ def technical_documentation(
     return text + "\n", d.gaps
 
 
+def _open_findings(snap: Snapshot) -> list[str]:
+    """The latest audit's failing and inconclusive (warning) findings, whether or not a risk register exists.
+
+    A summary that only shows accuracy would hide a broken fairness limit from the public whenever nobody
+    wrote it into the register; these lines come straight from the signed test-result entry.
+    """
+    if not snap.findings:
+        return []
+    seq, doc = snap.findings[-1]
+    predicate = doc["predicate"]
+
+    def titles(key: str) -> list[str]:
+        return [f"- {text.split(': ', 1)[-1]}" for text in predicate.get(key, [])]
+
+    out: list[str] = []
+    if predicate.get("failedTests"):
+        out += ["", f"The latest audit failed {len(predicate['failedTests'])} check(s):{_cite(seq)}", ""]
+        out += titles("failedTests")
+    if predicate.get("warnedTests"):
+        out += [
+            "",
+            f"It could not settle {len(predicate['warnedTests'])} other check(s) (warnings: close to a limit or "
+            f"inconclusive):{_cite(seq)}",
+            "",
+        ]
+        out += titles("warnedTests")
+    if not out:
+        out = ["", f"The latest audit passed every check it ran.{_cite(seq)}"]
+    return out
+
+
 def transparency_summary(snap: Snapshot) -> str:
     """A plain-language summary for the public: capabilities, risks, mitigations, audit status."""
     project = snap.project[0] if snap.project else None
@@ -380,7 +411,8 @@ def transparency_summary(snap: Snapshot) -> str:
                 f"- {item.title}. Who could be affected: {', '.join(item.who_may_be_harmed)}. What we do: {'; '.join(item.mitigations)}. Remaining risk: {item.residual_risk}.{_cite(seq)}"
             )
     else:
-        lines.append("No risks have been recorded yet.")
+        lines.append("The provider has not recorded a risk register yet.")
+    lines += _open_findings(snap)
     lines += ["", "## Status", ""]
     if snap.latest_gate:
         seq, doc = snap.latest_gate

@@ -40,6 +40,7 @@ from qtrust.encoding import sha256_hex
 from qtrust.errors import InputError
 from qtrust.evidence import statements
 from qtrust.governance.signing import sign_checked
+from qtrust.numbers import as_seed
 from qtrust.quantum.noise import NoiseModel
 from qtrust.rollout.flags import FlagRouter, RolloutProvider
 from qtrust.rollout.step_stats import step_stats
@@ -191,6 +192,7 @@ def run_drill(
         raise InputError(
             f"unknown scenario {scenario!r}", where="SCENARIO", fix=f"one of: {', '.join(SCENARIOS)}"
         )
+    seed = as_seed(seed, "--seed")  # recorded with the drill: it must read back exactly
     if scenario == "none":
         healthy = len(traffic)
     elif not 0 < healthy < len(traffic):

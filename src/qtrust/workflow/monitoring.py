@@ -30,6 +30,7 @@ from qtrust.governance.records import incidents, open_automatic_incident
 from qtrust.monitor.device_drift import calibration_noise, device_drift
 from qtrust.monitor.result import DriftResult
 from qtrust.monitor.window import CurrentWindow, ReferenceWindow, check_window
+from qtrust.numbers import as_seed
 from qtrust.serve.artefact import Artefact
 from qtrust.serve.traffic_window import TrafficWindow, WindowSnapshot
 from qtrust.workflow.periodic import Periodic
@@ -81,6 +82,7 @@ def check_traffic(
 ) -> list[DriftResult]:
     """Every detector on ``current`` against the artefact's reference (the output detectors only when the
     current window has served probabilities)."""
+    seed = as_seed(seed, "seed")  # recorded with every alarm: it must read back exactly
     reference = reference_window(artefact)
     if current.probabilities is None:
         reference = dataclasses.replace(reference, probabilities=None, labels=None)
