@@ -96,6 +96,7 @@ def test_outputs_are_written_atomically_and_validate(small_run, tmp_path):
     digests = write_audit(small_run, out)
     assert sorted(p.name for p in out.iterdir()) == [
         ".qtrust-manifest.json",
+        "datasheet.md",
         "model_card.md",
         "predictions.csv",
         "report.html",

@@ -85,6 +85,7 @@ def test_audit_with_a_config_file_succeeds(credit_csv, small_config, tmp_path):
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == [
         ".qtrust-manifest.json",  # what qtrust wrote here, so a re-run replaces only that
+        "datasheet.md",
         "evidence.json",
         "model_card.md",
         "predictions.csv",

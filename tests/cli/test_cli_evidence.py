@@ -89,7 +89,7 @@ def test_audit_under_a_plan_records_it_and_reports_a_loosened_amendment(files, t
     assert provenance["predicateType"] == "https://slsa.dev/provenance/v1"
     assert provenance["predicate"]["buildDefinition"]["externalParameters"]["plan"]["seq"] == 2
     digests = {s["name"]: s["digest"]["sha256"] for s in provenance["subject"]}
-    assert set(digests) == {"results.json", "predictions.csv", "report.html", "model_card.md"}
+    assert set(digests) == {"results.json", "predictions.csv", "report.html", "model_card.md", "datasheet.md"}
     verified = qtrust("verify", "--outputs", out)
     assert verified.exit_code == 0, verified.output
     plans_only = qtrust("log", "list", "--kind", "plan").output

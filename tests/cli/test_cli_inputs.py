@@ -286,6 +286,7 @@ def test_a_qtrust_written_folder_is_replaced_evidence_json_included(tmp_path):
     assert first.exit_code == 0, first.output
     manifest = json.loads((out / MANIFEST).read_text())
     assert set(manifest["files"]) == {
+        "datasheet.md",
         "evidence.json",
         "model_card.md",
         "predictions.csv",

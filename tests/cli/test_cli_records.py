@@ -8,6 +8,7 @@ import yaml
 from typer.testing import CliRunner
 
 from qtrust.cli.app import app
+from qtrust.data.datasheet import QUESTIONS
 from tiny_audit import TINY
 
 runner = CliRunner()
@@ -239,3 +240,26 @@ def test_an_attestation_signed_by_a_person_satisfies_its_item(team, tmp_path):
     refused = qtrust("checklist", "attest", item, "--note", "x", "--attachment", review, "--as", "mallory")
     assert refused.exit_code == 2
     assert qtrust("verify").exit_code == 0
+
+
+def test_annex_iv_and_the_pre_deployment_item_read_the_datasheet(team, tmp_path):
+    def item() -> dict:
+        rows = json.loads(qtrust("checklist", "status", "--json").stdout)
+        rows = rows if isinstance(rows, list) else rows.get("items", [])
+        return next(r for r in rows if r["item"] == "pre-deployment.data-provenance")
+
+    partial, complete = tmp_path / "partial.yaml", tmp_path / "complete.yaml"
+    partial.write_text(yaml.safe_dump({**TINY, "data": {**TINY["data"]}}))
+    assert qtrust("audit", partial, "--out", tmp_path / "a", "--no-progress").exit_code in (0, 1)
+    assert qtrust("docs", tmp_path / "docs").exit_code == 0
+    pack = (tmp_path / "docs" / "technical-documentation.md").read_text()
+    assert "Datasheet (Gebru et al. 2021, `datasheet.md` with the audit): 7 of 19 questions answered" in pack
+    assert "> **Gap:** datasheet questions nobody has answered: motivation.purpose" in pack
+    status = item()
+    assert status["status"] != "satisfied"
+    assert "answers to datasheet question(s) motivation.purpose" in json.dumps(status)
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(yaml.safe_dump({q.id: f"owner says: {q.id}" for q in QUESTIONS if not q.fact}))
+    complete.write_text(yaml.safe_dump({**TINY, "data": {**TINY["data"], "datasheet": str(answers)}}))
+    assert qtrust("audit", complete, "--out", tmp_path / "b", "--no-progress").exit_code in (0, 1)
+    assert item()["status"] == "satisfied"

@@ -23,6 +23,7 @@ ISSUE_ITEMS = {
     "pre-deployment": [
         "noise-sensitivity",
         "fairness",
+        "data-provenance",
         "failure-modes",
         "reproducible-tests",
         "forensic-logging",
@@ -202,7 +203,9 @@ def test_a_user_file_adds_items_to_a_shipped_checklist_and_defines_a_new_one(tmp
     assert pre.origins["pre-deployment.red-team"] == str(extra / "10-pre.yaml")
     assert find_item(checklists, "operations.drift-monitoring").satisfied_by.kind == "evidence"
     # the shipped checklists are unchanged when no extra file is given
-    assert len(next(c for c in load_checklists() if c.id == "pre-deployment").items) == 7
+    assert len(next(c for c in load_checklists() if c.id == "pre-deployment").items) == len(
+        ISSUE_ITEMS["pre-deployment"]
+    )
 
 
 def test_a_new_checklist_needs_a_title_and_a_missing_path_is_reported(tmp_path):

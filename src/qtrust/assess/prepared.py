@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from qtrust.data import Dataset, QubitPreprocessor
+from qtrust.data.datasheet import OwnerAnswers
 
 
 @dataclass
@@ -27,3 +28,5 @@ class PreparedData:
     groups_test: np.ndarray
     split_seed: int
     notes: list[str] = field(default_factory=list)
+    test_clip_fraction: float = 0.0  # share of test angles clipped to the training range
+    datasheet_answers: OwnerAnswers | None = None  # the data owner's (or the built-in data's) answers

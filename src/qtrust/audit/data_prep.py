@@ -16,6 +16,7 @@ from qtrust.data import (
     make_synthetic,
     train_test_indices,
 )
+from qtrust.data.datasheet import OwnerAnswers, builtin_answers, load_answers
 from qtrust.errors import InputError
 from qtrust.seeding import derive_seed
 
@@ -95,4 +96,15 @@ def prepare(config: AuditConfig, dataset: Dataset | None = None) -> PreparedData
         groups_test=groups[test_idx],
         split_seed=split_seed,
         notes=notes,
+        test_clip_fraction=float(preprocessor.last_clip_fraction_),
+        datasheet_answers=_datasheet_answers(config),
     )
+
+
+def _datasheet_answers(config: AuditConfig) -> OwnerAnswers | None:
+    """The owner's answers (``data.datasheet``), else the built-in data's own; read before any training."""
+    if config.data.datasheet:
+        return load_answers(config.data.datasheet)
+    if config.data.source == "german_credit":
+        return builtin_answers("german_credit")
+    return None

@@ -26,6 +26,7 @@ from qtrust.assess.predictions import PredictionStore
 from qtrust.assess.prepared import PreparedData
 from qtrust.assess.progress import NullProgress, Progress
 from qtrust.audit.data_prep import prepare
+from qtrust.audit.datasheet_facts import datasheet_record
 from qtrust.audit.environment import describe_environment
 from qtrust.audit.outputs import write_atomically
 from qtrust.audit.preflight import preflight
@@ -70,7 +71,7 @@ def _dataset_record(config: AuditConfig, data: PreparedData) -> DatasetRecord:
                 favourable_rate_test=float(data.y_test[te].mean()),
             )
         )
-    return DatasetRecord(
+    record = DatasetRecord(
         name=ds.name,
         digest=ds.digest(),
         provenance=ds.provenance.to_dict(),
@@ -91,6 +92,7 @@ def _dataset_record(config: AuditConfig, data: PreparedData) -> DatasetRecord:
         },
         preprocessing=data.preprocessor.describe(),
     )
+    return record.model_copy(update={"datasheet": datasheet_record(config, data, record)})
 
 
 def _final_estimator(fit: Any) -> Any:
@@ -277,7 +279,8 @@ def run_audit(
 
 
 def write_audit(run: AuditRun, out: str | Path) -> dict[str, str]:
-    """Write results.json, predictions.csv, report.html and model_card.md into ``out`` atomically."""
+    """Write results.json, predictions.csv, report.html, model_card.md and datasheet.md into ``out`` atomically."""
+    from qtrust.report.datasheet import render_datasheet
     from qtrust.report.html import render_report
     from qtrust.report.model_card import render_model_card
 
@@ -293,6 +296,7 @@ def write_audit(run: AuditRun, out: str | Path) -> dict[str, str]:
             "predictions.csv": run.predictions.write,
             "report.html": lambda p: p.write_text(render_report(result), encoding="utf-8"),
             "model_card.md": lambda p: p.write_text(render_model_card(result), encoding="utf-8"),
+            "datasheet.md": lambda p: p.write_text(render_datasheet(result), encoding="utf-8"),
         },
         ("results.json", write_results),
     )

@@ -219,7 +219,7 @@ def _print_summary(result, target: Path) -> None:
     Console().print(
         f"{counts['fail']} fail, {counts['warn']} warn, {counts['pass']} pass, {counts['info']} info · "
         f"{result.duration_seconds:.1f} s\n"
-        f"Report: {target / 'report.html'}\nResults: {target / 'results.json'} · predictions.csv · model_card.md",
+        f"Report: {target / 'report.html'}\nResults: {target / 'results.json'} · predictions.csv · model_card.md · datasheet.md",
         highlight=False,
     )
 

@@ -91,6 +91,11 @@ class DataConfig(Section):
         0.3, gt=0.05, lt=0.95, description="held-out share, stratified by label and group"
     )
     synthetic: SyntheticConfig = Field(default_factory=SyntheticConfig)
+    datasheet: str | None = Field(
+        None,
+        description="YAML of the data owner's datasheet answers (question id: text; see `qtrust datasheet "
+        "--questions`); the built-in German Credit data has its own; unanswered questions are listed as gaps",
+    )
 
     @model_validator(mode="before")
     @classmethod

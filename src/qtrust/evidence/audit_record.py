@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from qtrust._version import __version__
+from qtrust.data.datasheet import QUESTION_IDS
 from qtrust.encoding import canonical_json, sha256_hex
 from qtrust.evidence import statements
 from qtrust.results.metrics_table import flatten_metrics
@@ -38,6 +39,18 @@ def json_safe(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [json_safe(v) for v in value]
     return value
+
+
+def _datasheet_summary(sheet: Any) -> dict[str, Any]:
+    """What a reviewer of the log needs of the datasheet: how much is answered, and what is still open."""
+    return {
+        "questions": len(QUESTION_IDS),
+        "answered": len(QUESTION_IDS) - len(sheet.gaps),
+        "gaps": list(sheet.gaps),
+        "answers_source": sheet.answers_source,
+        "answers_sha256": sheet.answers_sha256,
+        "file": "datasheet.md",
+    }
 
 
 def provenance_statement(
@@ -86,7 +99,15 @@ def provenance_statement(
                     statements.resource(
                         f"dataset:{dataset.name}",
                         dataset.digest,
-                        annotations={"provenance": dataset.provenance, "n_rows": dataset.n_rows},
+                        annotations={
+                            "provenance": dataset.provenance,
+                            "n_rows": dataset.n_rows,
+                            **(
+                                {"datasheet": _datasheet_summary(dataset.datasheet)}
+                                if dataset.datasheet
+                                else {}
+                            ),
+                        },
                     ),
                     statements.resource(
                         "code:qtrust",

@@ -116,6 +116,10 @@ class DatasetProvenance(Strict):
     fields: list[Literal["source", "licence", "sha256", "citation", "description"]] = Field(
         default_factory=lambda: ["source", "licence", "sha256"], min_length=1
     )
+    datasheet: Literal["any", "recorded", "complete"] = Field(
+        "any",
+        description="recorded: the audit carries a datasheet of its data; complete: one with no open question",
+    )
 
 
 class PlanRegistered(Strict):

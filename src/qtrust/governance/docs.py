@@ -246,6 +246,28 @@ def technical_documentation(
             f"Data: {prov.get('name', audit['dataset']['name'])}; source {prov.get('source', '—')}; licence "
             f"{prov.get('licence', '—')}; content sha256 `{audit['dataset']['digest']['sha256']}`.{_cite(audit['seq'])}"
         )
+        sheet = audit["dataset"].get("annotations", {}).get("datasheet")
+        if sheet:
+            d.add(
+                f"Datasheet (Gebru et al. 2021, `{sheet['file']}` with the audit): {sheet['answered']} of "
+                f"{sheet['questions']} questions answered"
+                + (
+                    f", the data owner's answers from {sheet['answers_source']}"
+                    if sheet.get("answers_source")
+                    else ""
+                )
+                + f".{_cite(audit['seq'])}"
+            )
+            if sheet["gaps"]:
+                d.gap(
+                    "IV.2(d)",
+                    f"datasheet questions nobody has answered: {', '.join(sheet['gaps'])} (`data.datasheet`).",
+                )
+        else:
+            d.gap(
+                "IV.2(d)",
+                "the recorded audit has no datasheet of its data (audit with qtrust ≥ this version).",
+            )
     else:
         d.gap("IV.2(d)", "no recorded dataset provenance.")
     heading("IV.2(e)")

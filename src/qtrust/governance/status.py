@@ -78,14 +78,21 @@ def audit_metrics(entry: Entry) -> dict[str, Any]:
     return {}
 
 
-def audit_datasets(entry: Entry) -> list[tuple[str, dict[str, Any]]]:
-    """(name, provenance) of every ``dataset:<name>`` dependency of an audit."""
+def audit_datasets(entry: Entry) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+    """(name, provenance, datasheet summary) of every ``dataset:<name>`` dependency of an audit."""
     out = []
     for dep in entry.predicate.get("buildDefinition", {}).get("resolvedDependencies", []) or []:
         name = dep.get("name", "") if isinstance(dep, dict) else ""
         if name.startswith("dataset:"):
-            provenance = (dep.get("annotations") or {}).get("provenance")
-            out.append((name.removeprefix("dataset:"), provenance if isinstance(provenance, dict) else {}))
+            annotations = dep.get("annotations") or {}
+            provenance, sheet = annotations.get("provenance"), annotations.get("datasheet")
+            out.append(
+                (
+                    name.removeprefix("dataset:"),
+                    provenance if isinstance(provenance, dict) else {},
+                    sheet if isinstance(sheet, dict) else {},
+                )
+            )
     return out
 
 
@@ -137,12 +144,16 @@ def _provenance_gaps(rule: DatasetProvenance, entry: Entry) -> tuple[list[str], 
     datasets = audit_datasets(entry)
     if not datasets:
         return [], ["it records no dataset dependency"]
-    for name, provenance in datasets:
+    for name, provenance, sheet in datasets:
         missing = []
         for field_name in rule.fields:
             value = provenance.get(field_name)
             if not isinstance(value, str) or not value.strip() or value.strip().lower().startswith("unknown"):
                 missing.append(f"{field_name} ({value!r})" if value else field_name)
+        if rule.datasheet != "any" and not sheet:
+            missing.append("a datasheet")
+        elif rule.datasheet == "complete" and sheet.get("gaps"):
+            missing.append(f"answers to datasheet question(s) {', '.join(sheet['gaps'])}")
         if missing:
             gaps.append(f"dataset {name!r} lacks {', '.join(missing)}")
         else:
@@ -166,7 +177,9 @@ def _dataset_provenance(rule: DatasetProvenance, audits: Sequence[Entry]) -> Rul
         False,
         (),
         f"the newest audit (entry {audits[-1].seq}): {'; '.join(gaps)} "
-        f"(needed: {', '.join(rule.fields)}; a licence 'unknown' does not count)",
+        f"(needed: {', '.join(rule.fields)}"
+        + (f", a {rule.datasheet} datasheet" if rule.datasheet != "any" else "")
+        + "; a licence 'unknown' does not count)",
     )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from markupsafe import Markup
 
+from qtrust.data.datasheet import QUESTIONS as DATASHEET_QUESTIONS
 from qtrust.metrics._engine import OVERALL_METRICS
 from qtrust.report import _derive as derive
 from qtrust.report import _format as fmt
@@ -236,6 +237,7 @@ def render_model_card(result: AuditResult, model: str | None = None, registry: R
         front_matter=Markup(yaml_text),
         r=result,
         m=record,
+        datasheet_questions=len(DATASHEET_QUESTIONS),
         ds=dataset,
         f=fmt,
         info=info,

@@ -133,6 +133,18 @@ class GroupRecord(Record):
     favourable_rate_test: float
 
 
+class DatasheetRecord(Record):
+    """The datasheet's answers (Gebru et al. 2021): qtrust's facts, the data owner's answers, and the gaps."""
+
+    facts: dict[str, str] = Field(description="question id -> what qtrust knows from provenance and the data")
+    answers: dict[str, str] = Field(
+        default_factory=dict, description="question id -> the data owner's answer"
+    )
+    answers_source: str | None = Field(None, description="the answers file (or built-in), if any")
+    answers_sha256: str | None = None
+    gaps: list[str] = Field(default_factory=list, description="question ids nobody has answered")
+
+
 class DatasetRecord(Record):
     name: str
     digest: str = Field(description="sha256 of the decoded content (features, label, group)")
@@ -148,6 +160,7 @@ class DatasetRecord(Record):
     groups: list[GroupRecord]
     split: dict[str, Any]
     preprocessing: dict[str, Any]
+    datasheet: DatasheetRecord | None = None
 
 
 class PlanAmendment(Record):
