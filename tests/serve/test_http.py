@@ -191,6 +191,8 @@ def test_qtrust_serve_records_its_deployment_serves_https_and_drains_on_sigterm(
         "max_rows": 1000,
         "rate_per_s": 50.0,
         "burst": 100,
+        "pad_ms": None,
+        "discloses_answering_model": True,
         "auth": "tokens",
         "prediction_log": "",
     }

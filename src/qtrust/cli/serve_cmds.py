@@ -89,6 +89,21 @@ def serve(
         typer.Option("--shots", help="Sample this many shots first (shot-aware rule); default: exact."),
     ] = None,
     shot_budget: Annotated[int, typer.Option("--shot-budget", help="Most shots per row.")] = 8_000,
+    pad_ms: Annotated[
+        float | None,
+        typer.Option(
+            "--pad-ms",
+            help="Answer no sooner than this many ms after a request arrives: latency then says nothing about "
+            "the shots a row needed (side channel; `bench/bench_side_channels.py` measures it).",
+        ),
+    ] = None,
+    hide_details: Annotated[
+        bool,
+        typer.Option(
+            "--hide-details",
+            help="Leave the answering model, reason, shots and seeds out of responses (the log keeps them).",
+        ),
+    ] = False,
     latency_budget: Annotated[
         float, typer.Option("--latency-budget", help="Seconds the quantum backend may take per request.")
     ] = 2.0,
@@ -158,6 +173,8 @@ def serve(
             )
         if not (rate > 0 and burst >= 1):
             raise InputError(f"--rate {rate} --burst {burst}", where="--rate", fix="rate > 0 and burst >= 1")
+        if pad_ms is not None and not 0 < pad_ms <= 60_000:
+            raise InputError(f"--pad-ms {pad_ms}", where="--pad-ms", fix="a padding between 0 and 60000 ms")
         if shots is not None and not 0 < shots <= shot_budget:
             raise InputError(
                 f"--shots {shots} with --shot-budget {shot_budget}",
@@ -182,6 +199,8 @@ def serve(
             "max_rows": settings.max_rows,
             "rate_per_s": rate,
             "burst": burst,
+            "pad_ms": pad_ms,
+            "discloses_answering_model": not hide_details,
             "auth": "tokens" if tokens is not None else "none",
             "prediction_log": log.location,
         }
@@ -220,7 +239,15 @@ def serve(
     )
     try:
         uvicorn.run(
-            create_app(guard, tokens=tokens, limiter=RateLimiter(rate, burst), log=log, router=router),
+            create_app(
+                guard,
+                tokens=tokens,
+                limiter=RateLimiter(rate, burst),
+                log=log,
+                router=router,
+                pad_to_s=None if pad_ms is None else pad_ms / 1000,
+                disclose=not hide_details,
+            ),
             host=host,
             port=port,
             log_level="warning",

@@ -9,6 +9,7 @@ counts and latencies by path and reason, never a feature value or a token.
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from datetime import UTC, datetime
@@ -64,6 +65,8 @@ def create_app(
     max_body_bytes: int = 1 << 20,
     log: PredictionLog | None = None,
     router: Router | None = None,
+    pad_to_s: float | None = None,
+    disclose: bool = True,
 ) -> FastAPI:
     """The service for one loaded artefact and its guard.
 
@@ -71,6 +74,12 @@ def create_app(
     without a valid one, 403 without the scope); ``limiter``: per-token (else per-address) rate limit, 429
     with Retry-After; bodies over ``max_body_bytes`` get 413. Health, readiness and metrics stay open.
     ``router``: which model serves each request (a rollout's flag); default: the quantum model for all.
+
+    Side-channel mitigations (see :mod:`qtrust.workflow.side_channels`, which measures what they remove):
+    ``pad_to_s`` answers every predict request no sooner than this many seconds after it arrived (constant-time
+    padding: response latency no longer tells how many shots a row needed); ``disclose=False`` leaves out which
+    model answered, why, and the shots and seeds used — each row carries only its probability and decision
+    (the prediction log keeps everything).
     """
     router = router or AllQuantum()
     app = FastAPI(title="qtrust guard", docs_url=None, redoc_url=None, openapi_url=None)
@@ -186,6 +195,16 @@ def create_app(
             )
         breaker_open.set(1.0 if guard.breaker.snapshot().state == "open" else 0.0)
         latency.observe(time.perf_counter() - start)
+        if pad_to_s is not None:
+            await asyncio.sleep(max(0.0, pad_to_s - (time.perf_counter() - start)))
+        if not disclose:
+            return {
+                "request_id": request_id,
+                "threshold": guard.artefact.threshold,
+                "predictions": [
+                    {"row": a.row, "probability": a.probability, "decision": a.decision} for a in rows
+                ],
+            }
         return {
             "request_id": request_id,
             "model": manifest["model"]["name"],
