@@ -66,7 +66,8 @@ def main() -> None:
         probes = probes_from_audit(artefact, root / "out", per_side=args.per_side, seed=args.seed)
         report = red_team_side_channels(artefact, probes, shots=args.shots, seed=args.seed)
     print(f"\n{report.n_requests} requests per mitigation; shot-aware rule from {report.shots} to "
-          f"{report.shot_budget} shots; AUC [95% CI], * = the interval excludes 0.5\n")  # fmt: skip
+          f"{report.shot_budget} shots; AUC [{report.per_interval:.2%} CI: 95% for the 12 channels of a mitigation "
+          "together, Bonferroni], * = the interval excludes 0.5\n")  # fmt: skip
     header = f"{'mitigation':<30} {'p50 / p95 ms':>14}  " + "  ".join(f"{q:>22}" for q in QUESTIONS)
     print(header)
     for result in report.results:

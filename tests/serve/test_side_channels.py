@@ -3,12 +3,16 @@ and what each mitigation removes."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from sklearn.metrics import roc_auc_score
+from typer.testing import CliRunner
 
 from qtrust.assess.privacy.channel_auc import channel_auc
+from qtrust.cli.app import app
 from qtrust.serve.backends import EngineBackend
 from qtrust.serve.guard import Guard, GuardSettings
 from qtrust.serve.http import create_app
@@ -66,3 +70,20 @@ def test_the_red_team_finds_the_shot_channel_and_the_mitigations_hide_or_pad_it(
     spread = mitigated.latency_p95_ms - mitigated.latency_p50_ms
     assert spread < none.latency_p95_ms - none.latency_p50_ms + 5  # padding flattens the latency
     assert report.to_dict()["results"][1]["channels"]["shots"]["membership"] is None
+
+
+def test_qtrust_redteam_runs_every_mitigation_and_refuses_bad_input(packaged):
+    root, env, _ = packaged
+    runner = CliRunner()
+    args = ["redteam", str(root / "m.qtrust"), "--outputs", str(root / "out"), "--per-side", "10"]
+    done = runner.invoke(app, [*args, "--json"], env=env)
+    assert done.exit_code == 0, done.output
+    report = json.loads(done.stdout)
+    assert [r["mitigation"] for r in report["results"]] == [m.name for m in MITIGATIONS]
+    assert report["requests_per_mitigation"] == 20
+    assert report["per_interval_confidence"] == pytest.approx(1 - 0.05 / 12)
+    refused = runner.invoke(
+        app, [*args[:3], str(root), "--per-side", "10"], env=env
+    )  # not the audit's folder
+    assert refused.exit_code == 2
+    assert runner.invoke(app, [*args[:4], "--shots", "0"], env=env).exit_code == 2

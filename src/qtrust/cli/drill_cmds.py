@@ -176,5 +176,87 @@ def drill(
     )
 
 
+def redteam(
+    artefact_path: Annotated[
+        Path, typer.Argument(metavar="ARTEFACT", help="The model artefact (`qtrust package`).")
+    ],
+    outputs: Annotated[
+        Path, typer.Option("--outputs", help="The audit output folder the artefact was packaged from.")
+    ] = Path("qtrust-out"),
+    per_side: Annotated[
+        int, typer.Option("--per-side", help="Training members and as many held-out rows to send.")
+    ] = 200,
+    shots: Annotated[int, typer.Option("--shots", help="First draw of the shot-aware rule.")] = 100,
+    shot_budget: Annotated[int, typer.Option("--shot-budget", help="Most shots per row.")] = 6_400,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the probe rows, their order and draws.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Side channels of the served model: does latency, the shots reported, the answering model or an error
+    tell members from non-members, one group from another, or a row near the threshold? Against a real
+    server on 127.0.0.1, without and with each mitigation (padding, fixed shots, no disclosure)."""
+    from qtrust.numbers import as_seed
+    from qtrust.serve.artefact import load
+    from qtrust.workflow.side_channels import (
+        OBSERVABLES,
+        QUESTIONS,
+        probes_from_audit,
+        red_team_side_channels,
+    )
+
+    try:
+        seed = as_seed(seed, "--seed")
+        if not 10 <= per_side <= 5_000:
+            raise InputError(f"--per-side {per_side}", where="--per-side", fix="between 10 and 5000 rows")
+        if not 0 < shots <= shot_budget:
+            raise InputError(
+                f"--shots {shots} --shot-budget {shot_budget}", where="--shots", fix="0 < shots <= budget"
+            )
+        loaded = load(artefact_path)
+        probes = probes_from_audit(loaded, outputs, per_side=per_side, seed=seed)
+        report = red_team_side_channels(loaded, probes, shots=shots, shot_budget=shot_budget, seed=seed)
+    except InputError as error:
+        fail(error)
+    if as_json:
+        sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
+        return
+    from rich.table import Table
+
+    table = Table(
+        title=f"Side channels: AUC [{report.per_interval:.2%} CI, Bonferroni over the 12 channels of a mitigation], "
+        f"{report.n_requests} requests per mitigation (* leaks)"
+    )
+    for column in ("mitigation", "p50 / p95 ms", "observable", *QUESTIONS):
+        table.add_column(column)
+    for result in report.results:
+        for i, observable in enumerate(OBSERVABLES):
+            cells = []
+            for question in QUESTIONS:
+                auc = result.channels[observable][question]
+                cells.append(
+                    "hidden"
+                    if auc is None
+                    else f"{auc.auc:.2f} [{auc.ci_low:.2f}, {auc.ci_high:.2f}]{'*' if auc.leaks else ''}"
+                )
+            lead = (
+                [result.mitigation.name, f"{result.latency_p50_ms:.1f} / {result.latency_p95_ms:.1f}"]
+                if i == 0
+                else ["", ""]
+            )
+            table.add_row(*lead, observable, *cells)
+    out.print(table)
+    leaking = [
+        f"{r.mitigation.name}: {o} → {q}"
+        for r in report.results
+        for o, by_q in r.channels.items()
+        for q, auc in by_q.items()
+        if auc is not None and auc.leaks
+    ]
+    out.print(
+        f"{len(leaking)} leaking channel(s)" + (": " + "; ".join(leaking) if leaking else "."),
+        highlight=False,
+    )
+
+
 def register(app: typer.Typer) -> None:
     app.command()(drill)
+    app.command()(redteam)

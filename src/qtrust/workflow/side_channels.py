@@ -100,9 +100,13 @@ class SideChannelReport:
     n_requests: int
     results: list[MitigationResult]
     seed: int
+    confidence: float = 0.95  # for all channels of one mitigation together
+    per_interval: float = 0.95  # each interval's, Bonferroni-adjusted
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "confidence": self.confidence,
+            "per_interval_confidence": self.per_interval,
             "shots": self.shots,
             "shot_budget": self.shot_budget,
             "requests_per_mitigation": self.n_requests,
@@ -122,7 +126,14 @@ def probes_from_audit(artefact: Artefact, out: Path, *, per_side: int, seed: int
     from qtrust.config import config_from_dict
     from qtrust.results import AuditResult
 
-    result = AuditResult.model_validate_json((out / "results.json").read_bytes())
+    try:
+        result = AuditResult.model_validate_json((out / "results.json").read_bytes())
+    except (OSError, ValueError) as error:
+        raise InputError(
+            f"cannot read the audit's results in {out}: {error}",
+            where="--outputs",
+            fix="give the audit output folder the artefact was packaged from",
+        ) from None
     config = dict(result.config)
     config.pop("source", None)
     dataset = load_dataset(config_from_dict(config))
@@ -235,8 +246,14 @@ def red_team_side_channels(
     n_boot: int = 1000,
     confidence: float = 0.95,
 ) -> SideChannelReport:
-    """Every observable against every question, without and with each mitigation (see the module docstring)."""
+    """Every observable against every question, without and with each mitigation (see the module docstring).
+
+    Each mitigation tests len(OBSERVABLES) × len(QUESTIONS) channels at once, so each interval is
+    Bonferroni-adjusted: at ``confidence`` = 0.95 the chance that any of the 12 calls a useless observable
+    leaking stays under 5%, instead of about one false alarm per mitigation.
+    """
     positive = {**probes.positive, "near_threshold": near_threshold(artefact, probes.rows)}
+    per_interval = 1 - (1 - confidence) / (len(OBSERVABLES) * len(positive))
     slowest: float | None = None
     results = []
     for mitigation in mitigations:
@@ -262,7 +279,7 @@ def red_team_side_channels(
                     values,
                     positive[question],
                     n_boot=n_boot,
-                    confidence=confidence,
+                    confidence=per_interval,
                     seed=derive_seed(seed, "side-channels", observable, question),
                 )
                 for question in QUESTIONS
@@ -277,4 +294,4 @@ def red_team_side_channels(
                 channels,
             )
         )
-    return SideChannelReport(shots, shot_budget, len(probes.rows), results, seed)
+    return SideChannelReport(shots, shot_budget, len(probes.rows), results, seed, confidence, per_interval)
