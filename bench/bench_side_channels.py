@@ -75,13 +75,7 @@ def main() -> None:
             cells = []
             for question in QUESTIONS:
                 auc = result.channels[observable][question]
-                cells.append(
-                    f"{'hidden':>22}"
-                    if auc is None
-                    else f"{auc.auc:.2f} [{auc.ci_low:.2f}, {auc.ci_high:.2f}]{'*' if auc.leaks else ' '}".rjust(
-                        22
-                    )
-                )
+                cells.append(("hidden" if auc is None else auc.text()).rjust(22))
             head = (
                 f"{result.mitigation.name:<30} {result.latency_p50_ms:6.1f} / {result.latency_p95_ms:5.1f}"
                 if i == 0

@@ -232,11 +232,7 @@ def redteam(
             cells = []
             for question in QUESTIONS:
                 auc = result.channels[observable][question]
-                cells.append(
-                    "hidden"
-                    if auc is None
-                    else f"{auc.auc:.2f} [{auc.ci_low:.2f}, {auc.ci_high:.2f}]{'*' if auc.leaks else ''}"
-                )
+                cells.append("hidden" if auc is None else auc.text())
             lead = (
                 [result.mitigation.name, f"{result.latency_p50_ms:.1f} / {result.latency_p95_ms:.1f}"]
                 if i == 0

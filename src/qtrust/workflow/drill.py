@@ -24,8 +24,6 @@ rolled back on the same traffic — is recorded as a signed ``drill/v1`` entry.
 from __future__ import annotations
 
 import dataclasses
-import socket
-import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,7 +32,6 @@ from typing import Any
 
 import httpx
 import numpy as np
-import uvicorn
 
 from qtrust.encoding import sha256_hex
 from qtrust.errors import InputError
@@ -51,6 +48,7 @@ from qtrust.serve.http import create_app
 from qtrust.serve.prediction_log import PredictionLog
 from qtrust.serve.traffic_window import TrafficWindow
 from qtrust.workflow.deploy import record_deployment
+from qtrust.workflow.loopback import served
 from qtrust.workflow.monitoring import DriftMonitor, device_drift_check, record_alarms
 from qtrust.workflow.rollout import Evaluation, rollback_rollout, rollout_state, start_rollout
 from qtrust.workflow.rollout_controller import RolloutController
@@ -137,12 +135,6 @@ class DrillReport:
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _fixed_threshold(
@@ -258,25 +250,18 @@ def run_drill(
         on_error=on_error,
     )
     router = FlagRouter(RolloutProvider(controller.flag), label=controller.label)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(guard, log=log, router=router), host="127.0.0.1", port=port, log_level="error"
-        )
-    )
-    thread = threading.Thread(target=server.run, name="qtrust-drill-server", daemon=True)
-    thread.start()
     answered = {
         "before": {"quantum": 0, "fallback": 0, "classical": 0},
         "after": {"quantum": 0, "fallback": 0, "classical": 0},
     }
+    app = create_app(guard, log=log, router=router)
     try:
-        deadline = time.monotonic() + 30
-        while not server.started and time.monotonic() < deadline:
-            time.sleep(0.02)
-        controller.start()
-        monitor.start()
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+        with (
+            served(app, "qtrust-drill-server") as base_url,
+            httpx.Client(base_url=base_url, timeout=30) as client,
+        ):
+            controller.start()
+            monitor.start()
             for i, row in enumerate(traffic):
                 if i == healthy and scenario != "none":
                     injected["time"] = time.perf_counter()
@@ -309,8 +294,6 @@ def run_drill(
     finally:
         monitor.stop()
         controller.stop()
-        server.should_exit = True
-        thread.join(timeout=30)
         guard.close()
         router.close()
     report.answered = answered

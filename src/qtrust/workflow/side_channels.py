@@ -16,9 +16,7 @@ answering model — and reports what each one removes and what it costs in laten
 
 from __future__ import annotations
 
-import socket
 import statistics
-import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +33,7 @@ from qtrust.serve.artefact import Artefact
 from qtrust.serve.backends import EngineBackend
 from qtrust.serve.guard import Guard, GuardSettings
 from qtrust.serve.http import create_app
+from qtrust.workflow.loopback import served
 
 OBSERVABLES = ("latency_ms", "shots", "fallback", "error")
 QUESTIONS = {
@@ -164,12 +163,6 @@ def probes_from_audit(artefact: Artefact, out: Path, *, per_side: int, seed: int
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _serve_and_probe(
     artefact: Artefact,
     probes: Probes,
@@ -180,30 +173,18 @@ def _serve_and_probe(
 ) -> list[dict[str, Any]]:
     """One server on loopback, one request per probe row in a seeded order; the observations in row order."""
     import httpx
-    import uvicorn
 
     guard = Guard(artefact, EngineBackend(artefact.quantum), settings=settings)
     group_field = (artefact.manifest.get("group") or {}).get("name")
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(guard, pad_to_s=pad_to_s, disclose=disclose),
-            host="127.0.0.1",
-            port=port,
-            log_level="error",
-        )
-    )
-    thread = threading.Thread(target=server.run, name="qtrust-side-channel-server", daemon=True)
-    thread.start()
     seen: dict[int, dict[str, Any]] = {}
+    app = create_app(guard, pad_to_s=pad_to_s, disclose=disclose)
     try:
-        deadline = time.monotonic() + 30
-        while not server.started and time.monotonic() < deadline:
-            time.sleep(0.01)
-        order = derive_rng(seed, "side-channels", "order").permutation(len(probes.rows))
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+        with (
+            served(app, "qtrust-side-channel-server") as base_url,
+            httpx.Client(base_url=base_url, timeout=30) as client,
+        ):
             client.get("/healthz")  # the first request pays for the connection, not a probe
-            for i in order:
+            for i in derive_rng(seed, "side-channels", "order").permutation(len(probes.rows)):
                 row = dict(probes.rows[i])
                 if group_field and probes.groups:
                     row[group_field] = probes.groups[i]
@@ -221,8 +202,6 @@ def _serve_and_probe(
                     "error": float(reply.status_code != 200),
                 }
     finally:
-        server.should_exit = True
-        thread.join(timeout=30)
         guard.close()
     return [seen[i] for i in range(len(probes.rows))]
 

@@ -30,6 +30,10 @@ class ChannelAUC:
         """The interval excludes 0.5: the observable separates the two sets (in either direction)."""
         return self.ci_low > 0.5 or self.ci_high < 0.5
 
+    def text(self) -> str:
+        """``0.87 [0.83, 0.92]*``: the AUC, its interval, and a star when it leaks (tables print this)."""
+        return f"{self.auc:.2f} [{self.ci_low:.2f}, {self.ci_high:.2f}]{'*' if self.leaks else ''}"
+
     def to_dict(self) -> dict[str, float | int | bool]:
         return {**self.__dict__, "leaks": self.leaks}
 
