@@ -4,6 +4,7 @@ and what each mitigation removes."""
 from __future__ import annotations
 
 import json
+import time
 
 import numpy as np
 import pytest
@@ -87,3 +88,18 @@ def test_qtrust_redteam_runs_every_mitigation_and_refuses_bad_input(packaged):
     )  # not the audit's folder
     assert refused.exit_code == 2
     assert runner.invoke(app, [*args[:4], "--shots", "0"], env=env).exit_code == 2
+
+
+def test_padding_holds_back_refusals_as_long_as_answers(setup):
+    artefact, rows, _ = setup
+    guard = Guard(artefact, EngineBackend(artefact.quantum))
+    with TestClient(create_app(guard, pad_to_s=0.15)) as client:
+        timings = {}
+        for name, body in (("answer", {"rows": rows[:1]}), ("refusal", {"rows": [{"nonsense": 1}]})):
+            start = time.perf_counter()
+            reply = client.post("/v1/predict", json=body)
+            timings[name] = (reply.status_code, time.perf_counter() - start)
+    guard.close()
+    assert timings["answer"][0] == 200
+    assert timings["refusal"][0] == 422
+    assert all(seconds >= 0.15 for _, seconds in timings.values())
