@@ -79,7 +79,12 @@ def _one_row(artefact, x):
 def test_the_engine_simulates_only_noise_the_audit_measured(setup):
     artefact, _, X = setup
     audited = artefact.manifest["noise"]
-    assert audited == {"channels": ["depolarizing"], "levels": [0.0, 0.01], "devices": []}
+    assert audited == {
+        "channels": ["depolarizing"],
+        "levels": [0.0, 0.01],
+        "devices": [],
+        "placement": "every_gate",
+    }
     backend = open_backend("engine", artefact.quantum, noise="depolarizing:0.01", audited=audited)
     assert backend.name == "qtrust-engine[depolarizing=0.01]"
     sent = _one_row(artefact, X[0])
@@ -95,3 +100,15 @@ def test_the_engine_simulates_only_noise_the_audit_measured(setup):
         with pytest.raises(InputError, match=problem) as caught:
             open_backend(spec, artefact.quantum, noise=noise, audited=audited)
         assert caught.value.where == "--noise"
+
+
+def test_a_served_noise_point_is_placed_as_the_audit_placed_its_noise(setup):
+    from qtrust.serve.select import audited_noise
+
+    artefact, _, _ = setup
+    assert artefact.manifest["noise"]["placement"] == "every_gate"
+    audited = {"channels": ["depolarizing"], "levels": [0.0, 0.01]}
+    assert audited_noise("depolarizing:0.01", audited).channels[0].layer is None  # artefacts before placement
+    layered = audited_noise("depolarizing:0.01", {**audited, "placement": "before_measurement"})
+    assert layered.channels[0].layer == "before_measurement"
+    assert layered.label == "depolarizing=0.01@before_measurement"

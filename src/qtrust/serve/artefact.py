@@ -263,6 +263,7 @@ def package(
             "channels": list(config.noise.channels),
             "levels": list(config.noise.levels),
             "devices": [device.label for device in config.noise.devices],
+            "placement": config.noise.placement,
         },
         "members": {name: _sha256(data) for name, data in members.items()},
     }

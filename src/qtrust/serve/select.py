@@ -56,7 +56,16 @@ def audited_noise(noise: str, audited: Mapping[str, Any] | None) -> NoiseModel:
             where="--noise",
             fix=f"serve at a point the audit measured: {points}",
         )
-    return NoiseModel.single(kind, level)
+    return placed_noise(kind, level, audited)
+
+
+def placed_noise(kind: str, level: float, audited: Mapping[str, Any] | None) -> NoiseModel:
+    """One channel at ``level``, placed as the audit placed its noise (``noise.placement`` in the manifest;
+    artefacts from before it was recorded were audited with noise after every gate)."""
+    placement = (audited or {}).get("placement") or "every_gate"
+    if placement == "every_gate":
+        return NoiseModel.single(kind, level)
+    return NoiseModel.single(kind, level, layer=placement)
 
 
 def open_backend(

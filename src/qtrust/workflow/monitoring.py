@@ -100,7 +100,7 @@ def device_drift_check(artefact: Artefact, noise: str) -> list[DriftResult]:
     """Re-score the reference rows and the fairness certificate under ``noise`` — ``CHANNEL:LEVEL`` or a
     device calibration snapshot ``device:NAME[/LAYOUT]`` (e.g. ``device:fake_manila/best``) — against the
     exact, noiseless model the artefact serves."""
-    from qtrust.quantum.noise import NoiseModel
+    from qtrust.serve.select import placed_noise
 
     kind, _, level = noise.partition(":")
     if kind == "device":
@@ -108,7 +108,7 @@ def device_drift_check(artefact: Artefact, noise: str) -> list[DriftResult]:
         new = calibration_noise(artefact.quantum, name, layout or "best")
     else:
         try:
-            new = NoiseModel.single(kind, float(level))
+            new = placed_noise(kind, float(level), artefact.manifest.get("noise"))
         except ValueError:
             raise InputError(
                 f"{noise!r} is not CHANNEL:LEVEL or device:NAME[/LAYOUT]",
