@@ -16,17 +16,13 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import shutil
-import socket
 import sqlite3
 import statistics
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 import numpy as np
-import uvicorn
 from playwright.sync_api import sync_playwright
 
 from qtrust.config import config_from_dict
@@ -36,6 +32,7 @@ from qtrust.web.app import create_web_app
 from qtrust.workflow import people
 from qtrust.workflow.audit import audit_and_record
 from qtrust.workflow.gate import gate_results
+from qtrust.workflow.loopback import served
 from qtrust.workflow.session import Session
 
 # the audit of well under a second the tests use (one definition for tests and bench)
@@ -84,23 +81,13 @@ def workspace(root: Path, audits: int, entries: int) -> tuple[Session, int]:
     return session, last_audit
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def measure(session: Session, audit: int, loads: int, browser) -> dict[str, tuple[float, float, float]]:
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_web_app(session), host="127.0.0.1", port=port, log_level="error")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
+    with served(create_web_app(session), "qtrust-bench-web") as url:
+        return _measure_pages(url, audit, loads, browser)
+
+
+def _measure_pages(url: str, audit: int, loads: int, browser) -> dict[str, tuple[float, float, float]]:
     page = browser.new_context().new_page()
-    url = f"http://127.0.0.1:{port}"
     page.goto(f"{url}/login")
     page.fill("input[name=person]", "olga")
     page.fill("input[name=password]", PASSWORD)
@@ -118,8 +105,6 @@ def measure(session: Session, audit: int, loads: int, browser) -> dict[str, tupl
             )
             times.append(float(timing))
         results[name] = (statistics.median(times), float(np.percentile(times, 95)), statistics.median(counts))
-    server.should_exit = True
-    thread.join(timeout=20)
     return results
 
 

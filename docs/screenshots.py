@@ -16,15 +16,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import shutil
-import socket
 import tempfile
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import uvicorn
 import yaml
 from playwright.sync_api import Browser, Page, sync_playwright
 
@@ -34,6 +30,7 @@ from qtrust.web.app import create_web_app
 from qtrust.workflow import people
 from qtrust.workflow.audit import audit_and_record, compose_config
 from qtrust.workflow.gate import gate_results, put_policy_in_force
+from qtrust.workflow.loopback import served
 from qtrust.workflow.session import Session
 
 IMG = Path(__file__).parent / "img"
@@ -82,20 +79,8 @@ def workspace(root: Path) -> tuple[Session, Path]:
 
 @contextmanager
 def serving(session: Session, outputs: Path) -> Iterator[str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    app = create_web_app(session, outputs=[outputs])
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=20)
+    with served(create_web_app(session, outputs=[outputs]), "qtrust-screenshots") as url:
+        yield url
 
 
 def log_in(browser: Browser, url: str, person: str) -> Page:

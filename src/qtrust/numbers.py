@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 import numbers
 
+import numpy as np
+
 from qtrust.errors import InputError
 
 
@@ -18,7 +20,7 @@ def is_real(value: object) -> bool:
     """True for a finite real number of any registered type (Python, NumPy), never for a bool."""
     return (
         isinstance(value, numbers.Real)
-        and not isinstance(value, bool | _numpy_bool())
+        and not isinstance(value, bool | np.bool_)
         and math.isfinite(float(value))  # type: ignore[arg-type]
     )
 
@@ -35,15 +37,9 @@ def as_real(value: object, where: str) -> float:
 def as_whole(value: object, where: str) -> int:
     """``value`` as a Python int (a NumPy integer included), or an :class:`InputError`: 2.0 and True are no
     whole numbers here, as they are not for :func:`operator.index`."""
-    if isinstance(value, bool | _numpy_bool()) or not isinstance(value, numbers.Integral):
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Integral):
         raise InputError(f"{where} = {value!r} is not a whole number", where=where, fix="give an integer")
     return int(value)
-
-
-def _numpy_bool() -> type:
-    import numpy as np
-
-    return np.bool_
 
 
 #: The largest integer every JSON reader keeps exact. I-JSON (RFC 7493, section 2.2) limits interoperable

@@ -25,15 +25,31 @@ def test_the_limit_is_where_a_double_reader_starts_to_change_integers():
     assert int(double_reader(json.dumps({"seed": MAX_EXACT_INT + 2}))["seed"]) != MAX_EXACT_INT + 2
 
 
-def test_a_statement_with_an_integer_beyond_the_limit_is_refused_and_names_where():
+def test_an_entry_with_an_integer_beyond_the_limit_is_not_recorded_and_names_where(make_evidence):
+    env = make_evidence("sqlite")
+    log = env.open_log()
     subject = [statements.resource("results.json", "0" * 64)]
     ok = statements.statement(subject, statements.TEST_RESULT_V01, {"seed": MAX_EXACT_INT, "big": [1.5e300]})
-    assert ok["predicate"]["seed"] == MAX_EXACT_INT
-    with pytest.raises(ValueError, match=r"predicate\.runs\[1\]\.seed: integers beyond"):
-        statements.statement(
-            subject, statements.TEST_RESULT_V01, {"runs": [{"seed": 1}, {"seed": np.int64(2**62)}]}
-        )
+    log.append_many([ok])
+    refused = statements.statement(
+        subject, statements.TEST_RESULT_V01, {"runs": [{"seed": 1}, {"seed": np.int64(2**62)}]}
+    )
+    size = log.size()
+    with pytest.raises(InputError, match=r"predicate\.runs\[1\]\.seed: integers beyond"):
+        log.append_many([refused])
+    assert log.size() == size  # nothing written
     assert inexact_integers({"a": True, "b": [2**53, -(2**60)]}) == ["b[0]", "b[1]"]
+
+
+def test_verification_still_reads_large_integers_the_rule_only_guards_writing():
+    """``check_statement`` is what verification applies to every stored entry: a log signed before the rule
+    must still verify, so only the write path refuses a large integer."""
+    doc = statements.statement(
+        [statements.resource("results.json", "0" * 64)], statements.TEST_RESULT_V01, {"seed": 2**60}
+    )
+    statements.check_statement(doc)  # well-formed in-toto
+    with pytest.raises(ValueError, match="integers beyond"):
+        statements.check_exact_integers(doc)
 
 
 def test_seeds_are_checked_on_entry_numpy_integers_included():

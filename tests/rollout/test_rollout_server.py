@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from rollout_support import LOG_SECRET, as_person
 
 from qtrust.rollout.cohorts import in_canary
 from qtrust.workflow import rollout
+from qtrust.workflow.loopback import free_port
 
 LENIENT = {  # the tiny model is no credit model: these SLOs test the mechanics, not the model
     "accuracy_drop": 0.9,
@@ -25,12 +25,6 @@ LENIENT = {  # the tiny model is no credit model: these SLOs test the mechanics,
     "min_agreement": 0.0,
     "p99_latency_ms": 5_000,
 }
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _serve(artefact: Path, port: int, env: dict[str, str]) -> subprocess.Popen:
@@ -87,7 +81,7 @@ def test_the_controller_promotes_and_a_restart_resumes_the_step(deployed, setup,
     )
     rollout.start_rollout(as_person(session, "alice"), "alice", plan, deployment)
     env = {"QTRUST_HOME": str(session.workspace.home), "QTRUST_KEY_PASSPHRASE": LOG_SECRET.decode()}
-    port = _free_port()
+    port = free_port()
     server = _serve(artefact, port, env)
     groups = ["privileged", "unprivileged"]
     users = [f"user-{i}" for i in range(160)]

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 
 import httpx
 import pytest
-import uvicorn
 
 from qtrust.serve.backends import EngineBackend
 from qtrust.serve.guard import Guard
 from qtrust.serve.http import create_app
+from qtrust.workflow.loopback import free_port, served
 
 
 class Down:
@@ -20,26 +18,6 @@ class Down:
 
     def probabilities(self, sent):
         raise ConnectionError("no route to backend")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _serve(guard: Guard):
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(guard), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started
-    return server, thread, f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture(scope="module")
@@ -52,9 +30,11 @@ def rows_and_artefact(setup):
 def test_every_request_is_answered_and_labelled(rows_and_artefact, backend):
     rows, artefact = rows_and_artefact
     guard = Guard(artefact, EngineBackend(artefact.quantum) if backend == "healthy" else Down())
-    server, thread, url = _serve(guard)
     try:
-        with httpx.Client(base_url=url, timeout=10) as client:
+        with (
+            served(create_app(guard), "qtrust-http-test") as url,
+            httpx.Client(base_url=url, timeout=10) as client,
+        ):
             assert client.get("/healthz").json() == {"status": "ok"}
             schema = client.get("/v1/schema").json()
             assert [f["name"] for f in schema["features"]] == list(rows[0])
@@ -84,8 +64,6 @@ def test_every_request_is_answered_and_labelled(rows_and_artefact, backend):
             assert ready["ready"] is True
             assert ready["quantum_backend"] == ("closed" if backend == "healthy" else "unavailable")
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         guard.close()
 
 
@@ -116,7 +94,7 @@ def test_qtrust_serve_records_its_deployment_serves_https_and_drains_on_sigterm(
         tokens.append(made.output.strip().splitlines()[-1])
     cert, key = make_certificate(tmp_path)
     trust = ssl.create_default_context(cafile=str(cert))
-    port = _free_port()
+    port = free_port()
     qtrust = str(Path(sys.executable).parent / "qtrust")
     command = [qtrust, "serve", str(root / "m.qtrust"), "--port", str(port), "--sha256", artefact.sha256]
     process = subprocess.Popen(

@@ -5,52 +5,24 @@ and hostile input."""
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-import uvicorn
 from playwright.sync_api import sync_playwright
 from web_support import PASSWORD, passphrase
 
 from qtrust.web.app import create_web_app
-from qtrust.workflow import signoff
+from qtrust.workflow import loopback, signoff
 from qtrust.workflow.verification import verify_local
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def _serving(app) -> Iterator[str]:
-    """``app`` on a free loopback port for the block's length; its URL."""
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=20)
 
 
 @pytest.fixture
 def served(workspace):
     assert CHROMIUM, "Chromium is missing: `apt-get install chromium` (.ci/run installs it)"
     session, request = workspace
-    with _serving(create_web_app(session)) as url:
+    with loopback.served(create_web_app(session), "qtrust-web-test") as url:
         yield session, request, url
 
 
@@ -222,7 +194,7 @@ def test_hostile_input_in_the_browser_is_refused_or_shown_as_text(served):
             assert "The form is stale" in page.content()
         finally:
             browser.close()
-        with _serving(create_web_app(session, max_age=2)) as short:
+        with loopback.served(create_web_app(session, max_age=2), "qtrust-web-test") as short:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
             try:
                 page = _log_in(browser, short, "olga")

@@ -58,10 +58,6 @@ class PredictionStore:
                 return s.proba
         raise KeyError(f"no predictions stored for {model} / {noise} / {shots} shots")
 
-    @property
-    def n_predictions(self) -> int:
-        return sum(s.proba.size for s in self._stacks)
-
     def distribution_digests(self) -> list[dict]:
         """sha256 of each probability stack (float64, little-endian, C order), for the evidence log.
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from qtrust.assess.prepared import PreparedData
 from qtrust.config.schema import AuditConfig
 from qtrust.data.datasheet import QUESTION_IDS
@@ -23,6 +25,7 @@ def _facts(config: AuditConfig, data: PreparedData, record: DatasetRecord) -> di
     prov = record.provenance
     n = record.n_rows
     y = data.dataset.y
+    groups = np.asarray(data.dataset.group).astype(str)
     facts = {
         "composition.instances": (
             f"{n:,} rows, one per {('applicant' if record.name == 'german_credit' else 'instance')}"
@@ -48,9 +51,8 @@ def _facts(config: AuditConfig, data: PreparedData, record: DatasetRecord) -> di
             )
             + ": "
             + "; ".join(
-                f"{g.group} {_share(g.n_train + g.n_test, n)}, favourable rate "
-                f"{(g.favourable_rate_train * g.n_train + g.favourable_rate_test * g.n_test) / (g.n_train + g.n_test):.1%}"
-                for g in record.groups
+                f"{g} {_share(int((groups == g).sum()), n)}, favourable rate {y[groups == g].mean():.1%}"
+                for g in sorted(set(groups))
             )
             + "."
         ),

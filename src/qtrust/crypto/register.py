@@ -20,12 +20,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from qtrust.identifiers import RecordId
 from qtrust.yamlfile import read_yaml_mapping, validate
 
 DataClass = Literal[
     "personal", "special-category", "model-weights", "evidence", "credentials", "business", "public"
 ]
-ID = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
 #: A CBOM component's bom-ref, as `qtrust crypto scan` writes them.
 BOM_REF = r"crypto/(algorithm|certificate|key|protocol)/[A-Za-z0-9._/-]+"
 
@@ -75,7 +75,7 @@ class Key(_Strict):
 class DataAsset(_Strict):
     """One data asset and what its confidentiality needs."""
 
-    id: str
+    id: RecordId
     title: str = Field(min_length=1)
     owner: str = Field(min_length=1)
     data_classes: list[DataClass] = Field(min_length=1)
@@ -89,13 +89,6 @@ class DataAsset(_Strict):
     checklist_items: list[str] = Field(
         default_factory=list, description="ids of the checklist items it informs"
     )
-
-    @field_validator("id")
-    @classmethod
-    def _id(cls, value: str) -> str:
-        if not re.fullmatch(ID, value):
-            raise ValueError("id must be 1-64 characters: letters, digits, '.', '_' or '-'")
-        return value
 
     @model_validator(mode="after")
     def _protected(self) -> DataAsset:

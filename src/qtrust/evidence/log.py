@@ -125,6 +125,14 @@ class EvidenceLog:
                     where="evidence",
                     fix="build it with qtrust.evidence.statements",
                 ) from None
+            try:
+                statements.check_exact_integers(doc)
+            except ValueError as error:
+                raise InputError(
+                    f"not recorded: {error}",
+                    where="evidence",
+                    fix="use a smaller number (seeds: below 2**53)",
+                ) from None
             payload = canonical_json(doc)
             items.append((statements.kind_of(doc["predicateType"]), sign_envelope(payload, signers)))
         stored = self.store.append(items, self._receipt)

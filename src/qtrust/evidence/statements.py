@@ -102,21 +102,26 @@ def statement(
     return doc
 
 
-def check_statement(doc: Any) -> None:
-    """Raise ValueError naming what is wrong if ``doc`` is not an in-toto Statement v1.
+def check_exact_integers(doc: Any) -> None:
+    """Raise ValueError naming where ``doc`` holds an integer beyond ±(2**53 − 1).
 
-    Integers beyond ±(2**53 − 1) are refused: in-toto's protobuf readers parse numbers as doubles (I-JSON,
-    RFC 7493), so such a number — a seed, say — would read back as another one. Inputs that take seeds check
-    them on entry (:func:`qtrust.numbers.as_seed`); this is the last line, so no signed entry holds one.
+    in-toto's protobuf readers parse numbers as doubles (I-JSON, RFC 7493), so such a number — a seed, say —
+    would read back as another one. Checked when an entry is written (:meth:`EvidenceLog.append_many`), not
+    when one is verified: a log written before the rule still verifies. Inputs that take seeds check them on
+    entry (:func:`qtrust.numbers.as_seed`); this is the last line, so no new entry holds one.
     """
-    if not isinstance(doc, dict):
-        raise ValueError("statement is not a JSON object")
     inexact = inexact_integers(doc)
     if inexact:
         raise ValueError(
             f"{', '.join(inexact[:3])}: integers beyond ±(2**53 − 1) do not survive JSON readers that parse "
             "numbers as doubles (I-JSON, RFC 7493); record it below 2**53"
         )
+
+
+def check_statement(doc: Any) -> None:
+    """Raise ValueError naming what is wrong if ``doc`` is not an in-toto Statement v1."""
+    if not isinstance(doc, dict):
+        raise ValueError("statement is not a JSON object")
     if doc.get("_type") != STATEMENT_TYPE:
         raise ValueError(f"_type is {doc.get('_type')!r}, expected {STATEMENT_TYPE!r}")
     subjects = doc.get("subject")

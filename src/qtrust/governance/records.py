@@ -12,12 +12,11 @@ nothing.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from qtrust.crypto.register import DataAsset
 from qtrust.encoding import canonical_json, sha256_hex
@@ -27,17 +26,17 @@ from qtrust.evidence.keys import SigningKey
 from qtrust.evidence.log import EvidenceLog, Recorded
 from qtrust.governance.entries import LogEntries
 from qtrust.governance.signing import sign_checked
+from qtrust.identifiers import RecordId
 from qtrust.yamlfile import read_yaml_mapping, validate
 
 Level = Literal["low", "medium", "high"]
 Severity = Literal["low", "medium", "high", "critical"]
-ID = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
 
 
 class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    id: str
+    id: RecordId
     title: str
     who_benefits: list[str] = Field(min_length=1)
     who_may_be_harmed: list[str] = Field(min_length=1)
@@ -47,13 +46,6 @@ class _Record(BaseModel):
     checklist_items: list[str] = Field(
         default_factory=list, description="ids of the checklist items it informs"
     )
-
-    @field_validator("id")
-    @classmethod
-    def _id(cls, value: str) -> str:
-        if not re.fullmatch(ID, value):
-            raise ValueError("id must be 1-64 characters: letters, digits, '.', '_' or '-'")
-        return value
 
 
 class Risk(_Record):

@@ -6,8 +6,9 @@ import copy
 import itertools
 from typing import Any
 
+from qtrust.audit.byo import without_configured_models
 from qtrust.audit.model_file import file_digest
-from qtrust.config import AuditConfig, config_from_dict
+from qtrust.config import config_from_dict
 from qtrust.config.loading import merged_sections
 from qtrust.encoding import canonical_json
 from qtrust.sweep.member import MemberTask
@@ -23,21 +24,17 @@ def expand(spec: SweepSpec) -> list[MemberTask]:
     tasks = []
     grid = itertools.product(spec.datasets, spec.models, spec.noise, spec.seeds)
     for index, (dataset, models, noise, seed) in enumerate(grid):
-        update: dict[str, Any] = {
-            "data": dataset.data,
-            "models": models.models,
-            "noise": noise.noise,
-            "seed": seed,
-        }
+        update: dict[str, Any] = {"noise": noise.noise, "seed": seed}
+        if models.models:
+            update["models"] = models.models
         if models.baselines is not None:
             update["baselines"] = models.baselines
-        raw = merged_sections(copy.deepcopy(spec.base), {k: v for k, v in update.items() if k != "data"})
-        if models.supplied and not models.models:  # supplied models are the candidates, as in `--model`
-            baselines = raw.get("baselines") or [b.model_dump(mode="json") for b in AuditConfig().baselines]
-            raw["baselines"] = [b for b in baselines if b.get("kind") != "no_entanglement"]
+        raw = merged_sections(copy.deepcopy(spec.base), update)
         raw["data"] = copy.deepcopy(dataset.data)  # a dataset replaces the base's data section whole
         member_id = f"{dataset.name}/{models.name}/{noise.name}/seed={seed}"
         config = config_from_dict(raw, source=f"sweep member {member_id}")
+        if not models.models:  # supplied models are the candidates, as with `qtrust audit --model`
+            config = without_configured_models(config)
         # synthetic data is drawn from the member's seed: the digest is per (data section, seed)
         data_key = canonical_json([config.data.model_dump(mode="json"), config.seed]).decode()
         if data_key not in digests:

@@ -33,7 +33,13 @@ def served(app: Any, name: str, *, start_timeout_s: float = 30.0) -> Iterator[st
     try:
         deadline = time.monotonic() + start_timeout_s
         while not server.started and time.monotonic() < deadline:
+            if not thread.is_alive():
+                break  # the server failed to start (its error is in the log)
             time.sleep(0.01)
+        if not server.started:
+            raise RuntimeError(
+                f"the {name} server did not start on 127.0.0.1:{port} within {start_timeout_s:g} s"
+            )
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True

@@ -33,6 +33,7 @@ from qtrust.serve.artefact import Artefact
 from qtrust.serve.backends import EngineBackend
 from qtrust.serve.guard import Guard, GuardSettings
 from qtrust.serve.http import create_app
+from qtrust.workflow.gate import load_results
 from qtrust.workflow.loopback import served
 
 OBSERVABLES = ("latency_ms", "shots", "fallback", "error")
@@ -123,16 +124,8 @@ def probes_from_audit(artefact: Artefact, out: Path, *, per_side: int, seed: int
     """
     from qtrust.audit.data_prep import load_dataset
     from qtrust.config import config_from_dict
-    from qtrust.results import AuditResult
 
-    try:
-        result = AuditResult.model_validate_json((out / "results.json").read_bytes())
-    except (OSError, ValueError) as error:
-        raise InputError(
-            f"cannot read the audit's results in {out}: {error}",
-            where="--outputs",
-            fix="give the audit output folder the artefact was packaged from",
-        ) from None
+    result = load_results(out / "results.json")
     config = dict(result.config)
     config.pop("source", None)
     dataset = load_dataset(config_from_dict(config))
